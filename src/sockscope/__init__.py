@@ -1,0 +1,9 @@
+"""sockscope: uncover coordinated sockpuppet networks and fake personas.
+
+The Python API mirrors the command line; see :mod:`sockscope.api`.
+"""
+
+from sockscope.api import info, ingest  # noqa: E402
+
+__version__ = "0.1.0"
+__all__ = ["__version__", "info", "ingest"]
