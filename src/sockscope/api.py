@@ -1,3 +1,101 @@
-"""Placeholder replaced below."""
-def ingest(): ...
-def info(): ...
+"""The Python API shared by the command line and notebooks.
+
+>>> import sockscope
+>>> result = sockscope.ingest(["tweets.csv"], db="run.duckdb")   # doctest: +SKIP
+>>> sockscope.info("run.duckdb")["posts"]                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from sockscope.database import connect
+from sockscope.io.finalize import FileReport
+from sockscope.io.ingest import ProgressCallback, ingest_files
+
+
+@dataclass
+class IngestResult:
+    """What an ingest call did: one report per file, and the open database."""
+
+    reports: list[FileReport]
+    connection: duckdb.DuckDBPyConnection
+
+    @property
+    def rows_read(self) -> int:
+        return sum(r.rows_read for r in self.reports)
+
+    @property
+    def rows_kept(self) -> int:
+        return sum(r.rows_kept for r in self.reports)
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(r.rows_skipped for r in self.reports)
+
+
+def ingest(
+    inputs: Sequence[str | Path],
+    db: str | Path | None = None,
+    *,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    platform: str | None = None,
+    strict: bool = False,
+    on_file: ProgressCallback | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> IngestResult:
+    """Read input files into the canonical tables of a run database.
+
+    ``db`` is a DuckDB file (created if missing) or ``None`` for an in-memory run.
+    ``fmt`` forces a reader (see ``sockscope.io.formats.READERS``); ``mapping`` maps
+    canonical columns to source columns for generic tables and article corpora.
+    With ``strict`` a skipped row raises :class:`sockscope.errors.IngestError` and
+    nothing is written.
+    """
+    con = connection if connection is not None else connect(db)
+    reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
+                           strict=strict, on_file=on_file)
+    return IngestResult(reports, con)
+
+
+def info(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Summarise a run database: rows per table, platforms, time span, skipped rows."""
+    con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    summary: dict[str, Any] = {}
+    for table in ("posts", "accounts", "articles", "ingest_log"):
+        summary[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    summary["posting_accounts"] = con.execute(
+        "SELECT count(DISTINCT (platform, account_id)) FROM posts").fetchone()[0]
+    summary["profiles"] = con.execute(
+        "SELECT count(*) FROM accounts WHERE has_profile").fetchone()[0]
+    summary["platforms"] = dict(con.execute(
+        "SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
+    summary["kinds"] = dict(con.execute(
+        "SELECT kind, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
+    first, last = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone()
+    summary["first_post"], summary["last_post"] = first, last
+    summary["time_precision_s"] = dict(con.execute(
+        "SELECT time_precision_s, count(*) FROM posts GROUP BY 1 ORDER BY 1").fetchall())
+    summary["rows_read"], summary["rows_kept"], summary["rows_skipped"] = con.execute(
+        "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_kept), 0), "
+        "coalesce(sum(rows_skipped), 0) FROM ingest_log").fetchone()
+    summary["skipped"] = [
+        {"reason": r[0], "field": r[1], "count": int(r[2])}
+        for r in con.execute(
+            """SELECT s.reason, s.field, sum(s.count) FROM
+               (SELECT unnest(skipped) AS s FROM ingest_log) GROUP BY ALL ORDER BY 3 DESC, 1"""
+        ).fetchall()
+    ]
+    summary["files"] = [
+        {"path": r[0], "format": r[1], "rows_read": r[2], "rows_kept": r[3], "rows_skipped": r[4]}
+        for r in con.execute(
+            "SELECT path, format, rows_read, rows_kept, rows_skipped FROM ingest_log "
+            "ORDER BY ingested_at, path").fetchall()
+    ]
+    return summary

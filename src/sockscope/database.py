@@ -22,7 +22,7 @@ MACROS = [
     # ISO 8601 with or without an offset (naive times are taken as UTC), the API v1.1
     # form "Wed Oct 10 20:19:24 +0000 2018", and minute-resolution archive times.
     r"""
-    CREATE OR REPLACE MACRO ss_parse_time(s) AS (
+    CREATE OR REPLACE TEMP MACRO ss_parse_time(s) AS (
         CASE
             WHEN s IS NULL OR trim(s) = '' THEN NULL
             WHEN regexp_full_match(trim(s), '-?[0-9]+(\.[0-9]+)?') THEN
@@ -42,7 +42,7 @@ MACROS = [
     # The resolution of a time string in seconds: 86400 for a bare date, 60 for
     # hh:mm without seconds, 1 otherwise.
     r"""
-    CREATE OR REPLACE MACRO ss_time_precision(s) AS (
+    CREATE OR REPLACE TEMP MACRO ss_time_precision(s) AS (
         CASE
             WHEN regexp_full_match(trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN 86400
             WHEN regexp_full_match(trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(Z|[+-][0-9:]+)?') THEN 60
@@ -52,7 +52,7 @@ MACROS = [
     """,
     # Parse a list string into VARCHAR[]; NULL, '' and '[]' give an empty list.
     rf"""
-    CREATE OR REPLACE MACRO ss_parse_list(s) AS (
+    CREATE OR REPLACE TEMP MACRO ss_parse_list(s) AS (
         CASE
             WHEN s IS NULL OR trim(s) IN ('', '[]') THEN CAST([] AS VARCHAR[])
             WHEN regexp_matches(trim(s), '^\[\s*[''"]') THEN
@@ -68,13 +68,13 @@ MACROS = [
     """,
     # Integers that may arrive as "1,234" or "12.0"; garbage becomes NULL.
     r"""
-    CREATE OR REPLACE MACRO ss_parse_int(s) AS (
+    CREATE OR REPLACE TEMP MACRO ss_parse_int(s) AS (
         TRY_CAST(TRY_CAST(replace(trim(s), ',', '') AS DOUBLE) AS BIGINT)
     )
     """,
     # Identifiers: blank becomes NULL; "123.0" (ids that went through a float) becomes "123".
     r"""
-    CREATE OR REPLACE MACRO ss_id(s) AS (
+    CREATE OR REPLACE TEMP MACRO ss_id(s) AS (
         CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
              WHEN regexp_full_match(trim(s), '[0-9]+\.0+') THEN regexp_replace(trim(s), '\.0+$', '')
              ELSE trim(s) END
@@ -82,7 +82,7 @@ MACROS = [
     """,
     # Empty strings become NULL (CSV readers give '' for missing values).
     r"""
-    CREATE OR REPLACE MACRO ss_nullif_blank(s) AS (
+    CREATE OR REPLACE TEMP MACRO ss_nullif_blank(s) AS (
         CASE WHEN s IS NULL OR trim(s) = '' THEN NULL ELSE s END
     )
     """,

@@ -139,6 +139,7 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
         skips.append(Skip(reason, field_name, count,
                           [positions[o] for o in ordinals if o in positions]))
     con.execute(f"DROP TABLE {checked}")
+    skips.sort(key=lambda skip: skip.positions[0] if skip.positions else 0)
     return FileReport(staged.source.display, staged.source.member, staged.source.sha256, fmt,
                       target, int(total) + staged.rows_rejected(), int(kept), staged.unit, skips)
 

@@ -136,6 +136,10 @@ def _byte_offsets_to_lines(source: Source, offsets: list[int]) -> dict[int, int]
 
 _counter = itertools.count()
 
+# Row ids follow insertion order (which follows the file), but rows written inside a
+# transaction are numbered from a large offset: subtract the smallest.
+_ORD = "rowid - (SELECT min(rowid) FROM {t}) AS _ord"
+
 
 def _name(prefix: str) -> str:
     return f"{prefix}_{next(_counter)}"
@@ -156,9 +160,10 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, source: Source, rejects_tab
     grouped: dict[tuple[str, str | None], Skip] = {}
     for error_type, column_name, offset in rows:
         reason = REJECT_REASONS.get(error_type, error_type.lower())
-        column = column_name if error_type == "CAST" else None
+        column = column_name if error_type != "TOO MANY COLUMNS" else None
         if columns is None:  # line mode: the "field" is the whole line
             reason = "invalid UTF-8" if reason == "invalid UTF-8" else "malformed line"
+            column = None
         skip = grouped.setdefault((reason, column), Skip(reason, column, 0))
         skip.count += 1
         if len(skip.positions) < EXAMPLES_KEPT and offset is not None:
@@ -202,7 +207,8 @@ def stage_csv(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:
     skips, lines = _collect_rejects(con, source, errors, names)
     con.execute(f"DROP TABLE IF EXISTS {errors}")
     con.execute(f"DROP TABLE IF EXISTS {scan}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_v AS SELECT rowid AS _ord, * FROM {table}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {table}_v AS SELECT {_ORD.format(t=table)}, * "
+                f"FROM {table}")
     return Staged(source, f"{table}_v", "line", skips, lines, "csv")
 
 
@@ -227,7 +233,7 @@ def stage_lines(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:
     con.execute(f"DROP TABLE IF EXISTS {scan}")
     con.execute(
         f"""CREATE OR REPLACE TEMP VIEW {table}_v AS
-            SELECT rowid AS _ord, raw, json_valid(raw) AS _valid FROM {table}
+            SELECT {_ORD.format(t=table)}, raw, json_valid(raw) AS _valid FROM {table}
             WHERE raw IS NOT NULL AND trim(raw) <> ''"""
     )
     return Staged(source, f"{table}_v", "line", skips, lines, "lines")

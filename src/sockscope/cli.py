@@ -1,0 +1,129 @@
+"""The ``sockscope`` command: thin wrappers over :mod:`sockscope.api` with progress
+bars and short summaries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sockscope import api
+from sockscope.errors import SockscopeError
+from sockscope.io.finalize import FileReport
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Uncover coordinated sockpuppet networks and fake personas.")
+console = Console(stderr=True)
+out = Console()
+
+
+def _fail(exc: Exception) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {exc}")
+    return typer.Exit(code=2)
+
+
+def _parse_map(values: list[str] | None) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for item in values or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"{item!r}: use CANONICAL=COLUMN", param_hint="--map")
+        key, value = item.split("=", 1)
+        mapping[key.strip()] = value.strip()
+    return mapping
+
+
+def _skips_text(report: FileReport) -> str:
+    parts = []
+    for skip in report.skips:
+        where = ", ".join(str(p) for p in skip.positions)
+        field = f" [{skip.field}]" if skip.field else ""
+        parts.append(f"{skip.count} {skip.reason}{field}"
+                     + (f" ({report.unit} {where}{'…' if skip.count > len(skip.positions) else ''})"
+                        if where else ""))
+    return "; ".join(parts)
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[list[Path], typer.Argument(help="Files to read (zip, gz, csv, json…).")],
+    db: Annotated[Path | None, typer.Option(help="DuckDB file for the run; memory if omitted.")]
+    = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader.")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="CANONICAL=COLUMN for generic tables, e.g. --map account_id=author.")]
+    = None,
+    platform: Annotated[str | None, typer.Option(help="Platform name for generic tables.")]
+    = None,
+    strict: Annotated[bool, typer.Option(help="Fail on the first skipped row.")] = False,
+) -> None:
+    """Read input files into the canonical tables (posts, accounts, articles)."""
+    try:
+        mapping = _parse_map(map_)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            task = progress.add_task("ingesting", total=None)
+            done = 0
+
+            def on_file(display: str, report: FileReport | None) -> None:
+                nonlocal done
+                if report is None:
+                    progress.update(task, description=f"reading {Path(display).name}")
+                else:
+                    done += 1
+                    progress.update(task, completed=done)
+            result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
+                                strict=strict, on_file=on_file)
+    except SockscopeError as exc:
+        raise _fail(exc) from None
+    table = Table(title="ingest", show_lines=False)
+    for column in ("file", "format", "read", "kept", "skipped", "why skipped"):
+        table.add_column(column, overflow="fold")
+    for report in result.reports:
+        table.add_row(Path(report.display).name, report.format, f"{report.rows_read:,}",
+                      f"{report.rows_kept:,}", f"{report.rows_skipped:,}", _skips_text(report))
+    out.print(table)
+    summary = api.info(result.connection)
+    out.print(f"{summary['posts']:,} posts from {summary['posting_accounts']:,} accounts, "
+              f"{summary['profiles']:,} user profiles, {summary['articles']:,} articles; "
+              f"rows read {result.rows_read:,}, kept {result.rows_kept:,}, "
+              f"skipped {result.rows_skipped:,}" + (f" → {db}" if db else " (in memory)"))
+
+
+@app.command()
+def info(
+    db: Annotated[Path, typer.Option(help="DuckDB file of the run.")],
+) -> None:
+    """Summarise a run database: counts, platforms, time span, skipped rows."""
+    if not db.exists():
+        raise _fail(SockscopeError(f"{db}: no such database"))
+    try:
+        summary = api.info(db)
+    except SockscopeError as exc:
+        raise _fail(exc) from None
+    table = Table(title=str(db), show_header=False)
+    table.add_column("what")
+    table.add_column("value", overflow="fold")
+    table.add_row("posts", f"{summary['posts']:,} from {summary['posting_accounts']:,} accounts")
+    table.add_row("accounts", f"{summary['accounts']:,} ({summary['profiles']:,} with a profile)")
+    table.add_row("articles", f"{summary['articles']:,}")
+    table.add_row("platforms", ", ".join(f"{k} {v:,}" for k, v in summary["platforms"].items()))
+    table.add_row("kinds", ", ".join(f"{k} {v:,}" for k, v in summary["kinds"].items()))
+    table.add_row("time span", f"{summary['first_post']} → {summary['last_post']} UTC")
+    table.add_row("time resolution", ", ".join(
+        f"{k} s: {v:,}" for k, v in summary["time_precision_s"].items()))
+    table.add_row("files", f"{summary['ingest_log']:,}")
+    table.add_row("rows", f"read {summary['rows_read']:,}, kept {summary['rows_kept']:,}, "
+                  f"skipped {summary['rows_skipped']:,}")
+    for skip in summary["skipped"]:
+        field = f" [{skip['field']}]" if skip["field"] else ""
+        table.add_row("  skipped", f"{skip['count']:,} {skip['reason']}{field}")
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,103 @@
+"""Any CSV or Parquet table of posts, read through a column mapping.
+
+``--map account_id=author --map created_at=ts`` names, for each canonical column,
+the source column that holds it. This covers tables such as CooRTweet's
+``object_id, account_id, content_id, timestamp_share``. List columns (urls,
+hashtags, mentions, media) accept a list-string, a Parquet list, or one value.
+Without a mapped ``post_id`` each row gets ``row-N`` (its 1-based row number).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sockscope.errors import IngestError
+from sockscope.io.columns import ident
+from sockscope.io.finalize import Candidates
+from sockscope.io.source import Source
+from sockscope.io.staging import Staged, stage_csv, stage_parquet
+from sockscope.tables import POSTS_COLUMNS
+
+NAME = "table"
+LIST_COLUMNS = {"urls", "hashtags", "mentions", "media"}
+MAPPABLE = [c for c in POSTS_COLUMNS if c != "time_precision_s"]
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, dict[str, str]]:
+    """Stage a CSV or Parquet file; return it with its column types."""
+    staged = stage_parquet(con, source) if source.container == "parquet" else stage_csv(con, source)
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {staged.table}").fetchall()}
+    return staged, types
+
+
+def check_mapping(source: Source, mapping: dict[str, str], allowed: list[str]) -> None:
+    for canonical, column in mapping.items():
+        if canonical not in allowed:
+            raise IngestError(source.display, f"--map {canonical}=…: not a canonical column; "
+                              f"choose from {', '.join(allowed)}")
+        if column not in source.columns:
+            raise IngestError(source.display, f"column not found (columns: "
+                              f"{', '.join(source.columns[:20])})", line=1, field=column)
+
+
+def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str],
+         platform: str | None) -> tuple[Staged, Candidates]:
+    if not mapping:
+        raise IngestError(source.display, "a generic table needs --map, e.g. "
+                          "--map post_id=id --map account_id=user --map created_at=time")
+    staged, types = stage(con, source)
+    check_mapping(source, mapping, MAPPABLE)
+    for required in ("account_id", "created_at"):
+        if required not in mapping:
+            raise IngestError(source.display, f"--map {required}=COLUMN is required")
+
+    def text(canonical: str) -> str:
+        if canonical not in mapping:
+            return "CAST(NULL AS VARCHAR)"
+        return f"ss_nullif_blank(CAST({ident(mapping[canonical])} AS VARCHAR))"
+
+    def listed(canonical: str) -> str:
+        if canonical not in mapping:
+            return "CAST([] AS VARCHAR[])"
+        column = ident(mapping[canonical])
+        if types.get(mapping[canonical], "").endswith("[]"):
+            return f"coalesce(list_filter(CAST({column} AS VARCHAR[]), lambda x: x <> ''), [])"
+        value = text(canonical)
+        return (f"CASE WHEN {value} IS NULL THEN CAST([] AS VARCHAR[]) "
+                f"WHEN starts_with(trim({value}), '[') THEN ss_parse_list({value}) "
+                f"ELSE [trim({value})] END")
+
+    post_id = (f"ss_id({text('post_id')})" if "post_id" in mapping
+               else "'row-' || CAST(_ord + 1 AS VARCHAR)")
+    kind = (text("kind") if "kind" in mapping else
+            f"""CASE WHEN ss_id({text('repost_of_post')}) IS NOT NULL THEN 'repost'
+                     WHEN ss_id({text('reply_to_post')}) IS NOT NULL THEN 'reply'
+                     WHEN ss_id({text('quote_of_post')}) IS NOT NULL THEN 'quote'
+                     ELSE 'post' END""")
+    platform_sql = (text("platform") if "platform" in mapping
+                    else "'" + (platform or "generic").replace("'", "''") + "'")
+    relation = f"{staged.table}_cand"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        SELECT _ord, CAST(NULL AS VARCHAR) AS _skip, CAST(NULL AS VARCHAR) AS _skip_field,
+            coalesce({platform_sql}, 'generic') AS platform,
+            {post_id} AS post_id,
+            ss_id({text('account_id')}) AS account_id,
+            ss_parse_time({text('created_at')}) AS created_at,
+            {text('created_at')} AS _raw_time,
+            coalesce(ss_time_precision({text('created_at')}), 1) AS time_precision_s,
+            {kind} AS kind,
+            {text('text')} AS text, {text('lang')} AS lang, {text('client')} AS client,
+            ss_id({text('repost_of_post')}) AS repost_of_post,
+            ss_id({text('repost_of_account')}) AS repost_of_account,
+            ss_id({text('reply_to_post')}) AS reply_to_post,
+            ss_id({text('reply_to_account')}) AS reply_to_account,
+            ss_id({text('quote_of_post')}) AS quote_of_post,
+            {listed('urls')} AS urls, {listed('hashtags')} AS hashtags,
+            {listed('mentions')} AS mentions, {listed('media')} AS media
+        FROM {staged.table}
+        """
+    )
+    fields = {k: mapping.get(k, k) for k in ("post_id", "account_id", "created_at")}
+    return staged, Candidates("posts", relation, fields, None, "created_at")
