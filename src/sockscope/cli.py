@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,7 +23,7 @@ out = Console()
 
 
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {exc}")
+    console.print(f"[bold red]error:[/] {escape(str(exc))}")
     return typer.Exit(code=2)
 
 
@@ -84,8 +85,9 @@ def ingest(
     for column in ("file", "format", "read", "kept", "skipped", "why skipped"):
         table.add_column(column, overflow="fold")
     for report in result.reports:
-        table.add_row(Path(report.display).name, report.format, f"{report.rows_read:,}",
-                      f"{report.rows_kept:,}", f"{report.rows_skipped:,}", _skips_text(report))
+        table.add_row(escape(Path(report.display).name), report.format, f"{report.rows_read:,}",
+                      f"{report.rows_kept:,}", f"{report.rows_skipped:,}",
+                      escape(_skips_text(report)))
     out.print(table)
     summary = api.info(result.connection)
     out.print(f"{summary['posts']:,} posts from {summary['posting_accounts']:,} accounts, "
@@ -105,13 +107,14 @@ def info(
         summary = api.info(db)
     except SockscopeError as exc:
         raise _fail(exc) from None
-    table = Table(title=str(db), show_header=False)
+    table = Table(title=escape(str(db)), show_header=False)
     table.add_column("what")
     table.add_column("value", overflow="fold")
     table.add_row("posts", f"{summary['posts']:,} from {summary['posting_accounts']:,} accounts")
     table.add_row("accounts", f"{summary['accounts']:,} ({summary['profiles']:,} with a profile)")
     table.add_row("articles", f"{summary['articles']:,}")
-    table.add_row("platforms", ", ".join(f"{k} {v:,}" for k, v in summary["platforms"].items()))
+    platforms = ", ".join(f"{k} {v:,}" for k, v in summary["platforms"].items())
+    table.add_row("platforms", escape(platforms))
     table.add_row("kinds", ", ".join(f"{k} {v:,}" for k, v in summary["kinds"].items()))
     table.add_row("time span", f"{summary['first_post']} → {summary['last_post']} UTC")
     table.add_row("time resolution", ", ".join(
@@ -121,7 +124,7 @@ def info(
                   f"skipped {summary['rows_skipped']:,}")
     for skip in summary["skipped"]:
         field = f" [{skip['field']}]" if skip["field"] else ""
-        table.add_row("  skipped", f"{skip['count']:,} {skip['reason']}{field}")
+        table.add_row("  skipped", escape(f"{skip['count']:,} {skip['reason']}{field}"))
     out.print(table)
 
 

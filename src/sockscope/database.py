@@ -54,11 +54,12 @@ MACROS = [
     rf"""
     CREATE OR REPLACE TEMP MACRO ss_parse_list(s) AS (
         CASE
-            WHEN s IS NULL OR trim(s) IN ('', '[]') THEN CAST([] AS VARCHAR[])
-            WHEN regexp_matches(trim(s), '^\[\s*[''"]') THEN
+            WHEN s IS NULL OR s = '' OR s = '[]' OR trim(s) IN ('', '[]') THEN CAST([] AS VARCHAR[])
+            WHEN starts_with(s, '[''') OR starts_with(s, '["') OR regexp_matches(trim(s), '^\[\s*[''"]') THEN
                 list_transform(
-                    regexp_extract_all(trim(s), '{_QUOTED_ITEM.replace("'", "''")}'),
-                    lambda x: regexp_replace(x[2:-2], '\\(.)', '\1', 'g'))
+                    regexp_extract_all(s, '{_QUOTED_ITEM.replace("'", "''")}'),
+                    lambda x: CASE WHEN contains(x, '\') THEN regexp_replace(x[2:-2], '\\(.)', '\1', 'g')
+                                   ELSE x[2:-2] END)
             ELSE list_filter(
                 list_transform(string_split(regexp_replace(trim(s), '^\[|\]$', '', 'g'), ','),
                                lambda x: trim(x)),
@@ -75,15 +76,18 @@ MACROS = [
     # Identifiers: blank becomes NULL; "123.0" (ids that went through a float) becomes "123".
     r"""
     CREATE OR REPLACE TEMP MACRO ss_id(s) AS (
-        CASE WHEN s IS NULL OR trim(s) = '' THEN NULL
-             WHEN regexp_full_match(trim(s), '[0-9]+\.0+') THEN regexp_replace(trim(s), '\.0+$', '')
-             ELSE trim(s) END
+        CASE WHEN s IS NULL OR s = '' THEN NULL
+             WHEN contains(s, '.') AND regexp_full_match(trim(s), '[0-9]+\.0+') THEN regexp_replace(trim(s), '\.0+$', '')
+             WHEN ascii(s) IN (9, 10, 13, 32) OR ascii(right(s, 1)) IN (9, 10, 13, 32) THEN nullif(trim(s), '')
+             ELSE s END
     )
     """,
     # Empty strings become NULL (CSV readers give '' for missing values).
     r"""
     CREATE OR REPLACE TEMP MACRO ss_nullif_blank(s) AS (
-        CASE WHEN s IS NULL OR trim(s) = '' THEN NULL ELSE s END
+        CASE WHEN s IS NULL OR s = '' THEN NULL
+             WHEN ascii(s) IN (9, 10, 13, 32) AND trim(s) = '' THEN NULL
+             ELSE s END
     )
     """,
 ]

@@ -51,9 +51,10 @@ def read_tweets(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged,
     is_retweet = f"lower(coalesce({c('is_retweet')}, '')) IN ('true', 't', '1', 'yes')"
     retweet_of = c("retweet_tweetid", "retweeted_tweetid")
     relation = f"{staged.table}_cand"
+    # a view: parsing runs once, when the checked rows are materialised
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {relation} AS
+        CREATE OR REPLACE TEMP VIEW {relation} AS
         SELECT _ord, CAST(NULL AS VARCHAR) AS _skip, CAST(NULL AS VARCHAR) AS _skip_field,
             '{PLATFORM}' AS platform,
             ss_id({c("tweetid")}) AS post_id,
@@ -81,15 +82,18 @@ def read_tweets(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged,
         """
     )
     accounts = f"{staged.table}_acc"
-    latest = ", ".join(f"arg_max({expr}, r.created_at) AS {name}"
-                       for name, expr in _account_fields(c).items())
+    # profile fields as of the account's latest tweet; archive times sort
+    # chronologically as text, so no parsing is needed to pick the latest
+    fields = _account_fields(c)
+    packed = ", ".join(f"{name}: {expr}" for name, expr in fields.items())
+    unpacked = ", ".join(f"p.{name} AS {name}" for name in fields)
+    user = f"ss_id({c('userid')})"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {accounts} AS
-        SELECT '{PLATFORM}' AS platform, r.account_id, {latest}, false AS has_profile
-        FROM {relation} r JOIN {staged.table} s USING (_ord)
-        WHERE r.account_id IS NOT NULL AND r.created_at IS NOT NULL
-        GROUP BY r.account_id
+        SELECT '{PLATFORM}' AS platform, account_id, {unpacked}, false AS has_profile
+        FROM (SELECT {user} AS account_id, arg_max({{{packed}}}, {c('tweet_time')}) AS p
+              FROM {staged.table} WHERE {user} IS NOT NULL GROUP BY {user})
         """
     )
     fields = {"post_id": "tweetid", "account_id": "userid", "created_at": "tweet_time"}

@@ -61,9 +61,7 @@ def ingest_files(
                     reports.append(report)
                     if on_file:
                         on_file(display, report)
-                    for table in _temp_tables(con):
-                        if table != "_account_pool":
-                            con.execute(f"DROP TABLE IF EXISTS {table}")
+                    _drop_staging(con)
         merge_accounts(con, "_account_pool")
         con.execute("DROP TABLE _account_pool")
         con.execute("COMMIT")
@@ -73,11 +71,13 @@ def ingest_files(
     return reports
 
 
-def _temp_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name LIKE 'stage_%'"
-    ).fetchall()
-    return [r[0] for r in rows]
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the per-file temporary views and tables (``stage_*``)."""
+    for kind, catalog in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
+        for (name,) in con.execute(f"SELECT {kind.lower()}_name FROM {catalog} "
+                                   f"WHERE temporary AND {kind.lower()}_name LIKE 'stage_%'"
+                                   ).fetchall():
+            con.execute(f"DROP {kind} IF EXISTS {name}")
 
 
 def _log(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:

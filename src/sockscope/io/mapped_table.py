@@ -76,10 +76,10 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
                      ELSE 'post' END""")
     platform_sql = (text("platform") if "platform" in mapping
                     else "'" + (platform or "generic").replace("'", "''") + "'")
-    relation = f"{staged.table}_cand"
+    rows = f"{staged.table}_rows"
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {relation} AS
+        CREATE OR REPLACE TEMP TABLE {rows} AS
         SELECT _ord, CAST(NULL AS VARCHAR) AS _skip, CAST(NULL AS VARCHAR) AS _skip_field,
             coalesce({platform_sql}, 'generic') AS platform,
             {post_id} AS post_id,
@@ -99,5 +99,51 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
         FROM {staged.table}
         """
     )
+    relation = f"{staged.table}_cand"
+    listed_mapped = [c for c in LIST_COLUMNS if c in mapping]
+    if listed_mapped and "post_id" in mapping:
+        _merge_long_format(con, rows, relation, sorted(listed_mapped))
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT * FROM {rows}")
     fields = {k: mapping.get(k, k) for k in ("post_id", "account_id", "created_at")}
     return staged, Candidates("posts", relation, fields, None, "created_at")
+
+
+def _merge_long_format(con: duckdb.DuckDBPyConnection, rows: str, relation: str,
+                       list_columns: list[str]) -> None:
+    """Long tables repeat a post once per hashtag or URL (CooRTweet's german_elections).
+    Rows sharing platform, post id and account become one post whose lists are the
+    union in row order; the later rows are counted as merged, not lost."""
+    unions = []
+    for column in list_columns:
+        unions.append(
+            f"""(SELECT list(v ORDER BY o) FROM (
+                    SELECT v, min(o) AS o FROM (
+                        SELECT unnest(x.{column}) AS v, x._ord AS o FROM {rows} x
+                        WHERE x.platform = g.platform AND x.post_id = g.post_id
+                          AND x.account_id = g.account_id)
+                    GROUP BY v)) AS {column}"""
+        )
+    merged = f"{relation}_lists"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {merged} AS
+        SELECT g.platform, g.post_id, g.account_id, {", ".join(unions)}
+        FROM (SELECT platform, post_id, account_id FROM {rows}
+              WHERE post_id IS NOT NULL AND account_id IS NOT NULL
+              GROUP BY ALL HAVING count(*) > 1) g
+        """
+    )
+    replaced = ", ".join(f"coalesce(m.{c}, r.{c}) AS {c}" for c in list_columns)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        SELECT r.* REPLACE (
+            CASE WHEN r._skip IS NULL AND m.post_id IS NOT NULL AND row_number() OVER (
+                     PARTITION BY r.platform, r.post_id, r.account_id ORDER BY r._ord) > 1
+                 THEN 'merged into the first row of its post (long format)' END AS _skip,
+            {replaced})
+        FROM {rows} r LEFT JOIN {merged} m
+          ON m.platform = r.platform AND m.post_id = r.post_id AND m.account_id = r.account_id
+        """
+    )

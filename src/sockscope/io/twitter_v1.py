@@ -20,9 +20,9 @@ FIELDS = {"post_id": "id_str", "account_id": "user.id_str", "created_at": "creat
 
 def detect(source: Source) -> str | None:
     first = source.first_object
-    if source.container in ("jsonl", "json") and isinstance(first, dict):
-        if "id_str" in first and isinstance(first.get("user"), dict):
-            return NAME
+    if (source.container in ("jsonl", "json") and isinstance(first, dict)
+            and "id_str" in first and isinstance(first.get("user"), dict)):
+        return NAME
     return None
 
 
