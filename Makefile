@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 DEMO ?= demo
 
-.PHONY: demo test lint bench clean
+.PHONY: demo sample test bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,10 +12,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# simulate a world with ground truth, detect with the best method available, score it
 demo: $(BIN)/.installed
-	rm -f $(DEMO)/run.duckdb && mkdir -p $(DEMO)
-	$(BIN)/sockscope ingest examples/sample/*.csv examples/sample/*.jsonl examples/sample/*.json --db $(DEMO)/run.duckdb
-	$(BIN)/sockscope info --db $(DEMO)/run.duckdb
+	rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/sockscope simulate --seed 1 --out $(DEMO)/world
+	$(BIN)/sockscope detect $(DEMO)/world/tweets.csv $(DEMO)/world/users.csv --method naive --out $(DEMO)/result
+	$(BIN)/sockscope evaluate --truth $(DEMO)/world/truth.csv --result $(DEMO)/result
+
+sample: $(BIN)/.installed
+	rm -f $(DEMO)/sample.duckdb && mkdir -p $(DEMO)
+	$(BIN)/sockscope ingest examples/sample/* --db $(DEMO)/sample.duckdb
+	$(BIN)/sockscope info --db $(DEMO)/sample.duckdb
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check src tests benchmarks

@@ -14,7 +14,7 @@ runner = CliRunner()
 def test_help_lists_commands():
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("ingest", "info"):
+    for command in ("ingest", "info", "simulate", "detect", "evaluate"):
         assert command in result.output
 
 

@@ -1,0 +1,82 @@
+"""Score a result directory (``accounts.csv`` of the output contract) against truth.
+
+Positives are campaign accounts. Flagged fans (an authentic community that reposts
+its idol fast) count as false positives and get their own rate. A campaign is
+recovered when some reported group has Jaccard similarity >= 0.5 with it. The
+adjusted Rand index compares groups with campaigns over the accounts that are in a
+campaign or in a reported group (everyone else is a singleton on both sides and would
+only inflate the index).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+
+from sklearn.metrics import adjusted_rand_score
+
+from sockscope.errors import SockscopeError
+
+
+def _read(path: Path, required: set[str]) -> list[dict[str, str]]:
+    if not path.exists():
+        raise SockscopeError(f"{path}: no such file")
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = required - set(reader.fieldnames or [])
+        if missing:
+            raise SockscopeError(f"{path}, line 1: missing columns {', '.join(sorted(missing))}")
+        return list(reader)
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else 0.0
+
+
+def evaluate(truth_path: str | Path, result_dir: str | Path) -> dict[str, object]:
+    truth_rows = _read(Path(truth_path), {"account_id", "label", "campaign", "strategy"})
+    result_rows = _read(Path(result_dir) / "accounts.csv", {"account_id", "flagged", "group_id"})
+    truth = {r["account_id"]: r for r in truth_rows}
+    flagged = {r["account_id"] for r in result_rows if r["flagged"].lower() == "true"}
+    group_of = {r["account_id"]: r["group_id"] for r in result_rows if r["group_id"]}
+    positives = {a for a, r in truth.items() if r["label"] == "campaign"}
+    organic = {a for a, r in truth.items() if r["label"] == "organic"}
+    fans = {a for a, r in truth.items() if r["label"] == "fan"}
+    tp = len(flagged & positives)
+    precision = _ratio(tp, len(flagged & set(truth)))
+    recall = _ratio(tp, len(positives))
+    f1 = _ratio(2 * precision * recall, precision + recall)
+    campaigns: dict[str, set[str]] = defaultdict(set)
+    strategies: dict[str, set[str]] = defaultdict(set)
+    for account, row in truth.items():
+        if row["campaign"]:
+            campaigns[row["campaign"]].add(account)
+            for strategy in row["strategy"].split("+"):
+                strategies[strategy].add(account)
+    groups: dict[str, set[str]] = defaultdict(set)
+    for account, group in group_of.items():
+        groups[group].add(account)
+    per_campaign = {}
+    recovered = 0
+    for name, members in sorted(campaigns.items()):
+        best = max((len(members & g) / len(members | g) for g in groups.values()), default=0.0)
+        per_campaign[name] = {"size": len(members), "strategy": truth[next(iter(members))][
+            "strategy"], "recall": _ratio(len(members & flagged), len(members)),
+            "best_jaccard": round(best, 4), "recovered": best >= 0.5}
+        recovered += best >= 0.5
+    scope = sorted(positives | set(group_of))
+    ari = adjusted_rand_score(
+        [truth[a]["campaign"] or f"none:{a}" if a in truth else f"none:{a}" for a in scope],
+        [group_of.get(a) or f"none:{a}" for a in scope]) if scope else 0.0
+    return {
+        "accounts": len(truth), "campaign_accounts": len(positives), "flagged": len(flagged),
+        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+        "fpr_organic": round(_ratio(len(flagged & organic), len(organic)), 6),
+        "fpr_fans": round(_ratio(len(flagged & fans), len(fans)), 4),
+        "campaigns": len(campaigns), "campaigns_recovered": recovered,
+        "ari": round(float(ari), 4),
+        "recall_per_strategy": {s: round(_ratio(len(m & flagged), len(m)), 4)
+                                for s, m in sorted(strategies.items())},
+        "per_campaign": per_campaign,
+    }

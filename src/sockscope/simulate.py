@@ -1,0 +1,464 @@
+"""Synthetic worlds with ground truth: organic background plus influence campaigns.
+
+The world is meant to be hard for a naive detector. Organic users have heavy-tailed
+activity and daily rhythms in many time zones; influencers get viral repost cascades
+(thousands of reposts within the first hour); breaking-news links are shared by many
+unrelated accounts within minutes, with URL variants; hashtags trend; strangers post
+the same stock phrases; a fan community reposts its idol fast and often. Campaigns are
+teams of 10-200 accounts using repost rings, copy-paste texts, link and hashtag pushing,
+reply brigades, slow drip, camouflage and team personas.
+
+Everything is drawn from one ``numpy.random.Generator`` seeded by ``seed``, so a seed
+gives the same files byte for byte. Output follows the information-operations archive
+layout so that it goes through the real reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
+START_S = int(START.timestamp())
+DAY = 86_400
+
+STRATEGIES = ["repost_ring", "copy_paste", "link_push", "hashtag_push", "reply_brigade",
+              "slow_drip", "camouflage", "team_persona"]
+STOCK_PHRASES = ["good morning", "good morning!", "congratulations!", "happy birthday",
+                 "thank you", "so true", "this!", "amazing", "good night everyone", "lol",
+                 "happy new week", "well said"]
+CLIENTS = ["Twitter for iPhone", "Twitter for Android", "Twitter Web App", "TweetDeck",
+           "Twitter for iPad"]
+UTC_OFFSETS_H = np.array([-8, -5, -3, 0, 1, 2, 3, 5.5, 7, 8, 9])
+OFFSET_WEIGHTS = np.array([8, 12, 6, 10, 14, 6, 5, 10, 12, 9, 8], dtype=float)
+# local-hour activity profile: low at night, peaks at lunch and in the evening
+HOUR_PROFILE = np.array([2, 1, 0.6, 0.4, 0.4, 0.6, 1.5, 3, 4, 4, 4, 4.5, 5, 4.5, 4, 4, 4.5,
+                         5, 6, 7, 7.5, 7, 5, 3.5])
+SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "su", "vo", "del", "pa", "rin", "go", "sha", "ne",
+             "ti", "mar", "ul", "bre", "on", "zu", "fi", "ad", "qua", "le", "po"]
+
+
+@dataclass
+class Posts:
+    """Column arrays of generated posts (one entry per post)."""
+
+    account: list[np.ndarray] = field(default_factory=list)
+    time: list[np.ndarray] = field(default_factory=list)
+    kind: list[np.ndarray] = field(default_factory=list)  # 0 post 1 repost 2 reply 3 quote
+    target: list[np.ndarray] = field(default_factory=list)  # index of referenced post, -1
+    text: list[list[str]] = field(default_factory=list)
+    hashtags: list[list[str]] = field(default_factory=list)
+    urls: list[list[str]] = field(default_factory=list)
+    client: list[np.ndarray] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, account, time, kind, target, text, hashtags, urls, client) -> np.ndarray:
+        n = len(account)
+        self.account.append(np.asarray(account, dtype=np.int64))
+        self.time.append(np.asarray(time, dtype=np.int64))
+        self.kind.append(np.broadcast_to(np.asarray(kind, dtype=np.int8), (n,)).copy())
+        self.target.append(np.broadcast_to(np.asarray(target, dtype=np.int64), (n,)).copy())
+        self.text.append(list(text))
+        self.hashtags.append(list(hashtags))
+        self.urls.append(list(urls))
+        self.client.append(np.asarray(client, dtype=np.int64))
+        index = np.arange(self.count, self.count + n)
+        self.count += n
+        return index
+
+    def column(self, name: str) -> np.ndarray:
+        return np.concatenate(getattr(self, name))
+
+    def listed(self, name: str) -> list:
+        return [x for part in getattr(self, name) for x in part]
+
+
+class World:
+    """Builds one world; call :meth:`write` to produce the three CSV files."""
+
+    def __init__(self, accounts: int = 20_000, days: int = 14, seed: int = 1) -> None:
+        if accounts < 2_000:
+            raise ValueError("a world needs at least 2,000 accounts")
+        self.n = accounts
+        self.days = days
+        self.rng = np.random.default_rng(seed)
+        self.horizon = days * DAY
+        self.posts = Posts()
+        self.vocab = self._vocabulary(6_000)
+        self.label = np.array(["organic"] * accounts, dtype=object)
+        self.campaign = np.array([""] * accounts, dtype=object)
+        self.strategy = np.array([""] * accounts, dtype=object)
+        self._profiles()
+
+    # ---- accounts -------------------------------------------------------------------
+    def _vocabulary(self, size: int) -> np.ndarray:
+        rng = self.rng
+        parts = rng.integers(0, len(SYLLABLES), size=(size, 3))
+        lengths = rng.integers(1, 4, size=size)
+        words = {"".join(SYLLABLES[p] for p in row[:k]) for row, k in zip(parts, lengths,
+                                                                           strict=True)}
+        return rng.permutation(np.array(sorted(words)))
+
+    def _profiles(self) -> None:
+        rng, n = self.rng, self.n
+        self.offset_h = rng.choice(UTC_OFFSETS_H, size=n, p=OFFSET_WEIGHTS / OFFSET_WEIGHTS.sum())
+        # heavy-tailed activity: posts per day, lognormal (median ~1.6, long tail)
+        self.rate = np.minimum(rng.lognormal(mean=0.5, sigma=1.1, size=n), 80)
+        self.followers = np.floor(rng.pareto(1.2, size=n) * 40).astype(np.int64)
+        self.following = rng.integers(5, 2_000, size=n)
+        created = START_S - rng.integers(30 * DAY, 12 * 365 * DAY, size=n)
+        self.created = created
+        self.client = rng.choice(len(CLIENTS), size=n, p=[0.38, 0.34, 0.18, 0.04, 0.06])
+        names = rng.integers(0, len(self.vocab), size=(n, 2))
+        self.handle = np.array([f"{self.vocab[a]}_{self.vocab[b]}{i % 97}"
+                                for i, (a, b) in enumerate(names)], dtype=object)
+        self.display = np.array([f"{self.vocab[a].title()} {self.vocab[b].title()}"
+                                 for a, b in names], dtype=object)
+        self.bio = np.array([" ".join(self.vocab[rng.integers(0, len(self.vocab), 5)])
+                             if rng.random() < 0.6 else "" for _ in range(n)], dtype=object)
+        self.lang = np.array(["en"] * n, dtype=object)
+
+    # ---- helpers --------------------------------------------------------------------
+    def _texts(self, count: int, min_words: int = 6, max_words: int = 18) -> list[str]:
+        rng = self.rng
+        zipf = rng.zipf(1.3, size=count * max_words) % len(self.vocab)
+        lengths = rng.integers(min_words, max_words + 1, size=count)
+        words = self.vocab[zipf].reshape(count, max_words)
+        return [" ".join(words[i, : lengths[i]]) for i in range(count)]
+
+    def _diurnal_times(self, accounts: np.ndarray, office_hours: bool = False) -> np.ndarray:
+        """Times for posts of ``accounts`` following their local daily rhythm."""
+        rng = self.rng
+        count = len(accounts)
+        if office_hours:
+            weekdays = np.array([d for d in range(self.days) if (d % 7) < 5])
+            day = rng.choice(weekdays, size=count)
+            hour = rng.integers(9, 17, size=count)
+        else:
+            day = rng.integers(0, self.days, size=count)
+            hour = rng.choice(24, size=count, p=HOUR_PROFILE / HOUR_PROFILE.sum())
+        local = day * DAY + hour * 3600 + rng.integers(0, 3600, size=count)
+        return local - (self.offset_h[accounts] * 3600).astype(np.int64)
+
+    def _tags(self, count: int, probability: float, pool: int = 3_000) -> list[list[str]]:
+        rng = self.rng
+        has = rng.random(count) < probability
+        picks = rng.zipf(1.4, size=(count, 2)) % pool
+        two = rng.random(count) < 0.3
+        out: list[list[str]] = []
+        for i in range(count):
+            if not has[i]:
+                out.append([])
+            else:
+                tags = [f"{self.vocab[picks[i, 0] % len(self.vocab)]}{picks[i, 0]}"]
+                if two[i]:
+                    tags.append(f"{self.vocab[picks[i, 1] % len(self.vocab)]}{picks[i, 1]}")
+                out.append(tags)
+        return out
+
+    def _url_variant(self, url: str) -> str:
+        """A URL as different users paste it: scheme, www and tracking parameters vary."""
+        rng = self.rng
+        host_path = url.split("://", 1)[1]
+        scheme = "http" if rng.random() < 0.25 else "https"
+        if rng.random() < 0.3 and not host_path.startswith("www."):
+            host_path = "www." + host_path
+        roll = rng.random()
+        if roll < 0.25:
+            host_path += f"?utm_source={rng.choice(['twitter', 'tw', 'share'])}&utm_medium=social"
+        elif roll < 0.35:
+            host_path += f"?fbclid=IwAR{rng.integers(10**8, 10**9)}"
+        return f"{scheme}://{host_path}"
+
+    # ---- organic background ---------------------------------------------------------
+    def organic(self) -> None:
+        """Everyone's ordinary life (campaign members too); background events use
+        accounts outside the campaigns."""
+        rng, posts = self.rng, self.posts
+        everyone = np.arange(self.n)
+        counts = rng.poisson(self.rate * self.days)
+        authors = np.repeat(everyone, counts)
+        times = self._diurnal_times(authors)
+        n = len(authors)
+        kind = rng.choice(4, size=n, p=[0.5, 0.3, 0.15, 0.05])
+        originals = np.flatnonzero(kind == 0)
+        # original posts: texts, some stock phrases, hashtags, news links
+        texts = self._texts(len(originals))
+        stock = rng.random(len(originals)) < 0.04
+        for i in np.flatnonzero(stock):
+            texts[i] = STOCK_PHRASES[rng.integers(len(STOCK_PHRASES))]
+        tags = self._tags(len(originals), 0.18)
+        urls = [[self._url_variant(f"https://news{rng.integers(1, 400)}.example/article/"
+                                   f"{rng.zipf(1.5) % 50_000}")] if rng.random() < 0.12 else []
+                for _ in range(len(originals))]
+        base = posts.add(authors[originals], times[originals], 0, -1, texts, tags, urls,
+                         self.client[authors[originals]])
+        # influencers: the most-followed accounts; their posts are the repost targets
+        popularity = (self.followers[authors[originals]] + 1.0) ** 1.1
+        popularity /= popularity.sum()
+        # organic reposts, replies, quotes of earlier posts with human delays
+        for k, delay_median in ((1, 1_800), (2, 900), (3, 2_400)):
+            rows = np.flatnonzero(kind == k)
+            target_local = rng.choice(len(originals), size=len(rows), p=popularity)
+            target = base[target_local]
+            delay = rng.lognormal(np.log(delay_median), 1.6, size=len(rows)).astype(np.int64)
+            when = times[originals][target_local] + delay
+            text = (["RT"] * len(rows) if k == 1 else self._texts(len(rows), 3, 12))
+            posts.add(authors[rows], when, k, target, text, [[]] * len(rows), [[]] * len(rows),
+                      self.client[authors[rows]])
+        self._viral_cascades(base, times[originals], authors[originals])
+        self._breaking_news()
+        self._trending_hashtags()
+
+    def _viral_cascades(self, base: np.ndarray, times: np.ndarray, authors: np.ndarray) -> None:
+        """A few influencer posts get thousands of reposts within the first hour."""
+        rng = self.rng
+        top = np.argsort(-self.followers[authors], kind="stable")[:200]
+        chosen = rng.choice(top, size=max(6, self.days), replace=False)
+        for post in chosen:
+            size = int(min(len(self.organic_ids) * 0.4, rng.integers(800, 4_000)))
+            who = rng.choice(self.organic_ids, size=size, replace=False)
+            delay = rng.exponential(900, size=size).astype(np.int64) + 5
+            self.posts.add(who, times[post] + delay, 1, base[post], ["RT"] * size,
+                           [[]] * size, [[]] * size, self.client[who])
+
+    def _breaking_news(self) -> None:
+        """Links shared by many unrelated accounts within minutes, with URL variants."""
+        rng = self.rng
+        for event in range(2 * self.days):
+            url = f"https://breaking{event % 7}.example/news/{rng.integers(10**6, 10**7)}"
+            size = int(min(rng.integers(150, 1_500), len(self.organic_ids) // 2))
+            who = rng.choice(self.organic_ids, size=size, replace=False)
+            start = int(rng.integers(0, self.horizon - 6 * 3600))
+            when = start + rng.exponential(600, size=size).astype(np.int64)
+            texts = self._texts(size, 4, 12)
+            self.posts.add(who, when, 0, -1, texts, [[]] * size,
+                           [[self._url_variant(url)] for _ in range(size)], self.client[who])
+
+    def _trending_hashtags(self) -> None:
+        rng = self.rng
+        for trend in range(self.days):
+            tag = f"trend{trend}{self.vocab[rng.integers(len(self.vocab))]}"
+            size = int(rng.integers(300, 2_500))
+            who = rng.choice(self.organic_ids, size=size, replace=True)
+            start = int(rng.integers(0, self.horizon - DAY))
+            when = start + rng.gamma(2.0, 3 * 3600, size=size).astype(np.int64)
+            self.posts.add(who, when, 0, -1, self._texts(size, 4, 14),
+                           [[tag] for _ in range(size)], [[]] * size, self.client[who])
+
+    def fan_community(self, size: int = 300) -> None:
+        """Authentic fans who repost their idol fast and often (a hard negative)."""
+        rng = self.rng
+        idol = int(self.organic_ids[np.argmax(self.followers[self.organic_ids])])
+        fans = rng.choice(np.setdiff1d(self.organic_ids, [idol]), size=size, replace=False)
+        self.label[fans] = "fan"
+        idol_posts = 6 * self.days
+        times = self._diurnal_times(np.full(idol_posts, idol))
+        ids = self.posts.add(np.full(idol_posts, idol), times, 0, -1, self._texts(idol_posts),
+                             self._tags(idol_posts, 0.3), [[]] * idol_posts,
+                             np.full(idol_posts, self.client[idol]))
+        for post, t in zip(ids, times, strict=True):
+            joined = fans[rng.random(size) < 0.55]
+            delay = rng.lognormal(np.log(150), 1.0, size=len(joined)).astype(np.int64) + 3
+            self.posts.add(joined, t + delay, 1, post, ["RT"] * len(joined),
+                           [[]] * len(joined), [[]] * len(joined), self.client[joined])
+
+    # ---- campaigns ------------------------------------------------------------------
+    def campaigns(self, count: int = 10) -> None:
+        rng = self.rng
+        plans = [
+            ["repost_ring"], ["copy_paste"], ["link_push"], ["hashtag_push"],
+            ["reply_brigade"], ["slow_drip"], ["repost_ring", "camouflage"],
+            ["copy_paste", "hashtag_push", "team_persona"],
+            ["link_push", "repost_ring", "team_persona"], ["slow_drip", "camouflage"],
+        ]
+        free = np.flatnonzero(self.label == "organic")
+        for number in range(count):
+            plan = plans[number % len(plans)]
+            size = int(rng.choice([12, 20, 30, 45, 60, 80, 120, 200])) if number else 40
+            size = min(size, self.n // 25)  # small test worlds keep most accounts organic
+            members = rng.choice(free, size=size, replace=False)
+            free = np.setdiff1d(free, members)
+            name = f"C{number + 1:02d}"
+            self.label[members] = "campaign"
+            self.campaign[members] = name
+            self.strategy[members] = "+".join(plan)
+            self._run_campaign(name, members, plan)
+
+    def _run_campaign(self, name: str, members: np.ndarray, plan: list[str]) -> None:
+        rng = self.rng
+        persona = "team_persona" in plan
+        if persona:
+            base = START_S - int(rng.integers(20, 200)) * DAY
+            self.created[members] = base + rng.integers(0, 3 * DAY, size=len(members))
+            stem = self.vocab[rng.integers(len(self.vocab))]
+            self.handle[members] = [f"{stem}{rng.integers(10**7, 10**8)}" for _ in members]
+            self.client[members] = rng.integers(len(CLIENTS))
+            self.offset_h[members] = self.offset_h[members[0]]
+        if "camouflage" in plan:
+            self.rate[members] *= 4  # organic-looking filler at several times the volume
+        events = int(rng.integers(25, 60))
+        participation = rng.uniform(0.2, 0.35) if "slow_drip" in plan else rng.uniform(0.6, 0.9)
+        for strategy in plan:
+            if strategy in ("camouflage", "team_persona"):
+                continue
+            for _ in range(events // max(1, len([s for s in plan if s not in (
+                    "camouflage", "team_persona")])) + 1):
+                if persona:
+                    day = int(rng.choice([d for d in range(self.days) if d % 7 < 5]))
+                    start = (day * DAY + int(rng.integers(9, 16)) * 3600
+                             - int(self.offset_h[members[0]] * 3600))
+                else:
+                    start = int(rng.integers(0, self.horizon - 3 * 3600))
+                who = members[rng.random(len(members)) < participation]
+                if len(who) < 2:
+                    who = rng.choice(members, size=2, replace=False)
+                self._campaign_action(strategy, name, who, start)
+
+    def _campaign_action(self, strategy: str, name: str, who: np.ndarray, start: int) -> None:
+        rng, posts = self.rng, self.posts
+        n = len(who)
+        if strategy in ("repost_ring", "slow_drip"):
+            lead = int(who[0])
+            seed = posts.add([lead], [start], 0, -1, self._texts(1), self._tags(1, 0.5),
+                             [[]], [self.client[lead]])[0]
+            delay = (rng.lognormal(np.log(1_800), 1.2, size=n) if strategy == "slow_drip"
+                     else rng.uniform(2, 45, size=n)).astype(np.int64) + 1
+            posts.add(who[1:], start + delay[1:], 1, seed, ["RT"] * (n - 1), [[]] * (n - 1),
+                      [[]] * (n - 1), self.client[who[1:]])
+        elif strategy == "copy_paste":
+            template = self._texts(1, 12, 20)[0].split()
+            texts = []
+            for _ in range(n):
+                words = list(template)
+                if rng.random() < 0.6:
+                    words[int(rng.integers(len(words)))] = self.vocab[rng.integers(len(self.vocab))]
+                if rng.random() < 0.3:
+                    words.append(str(rng.choice(["🔥", "!!", "👇", "💯"])))
+                texts.append(" ".join(words))
+            delay = rng.uniform(5, 240, size=n).astype(np.int64)
+            posts.add(who, start + delay, 0, -1, texts, [[]] * n, [[]] * n, self.client[who])
+        elif strategy == "link_push":
+            url = f"https://{name.lower()}-daily.example/story/{rng.integers(10**5, 10**6)}"
+            delay = rng.uniform(3, 180, size=n).astype(np.int64)
+            posts.add(who, start + delay, 0, -1, self._texts(n, 4, 10), [[]] * n,
+                      [[self._url_variant(url)] for _ in range(n)], self.client[who])
+        elif strategy == "hashtag_push":
+            tag = f"{name.lower()}{self.vocab[rng.integers(len(self.vocab))]}"
+            delay = rng.uniform(3, 300, size=n).astype(np.int64)
+            posts.add(who, start + delay, 0, -1, self._texts(n, 4, 12),
+                      [[tag] for _ in range(n)], [[]] * n, self.client[who])
+        elif strategy == "reply_brigade":
+            target_account = int(rng.choice(self.organic_ids))
+            target = posts.add([target_account], [start], 0, -1, self._texts(1), [[]], [[]],
+                               [self.client[target_account]])[0]
+            delay = rng.uniform(20, 400, size=n).astype(np.int64)
+            posts.add(who, start + delay, 2, target, self._texts(n, 3, 10), [[]] * n, [[]] * n,
+                      self.client[who])
+
+    # ---- output ---------------------------------------------------------------------
+    def build(self) -> World:
+        self.organic_ids = np.flatnonzero(self.label == "organic")
+        self.fan_community()
+        self.campaigns()
+        self.organic_ids = np.flatnonzero(self.label != "campaign")
+        self.organic()
+        return self
+
+    def write(self, out: Path) -> dict[str, int]:
+        out.mkdir(parents=True, exist_ok=True)
+        p = self.posts
+        account, time, kind = p.column("account"), p.column("time"), p.column("kind")
+        target = p.column("target")
+        keep = (time >= 0) & (time < self.horizon)
+        order = np.lexsort((np.arange(len(time)), time))
+        order = order[keep[order]]
+        post_id = 1_760_000_000_000_000_000 + np.arange(len(time), dtype=np.int64)
+        post_id[order] = 1_770_000_000_000_000_000 + np.arange(len(order)) * 7
+        texts, tags, urls = p.listed("text"), p.listed("hashtags"), p.listed("urls")
+        client = p.column("client")
+        user_id = np.array([f"{i:07d}" for i in range(self.n)], dtype=object)
+        rows = order
+        has_target = target[rows] >= 0
+        tgt = np.where(has_target, target[rows], 0)
+        ref_id = np.where(has_target, post_id[tgt].astype(str), "")
+        ref_user = np.where(has_target, user_id[account[tgt]], "")
+        k = kind[rows]
+        text_col = [texts[i] if kind[i] != 1 else
+                    f"RT @{self.handle[account[target[i]]]}: {texts[target[i]]}"
+                    for i in rows]
+        stamp = (np.datetime64(START.replace(tzinfo=None), "s")
+                 + time[rows].astype("timedelta64[s]"))
+        acc = account[rows]
+        table = pa.table({
+            "tweetid": post_id[rows].astype(str),
+            "userid": user_id[acc],
+            "user_display_name": self.display[acc],
+            "user_screen_name": self.handle[acc],
+            "user_reported_location": [""] * len(rows),
+            "user_profile_description": self.bio[acc],
+            "user_profile_url": [""] * len(rows),
+            "follower_count": self.followers[acc].astype(str),
+            "following_count": self.following[acc].astype(str),
+            "account_creation_date": np.datetime_as_string(
+                self.created[acc].astype("datetime64[s]"), unit="D"),
+            "account_language": self.lang[acc],
+            "tweet_language": ["en"] * len(rows),
+            "tweet_text": text_col,
+            "tweet_time": np.datetime_as_string(stamp, unit="s").astype(object),
+            "tweet_client_name": np.array(CLIENTS, dtype=object)[client[rows]],
+            "in_reply_to_userid": np.where(k == 2, ref_user, ""),
+            "in_reply_to_tweetid": np.where(k == 2, ref_id, ""),
+            "quoted_tweet_tweetid": np.where(k == 3, ref_id, ""),
+            "is_retweet": np.where(k == 1, "true", "false"),
+            "retweet_userid": np.where(k == 1, ref_user, ""),
+            "retweet_tweetid": np.where(k == 1, ref_id, ""),
+            "latitude": ["absent"] * len(rows),
+            "longitude": ["absent"] * len(rows),
+            "quote_count": ["0"] * len(rows),
+            "reply_count": ["0"] * len(rows),
+            "like_count": ["0"] * len(rows),
+            "retweet_count": ["0"] * len(rows),
+            "hashtags": [repr(tags[i]) if kind[i] != 1 else repr(tags[target[i]])
+                         for i in rows],
+            "urls": [repr(urls[i]) if kind[i] != 1 else repr(urls[target[i]]) for i in rows],
+            "user_mentions": [f"['{u}']" if kind_ == 2 else "[]"
+                              for u, kind_ in zip(ref_user, k, strict=True)],
+        })
+        table = table.set_column(table.schema.get_field_index("tweet_time"), "tweet_time",
+                                 pa.array([t.replace("T", " ") for t in
+                                           table.column("tweet_time").to_pylist()]))
+        pacsv.write_csv(table, out / "tweets.csv",
+                        pacsv.WriteOptions(quoting_style="all_valid"))
+        users = pa.table({
+            "userid": user_id,
+            "user_display_name": self.display,
+            "user_screen_name": self.handle,
+            "user_reported_location": [""] * self.n,
+            "user_profile_description": self.bio,
+            "user_profile_url": [""] * self.n,
+            "follower_count": self.followers.astype(str),
+            "following_count": self.following.astype(str),
+            "account_creation_date": np.datetime_as_string(
+                self.created.astype("datetime64[s]"), unit="D"),
+            "account_language": self.lang,
+        })
+        pacsv.write_csv(users, out / "users.csv", pacsv.WriteOptions(quoting_style="all_valid"))
+        truth = pa.table({"account_id": user_id, "label": self.label,
+                          "campaign": self.campaign, "strategy": self.strategy})
+        pacsv.write_csv(truth, out / "truth.csv", pacsv.WriteOptions(quoting_style="needed"))
+        return {"posts": int(len(rows)), "accounts": self.n,
+                "campaign_accounts": int((self.label == "campaign").sum()),
+                "campaigns": len({c for c in self.campaign if c}),
+                "fans": int((self.label == "fan").sum())}
+
+
+def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
+             seed: int = 1) -> dict[str, int]:
+    """Generate a world and write ``tweets.csv``, ``users.csv`` and ``truth.csv``."""
+    return World(accounts, days, seed).build().write(Path(out))

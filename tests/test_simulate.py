@@ -1,0 +1,91 @@
+"""The simulator: determinism, truth consistent with the posts, every strategy present."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+import pytest
+
+from sockscope.api import ingest
+from sockscope.simulate import STRATEGIES, simulate
+
+
+def _digest(folder):
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in ("tweets.csv", "users.csv", "truth.csv")}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("world")
+    stats = simulate(folder, accounts=2_000, days=3, seed=7)
+    return folder, stats
+
+
+def test_same_seed_same_bytes_other_seed_other_world(world, tmp_path):
+    folder, _ = world
+    simulate(tmp_path / "again", accounts=2_000, days=3, seed=7)
+    simulate(tmp_path / "other", accounts=2_000, days=3, seed=8)
+    assert _digest(tmp_path / "again") == _digest(folder)
+    assert _digest(tmp_path / "other")["tweets.csv"] != _digest(folder)["tweets.csv"]
+
+
+def test_truth_is_consistent_with_posts(world, con):
+    folder, stats = world
+    with open(folder / "truth.csv", newline="") as handle:
+        truth = list(csv.DictReader(handle))
+    assert len(truth) == 2_000
+    labels = {row["label"] for row in truth}
+    assert labels == {"organic", "campaign", "fan"}
+    for row in truth:
+        assert bool(row["campaign"]) == (row["label"] == "campaign")
+        assert bool(row["strategy"]) == (row["label"] == "campaign")
+    result = ingest([folder / "tweets.csv", folder / "users.csv"], connection=con)
+    assert result.rows_skipped == 0
+    assert result.reports[0].rows_kept == stats["posts"]
+    posters = {r[0] for r in con.execute("SELECT DISTINCT account_id FROM posts").fetchall()}
+    assert posters <= {row["account_id"] for row in truth}
+    # every campaign account posts, and reposts point at posts that exist in the world
+    campaign_accounts = {row["account_id"] for row in truth if row["label"] == "campaign"}
+    assert campaign_accounts <= posters
+    dangling = con.execute(
+        "SELECT count(*) FROM posts p WHERE kind = 'repost' AND NOT EXISTS "
+        "(SELECT 1 FROM posts q WHERE q.post_id = p.repost_of_post)").fetchone()[0]
+    assert dangling < 0.01 * stats["posts"]  # only targets before the window's start
+
+
+def test_every_strategy_is_present(world):
+    folder, stats = world
+    with open(folder / "truth.csv", newline="") as handle:
+        used = {s for row in csv.DictReader(handle) for s in row["strategy"].split("+") if s}
+    assert used == set(STRATEGIES)
+    assert stats["campaigns"] == 10
+
+
+def test_team_personas_share_client_and_templated_handles(world, con):
+    folder, _ = world
+    ingest([folder / "tweets.csv", folder / "users.csv"], connection=con)
+    with open(folder / "truth.csv", newline="") as handle:
+        personas = [r["account_id"] for r in csv.DictReader(handle)
+                    if "team_persona" in r["strategy"]]
+    clients = con.execute(
+        "SELECT p.account_id, count(DISTINCT client) FROM posts p JOIN accounts a USING "
+        "(account_id) WHERE regexp_full_match(a.handle, '[a-z]+[0-9]{8}') GROUP BY 1"
+    ).fetchall()
+    templated = {a for a, _ in clients}
+    assert set(personas) <= templated
+
+
+def test_viral_cascade_is_in_the_background(world, con):
+    folder, _ = world
+    ingest([folder / "tweets.csv"], connection=con)
+    biggest = con.execute(
+        "SELECT count(*) FROM posts WHERE kind = 'repost' GROUP BY repost_of_post "
+        "ORDER BY 1 DESC LIMIT 1").fetchone()[0]
+    assert biggest >= 400  # popularity, not coordination
+
+
+def test_too_small_world_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="at least 2,000"):
+        simulate(tmp_path, accounts=100)
