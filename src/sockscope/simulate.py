@@ -26,6 +26,7 @@ import pyarrow.csv as pacsv
 START = datetime(2024, 3, 4, tzinfo=UTC)  # a Monday
 START_S = int(START.timestamp())
 DAY = 86_400
+BATCH = 250_000  # posts per written batch
 
 STRATEGIES = ["repost_ring", "copy_paste", "link_push", "hashtag_push", "reply_brigade",
               "slow_drip", "camouflage", "team_persona"]
@@ -175,6 +176,14 @@ class World:
             host_path += f"?fbclid=IwAR{rng.integers(10**8, 10**9)}"
         return f"{scheme}://{host_path}"
 
+    def _active_accounts(self, size: int, replace: bool = False,
+                         pool: np.ndarray | None = None) -> np.ndarray:
+        """Accounts joining a crowd event: the more active, the likelier to take part."""
+        candidates = self.organic_ids if pool is None else pool
+        weights = np.sqrt(self.rate[candidates])
+        size = min(size, len(candidates)) if not replace else size
+        return self.rng.choice(candidates, size=size, replace=replace, p=weights / weights.sum())
+
     # ---- organic background ---------------------------------------------------------
     def organic(self) -> None:
         """Everyone's ordinary life (campaign members too); background events use
@@ -222,7 +231,7 @@ class World:
         chosen = rng.choice(top, size=max(6, self.days), replace=False)
         for post in chosen:
             size = int(min(len(self.organic_ids) * 0.4, rng.integers(800, 4_000)))
-            who = rng.choice(self.organic_ids, size=size, replace=False)
+            who = self._active_accounts(size)
             delay = rng.exponential(900, size=size).astype(np.int64) + 5
             self.posts.add(who, times[post] + delay, 1, base[post], ["RT"] * size,
                            [[]] * size, [[]] * size, self.client[who])
@@ -233,7 +242,7 @@ class World:
         for event in range(2 * self.days):
             url = f"https://breaking{event % 7}.example/news/{rng.integers(10**6, 10**7)}"
             size = int(min(rng.integers(150, 1_500), len(self.organic_ids) // 2))
-            who = rng.choice(self.organic_ids, size=size, replace=False)
+            who = self._active_accounts(size)
             start = int(rng.integers(0, self.horizon - 6 * 3600))
             when = start + rng.exponential(600, size=size).astype(np.int64)
             texts = self._texts(size, 4, 12)
@@ -245,7 +254,7 @@ class World:
         for trend in range(self.days):
             tag = f"trend{trend}{self.vocab[rng.integers(len(self.vocab))]}"
             size = int(rng.integers(300, 2_500))
-            who = rng.choice(self.organic_ids, size=size, replace=True)
+            who = self._active_accounts(size, replace=True)
             start = int(rng.integers(0, self.horizon - DAY))
             when = start + rng.gamma(2.0, 3 * 3600, size=size).astype(np.int64)
             self.posts.add(who, when, 0, -1, self._texts(size, 4, 14),
@@ -262,11 +271,17 @@ class World:
         ids = self.posts.add(np.full(idol_posts, idol), times, 0, -1, self._texts(idol_posts),
                              self._tags(idol_posts, 0.3), [[]] * idol_posts,
                              np.full(idol_posts, self.client[idol]))
+        public = np.setdiff1d(self.organic_ids, fans)
         for post, t in zip(ids, times, strict=True):
             joined = fans[rng.random(size) < 0.55]
             delay = rng.lognormal(np.log(150), 1.0, size=len(joined)).astype(np.int64) + 3
             self.posts.add(joined, t + delay, 1, post, ["RT"] * len(joined),
                            [[]] * len(joined), [[]] * len(joined), self.client[joined])
+            # a famous account is reposted by the general public too, more slowly
+            crowd = self._active_accounts(int(rng.integers(40, 250)), pool=public)
+            later = rng.lognormal(np.log(2_400), 1.4, size=len(crowd)).astype(np.int64) + 10
+            self.posts.add(crowd, t + later, 1, post, ["RT"] * len(crowd),
+                           [[]] * len(crowd), [[]] * len(crowd), self.client[crowd])
 
     # ---- campaigns ------------------------------------------------------------------
     def campaigns(self, count: int = 10) -> None:
@@ -370,6 +385,55 @@ class World:
         self.organic()
         return self
 
+    def _tweet_rows(self, rows: np.ndarray, *, texts, tags, urls, client, user_id, account,
+                    time, kind, target, post_id) -> pa.Table:
+        """Archive-layout columns for the posts at ``rows`` (indices into the arrays)."""
+        has_target = target[rows] >= 0
+        tgt = np.where(has_target, target[rows], 0)
+        ref_id = np.where(has_target, post_id[tgt].astype(str), "")
+        ref_user = np.where(has_target, user_id[account[tgt]], "")
+        k = kind[rows]
+        text_col = [texts[i] if kind[i] != 1 else
+                    f"RT @{self.handle[account[target[i]]]}: {texts[target[i]]}"
+                    for i in rows]
+        stamp = (np.datetime64(START.replace(tzinfo=None), "s")
+                 + time[rows].astype("timedelta64[s]"))
+        acc = account[rows]
+        blank = [""] * len(rows)
+        zero = ["0"] * len(rows)
+        return pa.table({
+            "tweetid": post_id[rows].astype(str),
+            "userid": user_id[acc],
+            "user_display_name": self.display[acc],
+            "user_screen_name": self.handle[acc],
+            "user_reported_location": blank,
+            "user_profile_description": self.bio[acc],
+            "user_profile_url": blank,
+            "follower_count": self.followers[acc].astype(str),
+            "following_count": self.following[acc].astype(str),
+            "account_creation_date": np.datetime_as_string(
+                self.created[acc].astype("datetime64[s]"), unit="D"),
+            "account_language": self.lang[acc],
+            "tweet_language": ["en"] * len(rows),
+            "tweet_text": text_col,
+            "tweet_time": [t.replace("T", " ") for t in np.datetime_as_string(stamp, unit="s")],
+            "tweet_client_name": np.array(CLIENTS, dtype=object)[client[rows]],
+            "in_reply_to_userid": np.where(k == 2, ref_user, ""),
+            "in_reply_to_tweetid": np.where(k == 2, ref_id, ""),
+            "quoted_tweet_tweetid": np.where(k == 3, ref_id, ""),
+            "is_retweet": np.where(k == 1, "true", "false"),
+            "retweet_userid": np.where(k == 1, ref_user, ""),
+            "retweet_tweetid": np.where(k == 1, ref_id, ""),
+            "latitude": ["absent"] * len(rows),
+            "longitude": ["absent"] * len(rows),
+            "quote_count": zero, "reply_count": zero, "like_count": zero, "retweet_count": zero,
+            "hashtags": [repr(tags[i]) if kind[i] != 1 else repr(tags[target[i]])
+                         for i in rows],
+            "urls": [repr(urls[i]) if kind[i] != 1 else repr(urls[target[i]]) for i in rows],
+            "user_mentions": [f"['{u}']" if kind_ == 2 else "[]"
+                              for u, kind_ in zip(ref_user, k, strict=True)],
+        })
+
     def write(self, out: Path) -> dict[str, int]:
         out.mkdir(parents=True, exist_ok=True)
         p = self.posts
@@ -383,58 +447,22 @@ class World:
         texts, tags, urls = p.listed("text"), p.listed("hashtags"), p.listed("urls")
         client = p.column("client")
         user_id = np.array([f"{i:07d}" for i in range(self.n)], dtype=object)
+        columns = dict(texts=texts, tags=tags, urls=urls, client=client, user_id=user_id,
+                       account=account, time=time, kind=kind, target=target, post_id=post_id)
+        writer = None
+        try:
+            # batches keep memory flat for large worlds; the bytes are the same as one write
+            for begin in range(0, len(order), BATCH):
+                batch = self._tweet_rows(order[begin:begin + BATCH], **columns)
+                if writer is None:
+                    writer = pacsv.CSVWriter(out / "tweets.csv", batch.schema,
+                                             write_options=pacsv.WriteOptions(
+                                                 quoting_style="all_valid"))
+                writer.write_table(batch)
+        finally:
+            if writer is not None:
+                writer.close()
         rows = order
-        has_target = target[rows] >= 0
-        tgt = np.where(has_target, target[rows], 0)
-        ref_id = np.where(has_target, post_id[tgt].astype(str), "")
-        ref_user = np.where(has_target, user_id[account[tgt]], "")
-        k = kind[rows]
-        text_col = [texts[i] if kind[i] != 1 else
-                    f"RT @{self.handle[account[target[i]]]}: {texts[target[i]]}"
-                    for i in rows]
-        stamp = (np.datetime64(START.replace(tzinfo=None), "s")
-                 + time[rows].astype("timedelta64[s]"))
-        acc = account[rows]
-        table = pa.table({
-            "tweetid": post_id[rows].astype(str),
-            "userid": user_id[acc],
-            "user_display_name": self.display[acc],
-            "user_screen_name": self.handle[acc],
-            "user_reported_location": [""] * len(rows),
-            "user_profile_description": self.bio[acc],
-            "user_profile_url": [""] * len(rows),
-            "follower_count": self.followers[acc].astype(str),
-            "following_count": self.following[acc].astype(str),
-            "account_creation_date": np.datetime_as_string(
-                self.created[acc].astype("datetime64[s]"), unit="D"),
-            "account_language": self.lang[acc],
-            "tweet_language": ["en"] * len(rows),
-            "tweet_text": text_col,
-            "tweet_time": np.datetime_as_string(stamp, unit="s").astype(object),
-            "tweet_client_name": np.array(CLIENTS, dtype=object)[client[rows]],
-            "in_reply_to_userid": np.where(k == 2, ref_user, ""),
-            "in_reply_to_tweetid": np.where(k == 2, ref_id, ""),
-            "quoted_tweet_tweetid": np.where(k == 3, ref_id, ""),
-            "is_retweet": np.where(k == 1, "true", "false"),
-            "retweet_userid": np.where(k == 1, ref_user, ""),
-            "retweet_tweetid": np.where(k == 1, ref_id, ""),
-            "latitude": ["absent"] * len(rows),
-            "longitude": ["absent"] * len(rows),
-            "quote_count": ["0"] * len(rows),
-            "reply_count": ["0"] * len(rows),
-            "like_count": ["0"] * len(rows),
-            "retweet_count": ["0"] * len(rows),
-            "hashtags": [repr(tags[i]) if kind[i] != 1 else repr(tags[target[i]])
-                         for i in rows],
-            "urls": [repr(urls[i]) if kind[i] != 1 else repr(urls[target[i]]) for i in rows],
-            "user_mentions": [f"['{u}']" if kind_ == 2 else "[]"
-                              for u, kind_ in zip(ref_user, k, strict=True)],
-        })
-        table = table.set_column(table.schema.get_field_index("tweet_time"), "tweet_time",
-                                 pa.array([t.replace("T", " ") for t in
-                                           table.column("tweet_time").to_pylist()]))
-        pacsv.write_csv(table, out / "tweets.csv",
-                        pacsv.WriteOptions(quoting_style="all_valid"))
         users = pa.table({
             "userid": user_id,
             "user_display_name": self.display,
