@@ -99,3 +99,50 @@ def info(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "ORDER BY ingested_at, path").fetchall()
     ]
     return summary
+
+
+def detect(
+    inputs: Sequence[str | Path] = (),
+    out: str | Path | None = None,
+    *,
+    db: str | Path | None = None,
+    traces: Sequence[str] | None = None,
+    windows: dict[str, int] | None = None,
+    fdr: float = 0.01,
+    min_shared: int = 2,
+    seed: int = 1,
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> Any:
+    """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
+    run the detection pipeline and, when ``out`` is given, write the output contract.
+
+    Returns a :class:`sockscope.detect.Detection` with the significant edges, the
+    groups and the account -> group map.
+    """
+    import time as _time
+
+    from sockscope import __version__
+    from sockscope.detect import DetectParameters, run_detection
+    from sockscope.io.results import write_results
+
+    started = _time.perf_counter()
+    con = connection if connection is not None else connect(db)
+    if inputs:
+        ingest_files(con, inputs)
+    ingest_s = _time.perf_counter() - started
+    params = DetectParameters(fdr=fdr, min_shared=min_shared, seed=seed,
+                              windows=dict(windows or {}))
+    if traces:
+        params.traces = list(traces)
+    detection = run_detection(con, params)
+    detection.timings = {"ingest": ingest_s, **detection.timings}
+    if out is not None:
+        inputs_log = [
+            {"path": r[0], "sha256": r[1], "format": r[2], "rows_read": r[3], "rows_kept": r[4],
+             "rows_skipped": r[5]}
+            for r in con.execute("SELECT path, sha256, format, rows_read, rows_kept, "
+                                 "rows_skipped FROM ingest_log ORDER BY path").fetchall()]
+        write_results(con, detection, Path(out), {"version": __version__,
+                                                  "method": "coordination",
+                                                  "inputs": inputs_log})
+    return detection

@@ -1,0 +1,170 @@
+"""``sockscope detect``: the coordination pipeline from canonical posts to groups.
+
+traces -> windowed co-actions (SQL) -> null model and p-values -> Benjamini-Hochberg
+-> fused account graph -> Leiden groups. Each stage reads and writes tables in the
+run's DuckDB database; timings are recorded for the manifest.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+
+from sockscope.coaction import NEIGHBOUR_CAP, build_coactions
+from sockscope.errors import SockscopeError
+from sockscope.groups import Edge, Group, find_groups
+from sockscope.stats import benjamini_hochberg, pair_tests
+from sockscope.traces import DEFAULT_TRACES, REGISTRY
+
+EXAMPLE_KEYS = 3
+
+
+@dataclass
+class DetectParameters:
+    traces: list[str] = field(default_factory=lambda: list(DEFAULT_TRACES))
+    windows: dict[str, int] = field(default_factory=dict)  # per-trace overrides
+    fdr: float = 0.01
+    min_shared: int = 2
+    neighbour_cap: int = NEIGHBOUR_CAP
+    seed: int = 1
+
+    def window(self, trace: str) -> int:
+        return int(self.windows.get(trace, REGISTRY[trace].window_s))
+
+
+@dataclass
+class Detection:
+    parameters: DetectParameters
+    edges: list[Edge]
+    groups: list[Group]
+    membership: dict[str, str]
+    windows: dict[str, int]
+    notes: list[str]
+    timings: dict[str, float]
+    tests: int  # hypotheses: pairs of active accounts, summed over traces
+
+
+def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParameters) -> Detection:
+    unknown = [t for t in params.traces if t not in REGISTRY]
+    if unknown:
+        raise SockscopeError(f"unknown trace(s) {', '.join(unknown)}; "
+                             f"choose from {', '.join(REGISTRY)}")
+    if not 0 < params.fdr < 1:
+        raise SockscopeError("--fdr must be between 0 and 1")
+    timings: dict[str, float] = {}
+    notes: list[str] = []
+    precision = con.execute("SELECT coalesce(max(time_precision_s), 1) FROM posts").fetchone()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE pair_tests (behaviour VARCHAR, account_a VARCHAR, "
+                "account_b VARCHAR, p_value DOUBLE)")
+    con.execute("CREATE OR REPLACE TEMP TABLE candidate_edges (behaviour VARCHAR, "
+                "account_a VARCHAR, account_b VARCHAR, shared_keys BIGINT, weight DOUBLE, "
+                "p_value DOUBLE, min_dt_s DOUBLE, median_dt_s DOUBLE, first_t DOUBLE, "
+                "last_t DOUBLE, example_keys VARCHAR[])")
+    con.execute("CREATE OR REPLACE TEMP TABLE candidate_evidence (behaviour VARCHAR, "
+                "account_a VARCHAR, account_b VARCHAR, key VARCHAR, post_a VARCHAR, "
+                "post_b VARCHAR, time_a DOUBLE, time_b DOUBLE, dt_s DOUBLE)")
+    windows: dict[str, int] = {}
+    hypotheses = 0
+    for name in params.traces:
+        trace = REGISTRY[name]
+        window = params.window(name)
+        if window < precision:
+            notes.append(f"{name}: a {window} s window is finer than the data's {precision} s "
+                         f"time resolution; widened to {precision} s")
+            window = int(precision)
+        windows[name] = window
+        started = time.perf_counter()
+        counts = build_coactions(con, trace, window, params.neighbour_cap)
+        hypotheses += counts["accounts"] * (counts["accounts"] - 1) // 2
+        timings[f"{name}: co-actions"] = time.perf_counter() - started
+        started = time.perf_counter()
+        pair_tests(con, name, params.min_shared)
+        _keep_candidates(con, name, params.fdr)
+        timings[f"{name}: significance"] = time.perf_counter() - started
+    started = time.perf_counter()
+    edges = _significant_edges(con, params.fdr, hypotheses)
+    timings["fdr"] = time.perf_counter() - started
+    started = time.perf_counter()
+    groups, membership = find_groups(edges, params.seed)
+    timings["groups"] = time.perf_counter() - started
+    return Detection(params, edges, groups, membership, windows, notes, timings, hypotheses)
+
+
+def _keep_candidates(con: duckdb.DuckDBPyConnection, name: str, fdr: float) -> None:
+    """Keep statistics and evidence of pairs that could pass the FDR threshold (a BH
+    q-value is never below its p-value, so p > fdr can never be significant)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE hopeful AS
+        SELECT account_a, account_b, p_value FROM pair_tests
+        WHERE behaviour = '{name}' AND p_value <= {fdr}
+        """
+    )
+    con.execute(
+        f"""
+        INSERT INTO candidate_edges
+        WITH n_accounts AS (SELECT count(DISTINCT account_id) AS n FROM acts),
+        key_weight AS (
+            SELECT key, greatest(ln(n_accounts.n / k.n) / ln(greatest(n_accounts.n / 2.0, 2)),
+                                 0.01) AS w
+            FROM keys k, n_accounts
+        ), per_key AS (
+            SELECT c.account_a, c.account_b, c.key, min(abs(c.dt)) AS dt,
+                   min(least(c.time_a, c.time_b)) AS first_t,
+                   max(greatest(c.time_a, c.time_b)) AS last_t
+            FROM coacts c SEMI JOIN hopeful h USING (account_a, account_b)
+            GROUP BY ALL
+        )
+        SELECT '{name}', p.account_a, p.account_b, count(*) AS shared_keys,
+               round(sum(kw.w), 6) AS weight, h.p_value, min(p.dt), median(p.dt),
+               min(p.first_t), max(p.last_t),
+               list(p.key ORDER BY kw.w DESC, p.key)[1:{EXAMPLE_KEYS}]
+        FROM per_key p JOIN key_weight kw USING (key) JOIN hopeful h USING (account_a, account_b)
+        GROUP BY p.account_a, p.account_b, h.p_value
+        """
+    )
+    con.execute(
+        f"""
+        INSERT INTO candidate_evidence
+        SELECT '{name}', account_a, account_b, key, post_a, post_b, time_a, time_b, abs(dt)
+        FROM coacts SEMI JOIN hopeful USING (account_a, account_b)
+        """
+    )
+
+
+def _significant_edges(con: duckdb.DuckDBPyConnection, fdr: float,
+                       hypotheses: int) -> list[Edge]:
+    tests = con.execute(
+        "SELECT behaviour, account_a, account_b, p_value FROM pair_tests "
+        "ORDER BY behaviour, account_a, account_b").fetchnumpy()
+    q = benjamini_hochberg(tests["p_value"].astype(np.float64), hypotheses)
+    keep = q <= fdr
+    con.register("q_arrow", {"behaviour": tests["behaviour"][keep],
+                             "account_a": tests["account_a"][keep],
+                             "account_b": tests["account_b"][keep], "q_value": q[keep]})
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE edges AS
+        SELECT c.*, q.q_value FROM candidate_edges c
+        JOIN q_arrow q USING (behaviour, account_a, account_b)
+        WHERE c.shared_keys >= 1
+        ORDER BY c.account_a, c.account_b, c.behaviour
+        """
+    )
+    con.unregister("q_arrow")
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE evidence AS
+        SELECT e.* FROM candidate_evidence e SEMI JOIN edges USING (behaviour, account_a, account_b)
+        ORDER BY account_a, account_b, behaviour, time_a, key
+        """
+    )
+    return [Edge(a, b, beh, int(sk), float(w), float(p), float(qv), float(mn), float(md),
+                 float(ft), float(lt))
+            for beh, a, b, sk, w, p, mn, md, ft, lt, _keys, qv in con.execute(
+                "SELECT behaviour, account_a, account_b, shared_keys, weight, p_value, "
+                "min_dt_s, median_dt_s, first_t, last_t, example_keys, q_value FROM edges "
+                "ORDER BY account_a, account_b, behaviour").fetchall()]

@@ -1,0 +1,1 @@
+"""Normalisers for keys: one public function per module (text, URLs)."""
