@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
+from sockscope.amplification import amplification_edges
+from sockscope.audience import Audience, split_audiences
 from sockscope.coaction import NEIGHBOUR_CAP, build_coactions
 from sockscope.errors import SockscopeError
 from sockscope.groups import Edge, Group, find_groups
@@ -30,6 +32,7 @@ class DetectParameters:
     min_shared: int = 2
     neighbour_cap: int = NEIGHBOUR_CAP
     seed: int = 1
+    amplification: bool = True  # account -> author ties (see amplification.py)
 
     def window(self, trace: str) -> int:
         return int(self.windows.get(trace, REGISTRY[trace].window_s))
@@ -45,6 +48,7 @@ class Detection:
     notes: list[str]
     timings: dict[str, float]
     tests: int  # hypotheses: pairs of active accounts, summed over traces
+    audiences: list[Audience] = field(default_factory=list)
 
 
 def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParameters) -> Detection:
@@ -87,10 +91,30 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParameters) -> D
     started = time.perf_counter()
     edges = _significant_edges(con, params.fdr, hypotheses)
     timings["fdr"] = time.perf_counter() - started
+    if params.amplification:
+        started = time.perf_counter()
+        amplification, amplification_tests = amplification_edges(con, params.fdr)
+        edges = sorted(edges + amplification,
+                       key=lambda e: (e.account_a, e.account_b, e.behaviour))
+        hypotheses += amplification_tests
+        timings["amplification"] = time.perf_counter() - started
     started = time.perf_counter()
-    groups, membership = find_groups(edges, params.seed)
+    groups, _ = find_groups(edges, params.seed)
+    groups, audiences = split_audiences(con, groups)
+    membership = _renumber(groups)
+    notes.extend(a.describe() for a in audiences)
     timings["groups"] = time.perf_counter() - started
-    return Detection(params, edges, groups, membership, windows, notes, timings, hypotheses)
+    return Detection(params, edges, groups, membership, windows, notes, timings, hypotheses,
+                     audiences)
+
+
+def _renumber(groups: list[Group]) -> dict[str, str]:
+    membership: dict[str, str] = {}
+    for number, group in enumerate(groups, start=1):
+        group.group_id = f"G{number:04d}"
+        for member in group.members:
+            membership[member] = group.group_id
+    return membership
 
 
 def _keep_candidates(con: duckdb.DuckDBPyConnection, name: str, fdr: float) -> None:

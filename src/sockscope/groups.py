@@ -44,6 +44,10 @@ class Group:
         first, last = self.first_seen.strftime("%Y-%m-%d"), self.last_seen.strftime("%Y-%m-%d")
         parts = []
         for behaviour, keys, median_dt in self.behaviours:
+            if behaviour == "amplification":
+                parts.append(f"mostly amplified by one another (up to {keys:,} reposts of "
+                             "one account each)")
+                continue
             trace = REGISTRY[behaviour]
             parts.append(f"{trace.description} ({keys:,} {trace.unit}, median "
                          f"{_duration(median_dt)} apart)")

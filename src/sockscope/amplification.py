@@ -1,0 +1,77 @@
+"""Amplification: accounts that repost one author far more than chance predicts.
+
+Some teams never act within seconds of each other (slow drip: a handful of members
+repost each of the operator's posts over hours), so pairwise co-action evidence stays
+thin. Their tie is to the account they amplify. For each (account, author) pair the
+null model keeps the account's number of reposts d and the author's share of all
+reposts R_A / T: the expected number of the author's posts the account reposts is
+lambda = max(d, mean d) * R_A / T, and c ~ Poisson(lambda). Pairs with c >= 3 are
+tested; Benjamini-Hochberg runs over all (reposting account, reposted author) pairs.
+
+Significant ties become account-author edges of the fused graph. Fans are tied to
+their idol too: the audience rule (``audience.py``) keeps them from being flagged,
+because a celebrity's amplifiers are mostly outside any one group, while an
+operator's account is amplified mostly by its own team.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+from scipy.stats import poisson
+
+from sockscope.groups import Edge
+from sockscope.stats import benjamini_hochberg
+
+NAME = "amplification"
+MIN_REPOSTS = 3
+
+
+def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Edge], int]:
+    """Significant account -> author ties as edges, and the number of hypotheses."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE amplified AS
+        SELECT account_id, repost_of_account AS author, count(DISTINCT repost_of_post) AS c,
+               min(epoch(created_at)) AS first_t, max(epoch(created_at)) AS last_t,
+               list(DISTINCT repost_of_post ORDER BY repost_of_post)[1:3] AS example_keys
+        FROM posts
+        WHERE kind = 'repost' AND repost_of_account IS NOT NULL
+          AND repost_of_account <> account_id
+        GROUP BY ALL
+        """
+    )
+    totals = con.execute(
+        "SELECT sum(c), count(DISTINCT account_id), count(DISTINCT author) FROM amplified"
+    ).fetchall()[0]
+    total, reposters, authors = (int(x or 0) for x in totals)
+    if total == 0:
+        return [], 0
+    rows = con.execute(
+        f"""
+        WITH degree AS (SELECT account_id, sum(c) AS d FROM amplified GROUP BY 1),
+             mean AS (SELECT avg(d) AS m FROM degree),
+             reach AS (SELECT author, sum(c) AS r FROM amplified GROUP BY 1)
+        SELECT a.account_id, a.author, a.c, greatest(d.d, mean.m) * reach.r / {total} AS lam,
+               a.first_t, a.last_t
+        FROM amplified a JOIN degree d USING (account_id) JOIN reach USING (author), mean
+        WHERE a.c >= {MIN_REPOSTS}
+        ORDER BY a.account_id, a.author
+        """
+    ).fetchall()
+    hypotheses = reposters * authors
+    if not rows:
+        return [], hypotheses
+    c = np.array([r[2] for r in rows], dtype=np.float64)
+    lam = np.array([r[3] for r in rows], dtype=np.float64)
+    p = poisson.sf(c - 1, np.maximum(lam, 1e-300))
+    q = benjamini_hochberg(p, hypotheses)
+    edges = []
+    for (account, author, count, _lam, first_t, last_t), p_value, q_value in zip(
+            rows, p, q, strict=True):
+        if q_value > fdr:
+            continue
+        a, b = sorted((account, author))
+        edges.append(Edge(a, b, NAME, int(count), float(count), float(p_value),
+                          float(q_value), 0.0, 0.0, float(first_t), float(last_t)))
+    return edges, hypotheses
