@@ -75,3 +75,75 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
         edges.append(Edge(a, b, NAME, int(count), float(count), float(p_value),
                           float(q_value), 0.0, 0.0, float(first_t), float(last_t)))
     return edges, hypotheses
+
+
+def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list, fdr: float,
+                     min_reposts: int = MIN_REPOSTS) -> tuple[list[Edge], dict[str, str], int]:
+    """Attach outside accounts that amplify a group's own posts far beyond chance.
+
+    A slow-drip team is found by its core (members tied to the accounts they push);
+    the rest of the team reposts posts written by several core members, a few each.
+    For account x and group G: c = x's reposts of posts authored by G's members,
+    lambda = max(d_x, mean d) * R_G / T (R_G: all reposts of G-authored posts), and
+    c ~ Poisson(lambda); Benjamini-Hochberg over every (reposting account, group).
+    Returns the new edges (x to the member it reposted most), x -> group id, and the
+    number of hypotheses.
+    """
+    if not groups:
+        return [], {}, 0
+    con.execute("CREATE OR REPLACE TEMP TABLE group_members (group_id VARCHAR, account_id VARCHAR)")
+    for group in groups:
+        con.executemany("INSERT INTO group_members VALUES (?, ?)",
+                        [(group.group_id, m) for m in group.members])
+    rows = con.execute(
+        """
+        WITH reposts AS (
+            SELECT account_id, repost_of_account AS author, count(DISTINCT repost_of_post) AS c,
+                   min(epoch(created_at)) AS first_t, max(epoch(created_at)) AS last_t
+            FROM posts WHERE kind = 'repost' AND repost_of_account IS NOT NULL
+              AND repost_of_account <> account_id
+            GROUP BY ALL
+        ), degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
+        mean AS (SELECT avg(d) AS m, sum(d) AS total FROM degree),
+        reach AS (
+            SELECT g.group_id, sum(r.c) AS r FROM reposts r
+            JOIN group_members g ON g.account_id = r.author GROUP BY 1
+        ), attached AS (
+            SELECT g.group_id, r.account_id, sum(r.c) AS c, arg_max(r.author, r.c) AS top_author,
+                   min(r.first_t) AS first_t, max(r.last_t) AS last_t
+            FROM reposts r JOIN group_members g ON g.account_id = r.author
+            WHERE NOT EXISTS (SELECT 1 FROM group_members m
+                              WHERE m.account_id = r.account_id)
+            GROUP BY ALL
+        )
+        SELECT a.group_id, a.account_id, a.c, greatest(d.d, mean.m) * reach.r / mean.total,
+               a.top_author, a.first_t, a.last_t
+        FROM attached a JOIN degree d USING (account_id) JOIN reach USING (group_id), mean
+        WHERE a.c >= ?
+        ORDER BY a.group_id, a.account_id
+        """,
+        [min_reposts],
+    ).fetchall()
+    reposters = con.execute(
+        "SELECT count(DISTINCT account_id) FROM posts WHERE kind = 'repost'").fetchall()[0][0]
+    hypotheses = int(reposters) * len(groups)
+    if not rows:
+        return [], {}, hypotheses
+    c = np.array([r[2] for r in rows], dtype=np.float64)
+    lam = np.array([r[3] for r in rows], dtype=np.float64)
+    p = poisson.sf(c - 1, np.maximum(lam, 1e-300))
+    q = benjamini_hochberg(p, hypotheses)
+    edges: list[Edge] = []
+    joined: dict[str, str] = {}
+    best: dict[str, float] = {}
+    for (group_id, account, count, _lam, author, first_t, last_t), p_value, q_value in zip(
+            rows, p, q, strict=True):
+        if q_value > fdr or best.get(account, 1.0) <= q_value:
+            continue
+        best[account] = q_value
+        joined[account] = group_id
+        a, b = sorted((account, author))
+        edges.append(Edge(a, b, NAME, int(count), float(count), float(p_value), float(q_value),
+                          0.0, 0.0, float(first_t), float(last_t)))
+    edges = [e for e in edges if joined.get(e.account_a) or joined.get(e.account_b)]
+    return edges, joined, hypotheses

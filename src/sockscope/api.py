@@ -108,6 +108,7 @@ def detect(
     db: str | Path | None = None,
     traces: Sequence[str] | None = None,
     windows: dict[str, int] | None = None,
+    auto_window: bool = False,
     fdr: float = 0.01,
     min_shared: int = 2,
     seed: int = 1,
@@ -131,7 +132,7 @@ def detect(
         ingest_files(con, inputs)
     ingest_s = _time.perf_counter() - started
     params = DetectParameters(fdr=fdr, min_shared=min_shared, seed=seed,
-                              windows=dict(windows or {}))
+                              windows=dict(windows or {}), auto_window=auto_window)
     if traces:
         params.traces = list(traces)
     detection = run_detection(con, params)

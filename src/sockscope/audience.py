@@ -19,8 +19,10 @@ import pyarrow as pa
 from sockscope.groups import Group
 
 ACCOUNT_TARGETED = {"co-repost", "co-reply", "co-quote", "amplification"}
+TARGETED_SHARE = 0.8  # share of internal edge weight in account-targeted behaviours
 FOCUS_SHARE = 0.8  # share of the group's co-actions on its top author's posts
-EXCLUSIVITY = 0.5  # group members' share of that author's distinct amplifiers
+AUTHOR_EXCLUSIVITY = 0.5  # members' share of the author's distinct amplifiers
+POST_EXCLUSIVITY = 0.75  # members' share of the amplifiers of the posts they co-acted on
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Audience:
     focus: float  # share of the group's targeted co-actions on this author
     amplifiers: int  # distinct accounts that amplified the author
     members_among_them: int
+    post_share: float  # members' share of the amplifiers of the co-acted posts
 
     @property
     def share(self) -> float:
@@ -38,22 +41,27 @@ class Audience:
     def describe(self) -> str:
         return (f"{len(self.group.members)} accounts amplify account {self.author} "
                 f"({self.focus:.0%} of their co-actions) but are only "
-                f"{self.members_among_them:,} of its {self.amplifiers:,} amplifiers: "
+                f"{self.members_among_them:,} of its {self.amplifiers:,} amplifiers and "
+                f"{self.post_share:.0%} of those of the posts they amplified together: "
                 "an audience, not flagged")
 
 
-def split_audiences(con: duckdb.DuckDBPyConnection,
-                    groups: list[Group]) -> tuple[list[Group], list[Audience]]:
-    """Separate audience-like groups from the others (``evidence`` must exist)."""
+def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group],
+                    targeted_weight: dict[str, float]) -> tuple[list[Group], list[Audience]]:
+    """Separate audience-like groups from the others (``evidence`` must exist).
+
+    ``targeted_weight`` maps a group id to the share of its internal edge weight
+    that comes from account-targeted behaviours.
+    """
     kept: list[Group] = []
     audiences: list[Audience] = []
     for group in groups:
-        behaviours = {name for name, _, _ in group.behaviours}
         audience = None
-        if behaviours <= ACCOUNT_TARGETED:
+        if targeted_weight.get(group.group_id, 0.0) >= TARGETED_SHARE:
             audience = _audience(con, group)
-        if audience is not None and audience.focus >= FOCUS_SHARE \
-                and audience.share < EXCLUSIVITY:
+        if (audience is not None and audience.focus >= FOCUS_SHARE
+                and audience.share < AUTHOR_EXCLUSIVITY
+                and audience.post_share < POST_EXCLUSIVITY):
             audiences.append(audience)
         else:
             kept.append(group)
@@ -93,6 +101,23 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group) -> Audience | None:
             """,
             {"author": author},
         ).fetchall()[0]
+        post_share = con.execute(
+            """
+            WITH pushed AS (
+                SELECT DISTINCT e.key FROM evidence e
+                WHERE e.behaviour IN ('co-repost', 'co-reply', 'co-quote')
+                  AND e.account_a IN (SELECT account_id FROM group_members)
+                  AND e.account_b IN (SELECT account_id FROM group_members)
+            ), amplifiers AS (
+                SELECT DISTINCT p.account_id FROM posts p JOIN pushed
+                  ON pushed.key IN (p.repost_of_post, p.reply_to_post, p.quote_of_post)
+            )
+            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM group_members))
+                   / greatest(count(*), 1)
+            FROM amplifiers
+            """
+        ).fetchall()[0][0]
     finally:
         con.unregister("group_members")
-    return Audience(group, str(author), float(focus), int(amplifiers), int(members))
+    return Audience(group, str(author), float(focus), int(amplifiers), int(members),
+                    float(post_share or 0.0))

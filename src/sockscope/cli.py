@@ -15,6 +15,7 @@ from rich.table import Table
 from sockscope import api
 from sockscope.errors import SockscopeError
 from sockscope.io.finalize import FileReport
+from sockscope.traces import DEFAULT_TRACES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Uncover coordinated sockpuppet networks and fake personas.")
@@ -153,28 +154,76 @@ def simulate(
                   f"{stats['fans']:,} fans → {out_text}/tweets.csv, users.csv, truth.csv")
 
 
+def _parse_windows(values: list[str] | None, traces: list[str]) -> tuple[dict[str, int], bool]:
+    """``--window 30`` (all traces), ``--window co-repost=10`` or ``--window auto``."""
+    windows: dict[str, int] = {}
+    auto = False
+    for value in values or []:
+        try:
+            if value == "auto":
+                auto = True
+            elif "=" in value:
+                name, seconds = value.split("=", 1)
+                windows[name.strip()] = int(seconds)
+            else:
+                windows.update({t: int(value) for t in traces})
+        except ValueError:
+            raise typer.BadParameter(f"{value!r}: use SECONDS, TRACE=SECONDS or auto",
+                                     param_hint="--window") from None
+    return windows, auto
+
+
 @app.command()
 def detect(
     inputs: Annotated[list[Path], typer.Argument(help="Files to analyse.")],
     out: Annotated[Path, typer.Option(help="Result folder (output contract).")],
-    method: Annotated[str, typer.Option(help="Detection method: naive.")] = "naive",
+    method: Annotated[str, typer.Option(
+        help="coordination (statistics, groups, evidence) or naive (reference baseline).")]
+    = "coordination",
+    traces: Annotated[str | None, typer.Option(
+        help="Comma-separated behaviours; default: " + ",".join(DEFAULT_TRACES))] = None,
+    window: Annotated[list[str] | None, typer.Option(
+        help="Co-action window: SECONDS, TRACE=SECONDS, or auto.")] = None,
+    fdr: Annotated[float, typer.Option(help="False discovery rate over all pairs.")] = 0.01,
+    seed: Annotated[int, typer.Option(help="Seed for community detection.")] = 1,
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
     from sockscope.baseline import detect_naive
 
-    if method != "naive":
-        raise _fail(SockscopeError(f"unknown method {method!r}; available: naive"))
+    chosen = [t.strip() for t in traces.split(",")] if traces else list(DEFAULT_TRACES)
+    windows, auto = _parse_windows(window, chosen)
     try:
-        with console.status("ingesting…"):
-            result = api.ingest(inputs, db)
-        with console.status("detecting (naive)…"):
-            manifest = detect_naive(result.connection, out)
+        if method == "naive":
+            with console.status("ingesting…"):
+                result = api.ingest(inputs, db)
+            with console.status("detecting (naive)…"):
+                manifest = detect_naive(result.connection, out)
+            console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
+                          f"flagged in {manifest['groups']:,} groups → {escape(str(out))}")
+            return
+        if method != "coordination":
+            raise SockscopeError(f"unknown method {method!r}; choose coordination or naive")
+        with console.status("ingesting, tracing, testing, grouping…"):
+            detection = api.detect(inputs, out, db=db, traces=chosen, windows=windows,
+                                   auto_window=auto, fdr=fdr, seed=seed)
     except SockscopeError as exc:
         raise _fail(exc) from None
-    console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts flagged in "
-                  f"{manifest['groups']:,} groups ({manifest['edges']:,} edges) → "
-                  f"{escape(str(out))}")
+    for note in detection.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    table = Table(title=f"{len(detection.groups):,} groups, {len(detection.membership):,} "
+                  "accounts flagged", show_lines=False)
+    for column in ("group", "size", "q", "summary"):
+        table.add_column(column, overflow="fold")
+    for group in detection.groups[:15]:
+        table.add_row(group.group_id, f"{len(group.members):,}", f"{group.p_value:.1e}",
+                      escape(group.summary))
+    if len(detection.groups) > 15:
+        table.add_row("…", "", "", f"{len(detection.groups) - 15} more in groups.csv")
+    out.print(table)
+    seconds = sum(detection.timings.values())
+    console.print(f"{len(detection.edges):,} significant edges of {detection.tests:,} "
+                  f"pairs tested at FDR {fdr}; {seconds:.1f} s → {escape(str(out))}")
 
 
 @app.command()

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 import duckdb
 import numpy as np
 
-from sockscope.amplification import amplification_edges
+from sockscope.amplification import amplification_edges, attach_to_groups
 from sockscope.audience import Audience, split_audiences
 from sockscope.coaction import NEIGHBOUR_CAP, build_coactions
 from sockscope.errors import SockscopeError
 from sockscope.groups import Edge, Group, find_groups
 from sockscope.stats import benjamini_hochberg, pair_tests
 from sockscope.traces import DEFAULT_TRACES, REGISTRY
+from sockscope.window import estimate_window
 
 EXAMPLE_KEYS = 3
 
@@ -28,11 +29,13 @@ EXAMPLE_KEYS = 3
 class DetectParameters:
     traces: list[str] = field(default_factory=lambda: list(DEFAULT_TRACES))
     windows: dict[str, int] = field(default_factory=dict)  # per-trace overrides
+    auto_window: bool = False  # estimate each trace's window from the data
     fdr: float = 0.01
     min_shared: int = 2
     neighbour_cap: int = NEIGHBOUR_CAP
     seed: int = 1
     amplification: bool = True  # account -> author ties (see amplification.py)
+    min_group_size: int = 3  # smaller communities are not reported as groups
 
     def window(self, trace: str) -> int:
         return int(self.windows.get(trace, REGISTRY[trace].window_s))
@@ -81,6 +84,9 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParameters) -> D
             window = int(precision)
         windows[name] = window
         started = time.perf_counter()
+        if params.auto_window:
+            window = auto_window(con, trace, int(precision), window)
+            notes.append(f"{name}: window estimated from the data: {window} s")
         counts = build_coactions(con, trace, window, params.neighbour_cap)
         hypotheses += counts["accounts"] * (counts["accounts"] - 1) // 2
         timings[f"{name}: co-actions"] = time.perf_counter() - started
@@ -99,8 +105,22 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParameters) -> D
         hypotheses += amplification_tests
         timings["amplification"] = time.perf_counter() - started
     started = time.perf_counter()
-    groups, _ = find_groups(edges, params.seed)
-    groups, audiences = split_audiences(con, groups)
+    groups, membership = find_groups(edges, params.seed)
+    groups, audiences = split_audiences(con, groups, _targeted_share(edges, membership))
+    groups = [g for g in groups if len(g.members) >= params.min_group_size]
+    if params.amplification:
+        attached_edges, attached, attach_tests = attach_to_groups(con, groups, params.fdr)
+        hypotheses += attach_tests
+        by_id = {g.group_id: g for g in groups}
+        for account, group_id in sorted(attached.items()):
+            by_id[group_id].members.append(account)
+        for group in groups:
+            group.members.sort()
+        edges = sorted(edges + attached_edges,
+                       key=lambda e: (e.account_a, e.account_b, e.behaviour))
+        if attached:
+            notes.append(f"{len(attached):,} accounts attached to groups whose own posts they "
+                         "amplify far beyond chance")
     membership = _renumber(groups)
     notes.extend(a.describe() for a in audiences)
     timings["groups"] = time.perf_counter() - started
@@ -192,3 +212,27 @@ def _significant_edges(con: duckdb.DuckDBPyConnection, fdr: float,
                 "SELECT behaviour, account_a, account_b, shared_keys, weight, p_value, "
                 "min_dt_s, median_dt_s, first_t, last_t, example_keys, q_value FROM edges "
                 "ORDER BY account_a, account_b, behaviour").fetchall()]
+
+
+def auto_window(con: duckdb.DuckDBPyConnection, trace, precision: int, default: int) -> int:
+    """Stage the trace's actions and estimate its window (see ``window.py``)."""
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE acts_raw AS
+                    SELECT account_id, key, min(t) AS t FROM ({trace.actions(con)})
+                    WHERE key IS NOT NULL GROUP BY account_id, key""")
+    return estimate_window(con, precision, default)
+
+
+def _targeted_share(edges: list[Edge], membership: dict[str, str]) -> dict[str, float]:
+    """Per group, the share of internal edge weight from account-targeted behaviours."""
+    from sockscope.audience import ACCOUNT_TARGETED
+
+    total: dict[str, float] = {}
+    targeted: dict[str, float] = {}
+    for e in edges:
+        group = membership.get(e.account_a)
+        if group is None or group != membership.get(e.account_b):
+            continue
+        total[group] = total.get(group, 0.0) + e.weight
+        if e.behaviour in ACCOUNT_TARGETED:
+            targeted[group] = targeted.get(group, 0.0) + e.weight
+    return {g: targeted.get(g, 0.0) / w for g, w in total.items() if w > 0}
