@@ -43,7 +43,7 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
     )
     totals = con.execute(
         "SELECT sum(c), count(DISTINCT account_id), count(DISTINCT author) FROM amplified"
-    ).fetchall()[0]
+    ).fetchall()[0]  # integer sums: exact
     total, reposters, authors = (int(x or 0) for x in totals)
     if total == 0:
         return [], 0
@@ -109,7 +109,8 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list, fdr: float,
             SELECT g.group_id, sum(r.c) AS r FROM reposts r
             JOIN group_members g ON g.account_id = r.author GROUP BY 1
         ), attached AS (
-            SELECT g.group_id, r.account_id, sum(r.c) AS c, arg_max(r.author, r.c) AS top_author,
+            SELECT g.group_id, r.account_id, sum(r.c) AS c,
+                   first(r.author ORDER BY r.c DESC, r.author) AS top_author,
                    min(r.first_t) AS first_t, max(r.last_t) AS last_t
             FROM reposts r JOIN group_members g ON g.account_id = r.author
             WHERE NOT EXISTS (SELECT 1 FROM group_members m
@@ -133,17 +134,17 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list, fdr: float,
     lam = np.array([r[3] for r in rows], dtype=np.float64)
     p = poisson.sf(c - 1, np.maximum(lam, 1e-300))
     q = benjamini_hochberg(p, hypotheses)
-    edges: list[Edge] = []
-    joined: dict[str, str] = {}
-    best: dict[str, float] = {}
+    # an account amplifying several groups joins the one it is most significantly tied to
+    best: dict[str, tuple[float, str, Edge]] = {}
     for (group_id, account, count, _lam, author, first_t, last_t), p_value, q_value in zip(
             rows, p, q, strict=True):
-        if q_value > fdr or best.get(account, 1.0) <= q_value:
+        if q_value > fdr:
             continue
-        best[account] = q_value
-        joined[account] = group_id
         a, b = sorted((account, author))
-        edges.append(Edge(a, b, NAME, int(count), float(count), float(p_value), float(q_value),
-                          0.0, 0.0, float(first_t), float(last_t)))
-    edges = [e for e in edges if joined.get(e.account_a) or joined.get(e.account_b)]
+        edge = Edge(a, b, NAME, int(count), float(count), float(p_value), float(q_value),
+                    0.0, 0.0, float(first_t), float(last_t))
+        if account not in best or (q_value, group_id) < best[account][:2]:
+            best[account] = (float(q_value), group_id, edge)
+    joined = {account: group_id for account, (_, group_id, _) in sorted(best.items())}
+    edges = [edge for _, (_, _, edge) in sorted(best.items())]
     return edges, joined, hypotheses

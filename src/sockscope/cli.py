@@ -20,7 +20,7 @@ from sockscope.traces import DEFAULT_TRACES
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Uncover coordinated sockpuppet networks and fake personas.")
 console = Console(stderr=True)
-out = Console()
+stdout = Console()
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -89,9 +89,9 @@ def ingest(
         table.add_row(escape(Path(report.display).name), report.format, f"{report.rows_read:,}",
                       f"{report.rows_kept:,}", f"{report.rows_skipped:,}",
                       escape(_skips_text(report)))
-    out.print(table)
+    stdout.print(table)
     summary = api.info(result.connection)
-    out.print(f"{summary['posts']:,} posts from {summary['posting_accounts']:,} accounts, "
+    stdout.print(f"{summary['posts']:,} posts from {summary['posting_accounts']:,} accounts, "
               f"{summary['profiles']:,} user profiles, {summary['articles']:,} articles; "
               f"rows read {result.rows_read:,}, kept {result.rows_kept:,}, "
               f"skipped {result.rows_skipped:,}" + (f" → {db}" if db else " (in memory)"))
@@ -126,7 +126,7 @@ def info(
     for skip in summary["skipped"]:
         field = f" [{skip['field']}]" if skip["field"] else ""
         table.add_row("  skipped", escape(f"{skip['count']:,} {skip['reason']}{field}"))
-    out.print(table)
+    stdout.print(table)
 
 
 if __name__ == "__main__":
@@ -220,7 +220,7 @@ def detect(
                       escape(group.summary))
     if len(detection.groups) > 15:
         table.add_row("…", "", "", f"{len(detection.groups) - 15} more in groups.csv")
-    out.print(table)
+    stdout.print(table)
     seconds = sum(detection.timings.values())
     console.print(f"{len(detection.edges):,} significant edges of {detection.tests:,} "
                   f"pairs tested at FDR {fdr}; {seconds:.1f} s → {escape(str(out))}")
@@ -259,4 +259,4 @@ def evaluate(
         table.add_row(f"campaign {escape(name)}",
                       f"{row['size']} accounts, {escape(row['strategy'])}: recall "
                       f"{row['recall']:.2f}, best Jaccard {row['best_jaccard']:.2f}")
-    out.print(table)
+    stdout.print(table)

@@ -35,26 +35,33 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 from scipy.stats import poisson
 
 
 def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int) -> None:
     """Append this trace's per-pair statistics to the temp table ``pair_tests``."""
+    # sums in NumPy over sorted rows: the same input gives the same bits on every run
+    # (DuckDB's parallel float aggregation does not guarantee the summation order)
+    keys = con.execute(
+        "SELECT stratum, n, within_pairs FROM keys WHERE n > 1 ORDER BY key").fetchnumpy()
+    n = keys["n"].astype(np.float64)
+    total = float(con.execute("SELECT sum(n) FROM keys").fetchall()[0][0] or 0)
+    share = (n / total) ** 2 * (keys["within_pairs"].astype(np.float64) / (n * (n - 1) / 2))
+    strata = keys["stratum"].astype(np.int64)
+    masses = {int(s_): float(np.sum(share[strata == s_])) for s_ in np.unique(strata)}
+    con.register("stratum_mass_arrow", pa.table({
+        "stratum": pa.array(list(masses), pa.int32()),
+        "mass": pa.array(list(masses.values()), pa.float64())}))
+    con.execute("CREATE OR REPLACE TEMP TABLE stratum_mass AS SELECT * FROM stratum_mass_arrow")
+    con.unregister("stratum_mass_arrow")
+    degrees = con.execute(
+        "SELECT count(*) AS d FROM acts GROUP BY account_id ORDER BY account_id").fetchnumpy()
+    mean_degree = float(np.mean(degrees["d"].astype(np.float64))) if len(degrees["d"]) else 0.0
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE stratum_mass AS
-        WITH total AS (SELECT sum(n) AS total FROM keys)
-        SELECT k.stratum,
-               sum(CASE WHEN k.n > 1 THEN (k.n::DOUBLE / total.total) ^ 2
-                        * (k.within_pairs / (k.n * (k.n - 1) / 2.0)) ELSE 0 END) AS mass
-        FROM keys k, total GROUP BY ALL
-        """
-    )
-    con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE degree AS
-        WITH raw AS (SELECT account_id, count(*) AS d FROM acts GROUP BY ALL)
-        SELECT account_id, greatest(d, (SELECT avg(d) FROM raw)) AS d FROM raw
+        SELECT account_id, greatest(count(*), {mean_degree!r}) AS d FROM acts GROUP BY ALL
         """
     )
     con.execute(

@@ -92,7 +92,7 @@ def read_tweets(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged,
         f"""
         CREATE OR REPLACE TEMP TABLE {accounts} AS
         SELECT '{PLATFORM}' AS platform, account_id, {unpacked}, false AS has_profile
-        FROM (SELECT {user} AS account_id, arg_max({{{packed}}}, {c('tweet_time')}) AS p
+        FROM (SELECT {user} AS account_id, arg_max({{{packed}}}, ({c('tweet_time')}, _ord)) AS p
               FROM {staged.table} WHERE {user} IS NOT NULL GROUP BY {user})
         """
     )

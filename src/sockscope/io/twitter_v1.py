@@ -86,18 +86,18 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         f"""
         CREATE OR REPLACE TEMP TABLE {users} AS
         SELECT '{PLATFORM}' AS platform, account_id,
-            arg_max(u->>'screen_name', created_at) AS handle,
-            arg_max(u->>'name', created_at) AS display_name,
-            arg_max(u->>'description', created_at) AS description,
-            arg_max(ss_parse_time(u->>'created_at'), created_at) AS created_at,
-            arg_max(TRY_CAST(u->>'followers_count' AS BIGINT), created_at) AS followers,
-            arg_max(TRY_CAST(u->>'friends_count' AS BIGINT), created_at) AS following,
-            arg_max(u->>'location', created_at) AS location,
-            arg_max(u->>'lang', created_at) AS lang,
+            arg_max(u->>'screen_name', (created_at, _ord)) AS handle,
+            arg_max(u->>'name', (created_at, _ord)) AS display_name,
+            arg_max(u->>'description', (created_at, _ord)) AS description,
+            arg_max(ss_parse_time(u->>'created_at'), (created_at, _ord)) AS created_at,
+            arg_max(TRY_CAST(u->>'followers_count' AS BIGINT), (created_at, _ord)) AS followers,
+            arg_max(TRY_CAST(u->>'friends_count' AS BIGINT), (created_at, _ord)) AS following,
+            arg_max(u->>'location', (created_at, _ord)) AS location,
+            arg_max(u->>'lang', (created_at, _ord)) AS lang,
             arg_max(coalesce(u->>'profile_image_url_https', u->>'profile_image_url'),
-                    created_at) AS profile_image,
+                    (created_at, _ord)) AS profile_image,
             true AS has_profile
-        FROM (SELECT c.account_id, c.created_at, json_extract(t.tw, '$.user') AS u
+        FROM (SELECT c.account_id, c.created_at, c._ord, json_extract(t.tw, '$.user') AS u
               FROM {relation} c JOIN {tweets} t USING (_ord)
               WHERE c.account_id IS NOT NULL AND c.created_at IS NOT NULL AND NOT t._bad)
         GROUP BY account_id

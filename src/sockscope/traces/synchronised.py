@@ -11,7 +11,7 @@ def _actions(con) -> str:
     return f"""
         SELECT account_id, min(epoch(created_at)) AS t,
                CAST(floor(epoch(created_at) / {BIN_S}) AS BIGINT)::VARCHAR AS key,
-               arg_min(post_id, created_at) AS post_id
+               arg_min(post_id, (created_at, post_id)) AS post_id
         FROM posts GROUP BY account_id, floor(epoch(created_at) / {BIN_S})
     """
 
