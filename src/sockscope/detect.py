@@ -163,7 +163,8 @@ def _keep_candidates(con: duckdb.DuckDBPyConnection, name: str, fdr: float) -> N
             GROUP BY ALL
         )
         SELECT '{name}', p.account_a, p.account_b, count(*) AS shared_keys,
-               round(list_sum(list(kw.w ORDER BY p.key)), 6) AS weight, h.p_value, min(p.dt), median(p.dt),
+               round(list_sum(list(kw.w ORDER BY p.key)), 6) AS weight, h.p_value,
+               min(p.dt), median(p.dt),
                min(p.first_t), max(p.last_t),
                list(p.key ORDER BY kw.w DESC, p.key)[1:{EXAMPLE_KEYS}]
         FROM per_key p JOIN key_weight kw USING (key) JOIN hopeful h USING (account_a, account_b)

@@ -12,7 +12,8 @@ def _actions(con) -> str:
         ), daily AS (
             SELECT account_id, date_trunc('day', created_at) AS day,
                    list(h ORDER BY created_at, post_id, h) AS seq,
-                   min(created_at) AS first_at, arg_min(post_id, (created_at, post_id)) AS first_post
+                   min(created_at) AS first_at,
+                   arg_min(post_id, (created_at, post_id)) AS first_post
             FROM used GROUP BY account_id, date_trunc('day', created_at)
         )
         SELECT account_id, epoch(first_at) AS t,
