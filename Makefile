@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
 	$(BIN)/sockscope simulate --seed 1 --out $(DEMO)/world
-	$(BIN)/sockscope detect $(DEMO)/world/tweets.csv $(DEMO)/world/users.csv --method naive --out $(DEMO)/result
+	$(BIN)/sockscope detect $(DEMO)/world/tweets.csv $(DEMO)/world/users.csv --out $(DEMO)/result
 	$(BIN)/sockscope evaluate --truth $(DEMO)/world/truth.csv --result $(DEMO)/result
 
 sample: $(BIN)/.installed

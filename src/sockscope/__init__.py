@@ -3,7 +3,7 @@
 The Python API mirrors the command line; see :mod:`sockscope.api`.
 """
 
-from sockscope.api import info, ingest  # noqa: E402
+from sockscope.api import detect, info, ingest
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "info", "ingest"]
+__all__ = ["__version__", "detect", "info", "ingest"]

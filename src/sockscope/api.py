@@ -112,22 +112,23 @@ def detect(
     fdr: float = 0.01,
     min_shared: int = 2,
     seed: int = 1,
+    memory_limit: str | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Any:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
     run the detection pipeline and, when ``out`` is given, write the output contract.
 
-    Returns a :class:`sockscope.detect.Detection` with the significant edges, the
+    Returns a :class:`sockscope.pipeline.Detection` with the significant edges, the
     groups and the account -> group map.
     """
     import time as _time
 
     from sockscope import __version__
-    from sockscope.detect import DetectParameters, run_detection
     from sockscope.io.results import write_results
+    from sockscope.pipeline import DetectParameters, run_detection
 
     started = _time.perf_counter()
-    con = connection if connection is not None else connect(db)
+    con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
         ingest_files(con, inputs)
     ingest_s = _time.perf_counter() - started

@@ -129,9 +129,6 @@ def info(
     stdout.print(table)
 
 
-if __name__ == "__main__":
-    app()
-
 
 @app.command()
 def simulate(
@@ -187,6 +184,8 @@ def detect(
     fdr: Annotated[float, typer.Option(help="False discovery rate over all pairs.")] = 0.01,
     seed: Annotated[int, typer.Option(help="Seed for community detection.")] = 1,
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
+    memory_limit: Annotated[str | None, typer.Option(
+        help="Cap DuckDB's memory, e.g. 6GB (it spills to disk beyond).")] = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
     from sockscope.baseline import detect_naive
@@ -206,7 +205,8 @@ def detect(
             raise SockscopeError(f"unknown method {method!r}; choose coordination or naive")
         with console.status("ingesting, tracing, testing, grouping…"):
             detection = api.detect(inputs, out, db=db, traces=chosen, windows=windows,
-                                   auto_window=auto, fdr=fdr, seed=seed)
+                                   auto_window=auto, fdr=fdr, seed=seed,
+                                   memory_limit=memory_limit)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:
@@ -260,3 +260,7 @@ def evaluate(
                       f"{row['size']} accounts, {escape(row['strategy'])}: recall "
                       f"{row['recall']:.2f}, best Jaccard {row['best_jaccard']:.2f}")
     stdout.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -7,6 +7,8 @@ engine rather than in Python row loops.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -93,14 +95,20 @@ MACROS = [
 ]
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: str | Path | None = None, *, read_only: bool = False,
+            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (or create) a run database; ``None`` gives an in-memory database.
 
     The canonical tables are created when missing, the session time zone is UTC and
-    the shared parsing macros are installed.
+    the shared parsing macros are installed. ``memory_limit`` (e.g. ``"6GB"``) caps
+    DuckDB's memory; beyond it DuckDB spills to a temporary folder (out-of-core).
+    Without it DuckDB may use up to 80% of the machine's memory.
     """
     database = ":memory:" if path is None else str(path)
-    con = duckdb.connect(database, read_only=read_only)
+    config = {"memory_limit": memory_limit} if memory_limit else {}
+    if memory_limit and path is None:
+        config["temp_directory"] = str(Path(tempfile.gettempdir()) / f"sockscope-{os.getpid()}")
+    con = duckdb.connect(database, read_only=read_only, config=config)
     con.execute("SET TimeZone = 'UTC'")
     for macro in MACROS:
         con.execute(macro)

@@ -39,8 +39,15 @@ import pyarrow as pa
 from scipy.stats import poisson
 
 
-def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int) -> None:
-    """Append this trace's per-pair statistics to the temp table ``pair_tests``."""
+def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int,
+               fdr: float = 1.0) -> None:
+    """Append this trace's per-pair p-values to the temp table ``pair_tests``.
+
+    Only pairs that could pass the FDR threshold are kept: a p-value is at least the
+    Poisson probability of the observed count itself, P(X = x), so a stratum whose
+    P(X = x) exceeds ``fdr`` can never make its pair significant and is dropped in SQL
+    (the Bonferroni count of strata tested is taken before). BH decisions are exact.
+    """
     # sums in NumPy over sorted rows: the same input gives the same bits on every run
     # (DuckDB's parallel float aggregation does not guarantee the summation order)
     keys = con.execute(
@@ -86,11 +93,17 @@ def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int)
         """
     )
     rows = con.execute(
-        """
-        SELECT s.account_a, s.account_b, s.stratum, s.shared, coalesce(l.lam, 0) AS lam
-        FROM pair_strata s
-        JOIN pair_lambda l USING (account_a, account_b, stratum)
-        ORDER BY s.account_a, s.account_b, s.stratum
+        f"""
+        WITH scored AS (
+            SELECT s.account_a, s.account_b, s.stratum, s.shared,
+                   greatest(coalesce(l.lam, 0), 1e-300) AS lam,
+                   count(*) OVER (PARTITION BY s.account_a, s.account_b) AS strata_tested
+            FROM pair_strata s
+            JOIN pair_lambda l USING (account_a, account_b, stratum)
+        )
+        SELECT account_a, account_b, stratum, shared, lam, strata_tested FROM scored
+        WHERE -lam + shared * ln(lam) - lgamma(shared + 1) <= ln({float(fdr)!r})
+        ORDER BY account_a, account_b, stratum
         """
     ).fetchnumpy()
     if len(rows["shared"]) == 0:
@@ -102,7 +115,7 @@ def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int)
     boundaries = np.flatnonzero((a[1:] != a[:-1]) | (b[1:] != b[:-1])) + 1
     starts = np.concatenate([[0], boundaries])
     best = np.minimum.reduceat(p, starts)
-    tested = np.diff(np.concatenate([starts, [len(p)]]))
+    tested = rows["strata_tested"].astype(np.float64)[starts]
     pair_p = np.minimum(best * tested, 1.0)
     con.register("pair_p_arrow", {"account_a": a[starts], "account_b": b[starts],
                                    "p_value": pair_p})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sockscope.io.columns import ColumnPicker
+from sockscope.io.columns import ColumnPicker, post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.source import Source
 from sockscope.io.staging import Staged, stage_csv
@@ -55,13 +55,9 @@ def read_tweets(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged,
     con.execute(
         f"""
         CREATE OR REPLACE TEMP VIEW {relation} AS
-        SELECT _ord, CAST(NULL AS VARCHAR) AS _skip, CAST(NULL AS VARCHAR) AS _skip_field,
-            '{PLATFORM}' AS platform,
-            ss_id({c("tweetid")}) AS post_id,
-            ss_id({c("userid")}) AS account_id,
-            ss_parse_time({c("tweet_time")}) AS created_at,
-            {c("tweet_time")} AS _raw_time,
-            ss_time_precision({c("tweet_time")}) AS time_precision_s,
+        SELECT {post_prologue(f"'{PLATFORM}'", f"ss_id({c('tweetid')})",
+                              f"ss_id({c('userid')})", c("tweet_time"),
+                              precision=f"ss_time_precision({c('tweet_time')})")},
             CASE WHEN {is_retweet} OR ss_id({retweet_of}) IS NOT NULL THEN 'repost'
                  WHEN ss_id({c("in_reply_to_tweetid")}) IS NOT NULL THEN 'reply'
                  WHEN ss_id({c("quoted_tweet_tweetid")}) IS NOT NULL THEN 'quote'

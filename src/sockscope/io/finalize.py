@@ -85,10 +85,13 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
     keys = ", ".join(_KEYS[target])
     existing = "posts" if target == "posts" else ("articles" if target == "articles" else None)
     checked = f"{staged.table}_checked"
+    # only what validation needs is materialised: DuckDB prunes the other columns of
+    # the candidate relation, so the full parse runs once, during the insert below
+    needed = sorted({"_ord", *_KEYS[target], *(["account_id"] if target == "posts" else [])})
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {checked} AS
-        SELECT *, CASE {' '.join(checks)} END AS _reason,
+        SELECT {", ".join(needed)}, CASE {' '.join(checks)} END AS _reason,
                   CASE {' '.join(field_of)} END AS _reason_field
         FROM {candidates.relation}
         """
@@ -106,14 +109,13 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
             QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _ord) > 1) {already})
         """
     )
-    columns = ", ".join(_COLUMNS[target])
+    columns = ", ".join(f"r.{c}" for c in _COLUMNS[target])
+    good = (f"{candidates.relation} r ANTI JOIN (SELECT _ord FROM {checked} "
+            "WHERE _reason IS NOT NULL) bad USING (_ord)")
     if target == "accounts":
-        con.execute(
-            f"""INSERT INTO {account_pool} SELECT {columns}, 2 AS _prio
-                FROM {checked} WHERE _reason IS NULL"""
-        )
+        con.execute(f"INSERT INTO {account_pool} SELECT {columns}, 2 AS _prio FROM {good}")
     else:
-        con.execute(f"INSERT INTO {target} SELECT {columns} FROM {checked} WHERE _reason IS NULL")
+        con.execute(f"INSERT INTO {target} SELECT {columns} FROM {good}")
     if candidates.accounts:
         con.execute(
             f"""INSERT INTO {account_pool}

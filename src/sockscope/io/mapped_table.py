@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from sockscope.errors import IngestError
-from sockscope.io.columns import ident
+from sockscope.io.columns import ident, post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.source import Source
 from sockscope.io.staging import Staged, stage_csv, stage_parquet
@@ -80,13 +80,9 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {rows} AS
-        SELECT _ord, CAST(NULL AS VARCHAR) AS _skip, CAST(NULL AS VARCHAR) AS _skip_field,
-            coalesce({platform_sql}, 'generic') AS platform,
-            {post_id} AS post_id,
-            ss_id({text('account_id')}) AS account_id,
-            ss_parse_time({text('created_at')}) AS created_at,
-            {text('created_at')} AS _raw_time,
-            coalesce(ss_time_precision({text('created_at')}), 1) AS time_precision_s,
+        SELECT {post_prologue(f"coalesce({platform_sql}, 'generic')", post_id,
+                              f"ss_id({text('account_id')})", text("created_at"),
+                              precision=f"coalesce(ss_time_precision({text('created_at')}), 1)")},
             {kind} AS kind,
             {text('text')} AS text, {text('lang')} AS lang, {text('client')} AS client,
             ss_id({text('repost_of_post')}) AS repost_of_post,

@@ -13,8 +13,8 @@ import duckdb
 import igraph as ig
 
 from sockscope.baseline import ACCOUNT_COLUMNS, EDGE_COLUMNS, GROUP_COLUMNS
-from sockscope.detect import Detection
 from sockscope.io.writers import write_csv
+from sockscope.pipeline import Detection
 
 
 def _iso(seconds: float) -> str:

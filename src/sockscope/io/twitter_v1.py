@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
+from sockscope.io.columns import post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.jsonlines import stage_json_values
 from sockscope.io.source import Source
@@ -52,14 +53,10 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                          json_extract(tw, '$.extended_entities'), '{{}}') AS xent
             FROM {tweets}
         )
-        SELECT _ord, CASE WHEN _bad THEN 'malformed JSON' END AS _skip,
-            CAST(NULL AS VARCHAR) AS _skip_field,
-            '{PLATFORM}' AS platform,
-            ss_id(coalesce(tw->>'id_str', tw->>'id')) AS post_id,
-            ss_id(coalesce(tw->'user'->>'id_str', tw->'user'->>'id')) AS account_id,
-            ss_parse_time(tw->>'created_at') AS created_at,
-            tw->>'created_at' AS _raw_time,
-            1 AS time_precision_s,
+        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(coalesce(tw->>'id_str', tw->>'id'))",
+                              "ss_id(coalesce(tw->'user'->>'id_str', tw->'user'->>'id'))",
+                              "tw->>'created_at'",
+                              skip="CASE WHEN _bad THEN 'malformed JSON' END")},
             CASE WHEN rs IS NOT NULL THEN 'repost'
                  WHEN ss_id(tw->>'in_reply_to_status_id_str') IS NOT NULL THEN 'reply'
                  WHEN ss_id(tw->>'quoted_status_id_str') IS NOT NULL THEN 'quote'

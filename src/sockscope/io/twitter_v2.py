@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sockscope.io.columns import ColumnPicker, ident
+from sockscope.io.columns import ColumnPicker, ident, post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.jsonlines import stage_json_values
 from sockscope.io.source import Source
@@ -83,15 +83,9 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
                    coalesce(json_extract(tw, '$.entities'), '{{}}') AS ent
             FROM {tweets}
         )
-        SELECT _ord,
-            CASE WHEN _bad THEN 'malformed JSON' WHEN _error THEN 'API error record' END AS _skip,
-            CAST(NULL AS VARCHAR) AS _skip_field,
-            '{PLATFORM}' AS platform,
-            ss_id(tw->>'id') AS post_id,
-            ss_id(tw->>'author_id') AS account_id,
-            ss_parse_time(tw->>'created_at') AS created_at,
-            tw->>'created_at' AS _raw_time,
-            1 AS time_precision_s,
+        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(tw->>'id')", "ss_id(tw->>'author_id')",
+                              "tw->>'created_at'", skip="CASE WHEN _bad THEN 'malformed JSON' "
+                              "WHEN _error THEN 'API error record' END")},
             CASE WHEN rt IS NOT NULL THEN 'repost' WHEN rp IS NOT NULL THEN 'reply'
                  WHEN qt IS NOT NULL THEN 'quote' ELSE 'post' END AS kind,
             coalesce(tw->'note_tweet'->>'text', tw->>'text') AS text,
@@ -165,13 +159,8 @@ def read_csv(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Ca
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
-        SELECT _ord, CAST(NULL AS VARCHAR) AS _skip, CAST(NULL AS VARCHAR) AS _skip_field,
-            '{PLATFORM}' AS platform,
-            ss_id({c("id")}) AS post_id,
-            ss_id({c("author_id")}) AS account_id,
-            ss_parse_time({c("created_at")}) AS created_at,
-            {c("created_at")} AS _raw_time,
-            1 AS time_precision_s,
+        SELECT {post_prologue(f"'{PLATFORM}'", f"ss_id({c('id')})", f"ss_id({c('author_id')})",
+                              c("created_at"))},
             CASE WHEN ss_id({c("referenced_tweets.retweeted.id")}) IS NOT NULL THEN 'repost'
                  WHEN ss_id({c("referenced_tweets.replied_to.id")}) IS NOT NULL THEN 'reply'
                  WHEN ss_id({c("referenced_tweets.quoted.id")}) IS NOT NULL THEN 'quote'

@@ -91,7 +91,7 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParameters) -> D
         hypotheses += counts["accounts"] * (counts["accounts"] - 1) // 2
         timings[f"{name}: co-actions"] = time.perf_counter() - started
         started = time.perf_counter()
-        pair_tests(con, name, params.min_shared)
+        pair_tests(con, name, params.min_shared, params.fdr)
         _keep_candidates(con, name, params.fdr)
         timings[f"{name}: significance"] = time.perf_counter() - started
     started = time.perf_counter()
