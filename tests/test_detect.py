@@ -93,9 +93,11 @@ def test_output_contract_columns_and_types(small_result):
 
 
 def test_small_world_quality(small_world, small_result):
+    # at FDR 0.01 about 1% of the ~600 discoveries may be false: a handful of accounts
     metrics = evaluate(small_world / "truth.csv", small_result)
     assert metrics["f1"] >= 0.85
-    assert metrics["fpr_organic"] <= 0.002
+    assert metrics["precision"] >= 0.97
+    assert metrics["fpr_organic"] <= 0.005
     assert metrics["fpr_fans"] <= 0.05
 
 

@@ -101,23 +101,48 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group) -> Audience | None:
             """,
             {"author": author},
         ).fetchall()[0]
+        # the author's posts that members amplified: who else amplified them?
         post_share = con.execute(
             """
-            WITH pushed AS (
-                SELECT DISTINCT e.key FROM evidence e
-                WHERE e.behaviour IN ('co-repost', 'co-reply', 'co-quote')
-                  AND e.account_a IN (SELECT account_id FROM group_members)
-                  AND e.account_b IN (SELECT account_id FROM group_members)
+            WITH amplified AS (
+                SELECT p.account_id, coalesce(p.repost_of_post, p.reply_to_post,
+                                              p.quote_of_post) AS target
+                FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
+                WHERE p.repost_of_account = $author OR p.reply_to_account = $author
+                   OR q.account_id = $author
+            ), pushed AS (
+                SELECT DISTINCT target FROM amplified
+                WHERE account_id IN (SELECT account_id FROM group_members)
             ), amplifiers AS (
-                SELECT DISTINCT p.account_id FROM posts p JOIN pushed
-                  ON pushed.key IN (p.repost_of_post, p.reply_to_post, p.quote_of_post)
+                SELECT DISTINCT account_id FROM amplified SEMI JOIN pushed USING (target)
             )
             SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM group_members))
                    / greatest(count(*), 1)
             FROM amplifiers
-            """
+            """,
+            {"author": author},
         ).fetchall()[0][0]
     finally:
         con.unregister("group_members")
     return Audience(group, str(author), float(focus), int(amplifiers), int(members),
                     float(post_share or 0.0))
+
+
+def describe_audiences(audiences: list[Audience]) -> list[str]:
+    """One note per amplified account, however many groups its audience split into."""
+    by_author: dict[str, list[Audience]] = {}
+    for audience in audiences:
+        by_author.setdefault(audience.author, []).append(audience)
+    notes = []
+    for author, parts in sorted(by_author.items()):
+        if len(parts) == 1:
+            notes.append(parts[0].describe())
+            continue
+        members = sum(len(a.group.members) for a in parts)
+        share = max(a.share for a in parts)
+        post_share = max(a.post_share for a in parts)
+        notes.append(f"{len(parts)} groups ({members:,} accounts) amplify account {author} "
+                     f"but are at most {share:.0%} of its {parts[0].amplifiers:,} amplifiers "
+                     f"and {post_share:.0%} of those of the posts they amplified together: "
+                     "audiences, not flagged")
+    return notes

@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 
 from sockscope.amplification import amplification_edges, attach_to_groups
-from sockscope.audience import Audience, split_audiences
+from sockscope.audience import Audience, describe_audiences, split_audiences
 from sockscope.coaction import NEIGHBOUR_CAP, build_coactions
 from sockscope.errors import SockscopeError
 from sockscope.groups import Edge, Group, find_groups
@@ -23,6 +23,7 @@ from sockscope.traces import DEFAULT_TRACES, REGISTRY
 from sockscope.window import estimate_window
 
 EXAMPLE_KEYS = 3
+ATTACH_ROUNDS = 5
 
 
 @dataclass
@@ -109,20 +110,27 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParameters) -> D
     groups, audiences = split_audiences(con, groups, _targeted_share(edges, membership))
     groups = [g for g in groups if len(g.members) >= params.min_group_size]
     if params.amplification:
-        attached_edges, attached, attach_tests = attach_to_groups(con, groups, params.fdr)
-        hypotheses += attach_tests
-        by_id = {g.group_id: g for g in groups}
-        for account, group_id in sorted(attached.items()):
-            by_id[group_id].members.append(account)
+        # rounds: accounts attached in one round (often the team's other main accounts)
+        # widen the set of group-authored posts the next round tests against
+        attached_total = 0
+        for _ in range(ATTACH_ROUNDS):
+            attached_edges, attached, attach_tests = attach_to_groups(con, groups, params.fdr)
+            hypotheses += attach_tests
+            if not attached:
+                break
+            attached_total += len(attached)
+            by_id = {g.group_id: g for g in groups}
+            for account, group_id in sorted(attached.items()):
+                by_id[group_id].members.append(account)
+            edges = sorted(edges + attached_edges,
+                           key=lambda e: (e.account_a, e.account_b, e.behaviour))
         for group in groups:
             group.members.sort()
-        edges = sorted(edges + attached_edges,
-                       key=lambda e: (e.account_a, e.account_b, e.behaviour))
-        if attached:
-            notes.append(f"{len(attached):,} accounts attached to groups whose own posts they "
-                         "amplify far beyond chance")
+        if attached_total:
+            notes.append(f"{attached_total:,} accounts attached to groups whose own posts "
+                         "they amplify far beyond chance")
     membership = _renumber(groups)
-    notes.extend(a.describe() for a in audiences)
+    notes.extend(describe_audiences(audiences))
     timings["groups"] = time.perf_counter() - started
     return Detection(params, edges, groups, membership, windows, notes, timings, hypotheses,
                      audiences)

@@ -13,6 +13,7 @@ from sockscope.traces import (
     co_reply,
     co_repost,
     co_text,
+    co_text_near,
     co_url,
     hashtag_sequence,
     synchronised,
@@ -21,13 +22,14 @@ from sockscope.traces.base import Trace
 
 REGISTRY: dict[str, Trace] = {
     module.TRACE.name: module.TRACE
-    for module in (co_repost, co_reply, co_quote, co_mention, co_text, co_url, co_domain,
-                   co_hashtag, hashtag_sequence, synchronised)
+    for module in (co_repost, co_reply, co_quote, co_mention, co_text, co_text_near, co_url,
+                   co_domain, co_hashtag, hashtag_sequence, synchronised)
 }
 
 # The default set: the behaviours that carry coordination evidence on their own.
 # co-domain, co-mention and synchronised activity are weaker and noisier; ask for them.
-DEFAULT_TRACES = ["co-repost", "co-reply", "co-quote", "co-text", "co-url", "co-hashtag",
+DEFAULT_TRACES = ["co-repost", "co-reply", "co-quote", "co-text", "co-text-near", "co-url",
+                  "co-hashtag",
                   "hashtag-sequence"]
 
 __all__ = ["DEFAULT_TRACES", "REGISTRY", "Trace"]
