@@ -14,6 +14,7 @@ from sockscope.traces import (
     co_repost,
     co_text,
     co_text_near,
+    co_text_semantic,
     co_url,
     hashtag_sequence,
     synchronised,
@@ -22,8 +23,9 @@ from sockscope.traces.base import Trace
 
 REGISTRY: dict[str, Trace] = {
     module.TRACE.name: module.TRACE
-    for module in (co_repost, co_reply, co_quote, co_mention, co_text, co_text_near, co_url,
-                   co_domain, co_hashtag, hashtag_sequence, synchronised)
+    for module in (co_repost, co_reply, co_quote, co_mention, co_text, co_text_near,
+                   co_text_semantic, co_url, co_domain, co_hashtag, hashtag_sequence,
+                   synchronised)
 }
 
 # The default set: the behaviours that carry coordination evidence on their own.
