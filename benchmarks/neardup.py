@@ -42,14 +42,15 @@ POSTS_SQL = """
                ) AS ws
         FROM base
     )
-    SELECT 'p' || i AS post_id, 'u' || (CASE WHEN planted THEN i ELSE hash(i, 'acc') % {accounts} END)
-               AS account_id,
+    SELECT 'p' || i AS post_id,
+           'u' || (CASE WHEN planted THEN i ELSE hash(i, 'acc') % {accounts} END) AS account_id,
            TIMESTAMP '2024-03-04' + to_seconds(CASE WHEN planted
                THEN CAST(hash(family, 't') % (13 * 86400) + hash(i, 'd') % 300 AS BIGINT)
                ELSE CAST(hash(i, 't') % (14 * 86400) AS BIGINT) END) AS created_at,
            array_to_string(CASE WHEN planted AND i % {family} <> 0
-               THEN list_transform(ws, lambda w, k: CASE WHEN k - 1 = CAST(hash(i, 'e') % 14 AS BIGINT)
-                                                     THEN 'edit' || i ELSE w END)
+               THEN list_transform(ws, lambda w, k:
+                        CASE WHEN k - 1 = CAST(hash(i, 'e') % 14 AS BIGINT)
+                             THEN 'edit' || i ELSE w END)
                ELSE ws END, ' ') AS text,
            planted, family
     FROM words
