@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 DEMO ?= demo
 
-.PHONY: demo sample test bench clean
+.PHONY: demo sample test bench clean browser
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,11 @@ sample: $(BIN)/.installed
 	$(BIN)/sockscope ingest examples/sample/* --db $(DEMO)/sample.duckdb
 	$(BIN)/sockscope info --db $(DEMO)/sample.duckdb
 
-test: $(BIN)/.installed
+# the report's browser tests drive Debian's Chromium (Playwright's own download fails here)
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "warning: Chromium not installed; browser tests will be skipped"
+
+test: $(BIN)/.installed browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest
 

@@ -262,5 +262,24 @@ def evaluate(
     stdout.print(table)
 
 
+@app.command()
+def report(
+    db: Annotated[Path, typer.Option(help="DuckDB file of a run made with detect --db.")],
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Rebuild the self-contained HTML report from a run database."""
+    from sockscope.database import connect
+    from sockscope.report import build_report
+
+    if not db.exists():
+        raise _fail(SockscopeError(f"{db}: no such database"))
+    con = connect(db, read_only=True)
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "result_groups" not in tables:
+        raise _fail(SockscopeError(f"{db}: no detection results; run sockscope detect --db"))
+    path = build_report(con, out)
+    console.print(f"report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
 if __name__ == "__main__":
     app()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import igraph as ig
+import pyarrow as pa
 
 from sockscope.baseline import ACCOUNT_COLUMNS, EDGE_COLUMNS, GROUP_COLUMNS
 from sockscope.io.writers import write_csv
@@ -88,7 +89,50 @@ def write_results(con: duckdb.DuckDBPyConnection, detection: Detection, out: Pat
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True,
                                                   default=str) + "\n")
+    store_results(con, detection, handles, score, manifest)
+    from sockscope.report import build_report
+
+    build_report(con, out / "report.html")
     return manifest
+
+
+def store_results(con: duckdb.DuckDBPyConnection, detection: Detection, handles: dict,
+                  score: dict, manifest: dict) -> None:
+    """Keep the results in the run database (tables ``result_*``), so that the report can
+    be rebuilt later with ``sockscope report --db``."""
+    groups = detection.groups
+    con.register("result_groups_arrow", pa.table({
+        "group_id": [g.group_id for g in groups], "size": [len(g.members) for g in groups],
+        "score": [g.score for g in groups], "p_value": [g.p_value for g in groups],
+        "behaviours": [";".join(b for b, _, _ in g.behaviours) for g in groups],
+        "first_seen": pa.array([g.first_seen.replace(tzinfo=None) for g in groups],
+                               pa.timestamp("us")),
+        "last_seen": pa.array([g.last_seen.replace(tzinfo=None) for g in groups],
+                              pa.timestamp("us")),
+        "signals": [";".join(g.signals) for g in groups], "summary": [g.summary for g in groups],
+    }))
+    members = sorted(detection.membership.items())
+    con.register("result_members_arrow", pa.table({
+        "account_id": [a for a, _ in members], "group_id": [g for _, g in members],
+        "handle": pa.array([handles.get(a) for a, _ in members], pa.string()),
+        "score": [round(score.get(a, 0.0), 4) for a, _ in members]}))
+    edges = detection.edges
+    con.register("result_edges_arrow", pa.table({
+        "account_a": [e.account_a for e in edges], "account_b": [e.account_b for e in edges],
+        "behaviour": [e.behaviour for e in edges], "shared_keys": [e.shared_keys for e in edges],
+        "weight": [e.weight for e in edges], "p_value": [e.p_value for e in edges],
+        "q_value": [e.q_value for e in edges]}, schema=pa.schema([
+            ("account_a", pa.string()), ("account_b", pa.string()), ("behaviour", pa.string()),
+            ("shared_keys", pa.int64()), ("weight", pa.float64()), ("p_value", pa.float64()),
+            ("q_value", pa.float64())])))
+    for table in ("groups", "members", "edges"):
+        con.execute(f"CREATE OR REPLACE TABLE result_{table} AS "
+                    f"SELECT * FROM result_{table}_arrow")
+        con.unregister(f"result_{table}_arrow")
+    con.execute("CREATE OR REPLACE TABLE result_evidence AS SELECT * FROM evidence")
+    con.execute("CREATE OR REPLACE TABLE result_manifest (json VARCHAR)")
+    con.execute("INSERT INTO result_manifest VALUES (?)",
+                [json.dumps(manifest, sort_keys=True, default=str)])
 
 
 def _write_networks(detection: Detection, handles: dict, score: dict, out: Path) -> None:

@@ -1,0 +1,115 @@
+"""The report in a real browser: Playwright driving Debian's Chromium.
+
+Skipped only when no browser is available, unless SOCKSCOPE_REQUIRE_BROWSER is set
+(CI sets it, so there the tests must run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sockscope import api
+from sockscope.database import connect
+from sockscope.simulate import simulate
+
+from .posts_factory import insert, post
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+PAYLOADS = ["<script>window.__pwned=1</script>", "\"><img src=x onerror=\"window.__pwned=1\">",
+            "</script><script>window.__pwned=1</script>", "javascript:window.__pwned=1",
+            "<svg onload=\"window.__pwned=1\">", "'><iframe src=javascript:window.__pwned=1>"]
+
+playwright = pytest.importorskip("playwright.sync_api") if os.environ.get(
+    "SOCKSCOPE_REQUIRE_BROWSER") is None else __import__("playwright.sync_api").sync_api
+needs_browser = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("SOCKSCOPE_REQUIRE_BROWSER"),
+    reason="no Chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield instance
+        instance.close()
+
+
+def open_report(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.resolve().as_uri())
+    page.wait_for_function("window.sockscopeReport && window.sockscopeReport.ready")
+    return page, errors
+
+
+@needs_browser
+def test_report_of_a_simulated_world(browser, tmp_path):
+    simulate(tmp_path / "w", accounts=2_000, days=3, seed=4)
+    api.detect([tmp_path / "w" / "tweets.csv", tmp_path / "w" / "users.csv"], tmp_path / "r")
+    report = tmp_path / "r" / "report.html"
+    assert report.stat().st_size < 20_000_000
+    page, errors = open_report(browser, report)
+    groups = page.locator("#group-table tbody tr")
+    assert groups.count() >= 3
+    assert page.locator("#network canvas").count() >= 1  # the network rendered
+    assert page.evaluate("document.querySelectorAll('#behaviour-filter input').length") >= 1
+    groups.first.click()
+    page.wait_for_selector("#group-body:not([hidden])")
+    assert page.locator("#evidence-table tbody tr").count() >= 1
+    assert page.locator("#timeline canvas").count() >= 1
+    assert page.locator("#heatmap td").count() == 7 * 24
+    first_text = page.locator("#evidence-table tbody tr td").nth(1).text_content()
+    page.fill("#evidence-search", first_text.lstrip("@"))
+    assert page.locator("#evidence-table tbody tr").count() >= 1
+    page.click("#evidence-table th[data-col='6']")  # sort by time gap
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
+    assert errors == []
+
+
+@needs_browser
+def test_injection_payloads_render_as_text(browser, tmp_path):
+    con = connect(tmp_path / "evil.duckdb")
+    rows = []
+    team = [f"evil{i}" for i in range(8)]
+    for k in range(12):  # the team reposts the same posts within seconds, twelve times
+        source = f"S{k}"
+        rows.append(post(source, "src", k * 3_600, text=PAYLOADS[k % len(PAYLOADS)] * 2,
+                         urls=[PAYLOADS[3]]))
+        for i, account in enumerate(team):
+            rows.append(post(f"{source}-{account}", account, k * 3_600 + 5 + i, kind="repost",
+                             repost_of_post=source, repost_of_account="src",
+                             text=PAYLOADS[i % len(PAYLOADS)]))
+            rows.append(post(f"{source}-{account}-link", account, k * 3_600 + 30 + i,
+                             text=PAYLOADS[(i + k) % len(PAYLOADS)] + f" take {k}",
+                             urls=[f"javascript:window.__pwned={k}", "https://ok.example/a"]))
+    for j in range(300):  # background, so the null model has something to compare with
+        rows.append(post(f"bg{j}", f"bg{j % 60}", j * 97, kind="repost",
+                         repost_of_post=f"B{j % 40}", repost_of_account=f"other{j % 7}"))
+    insert(con, rows)
+    con.executemany("INSERT INTO accounts (platform, account_id, handle, display_name, "
+                    "has_profile) VALUES ('x', ?, ?, ?, true)",
+                    [(a, PAYLOADS[i % len(PAYLOADS)], PAYLOADS[-1]) for i, a in enumerate(team)])
+    detection = api.detect(connection=con, out=tmp_path / "r")
+    assert detection.groups, "the payload team should form a group"
+    page, errors = open_report(browser, tmp_path / "r" / "report.html")
+    page.locator("#group-table tbody tr").first.click()
+    page.wait_for_selector("#group-body:not([hidden])")
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    body = page.evaluate("document.body.innerText")
+    assert "@<script>window.__pwned=1</script>" in body  # shown as text, not run
+    links = page.evaluate("Array.from(document.querySelectorAll('a[target=_blank]'))"
+                          ".map(a => [a.href, a.rel])")
+    assert all(href.startswith(("http://", "https://")) for href, _ in links)
+    assert all(rel == "noopener noreferrer" for _, rel in links)
+    assert page.evaluate("document.querySelectorAll('img, iframe, svg[onload]').length") == 0
+    assert errors == []
