@@ -73,15 +73,16 @@ def shingle_sets(texts: list[str]) -> list[set[int]]:
 
 
 def minhash(tids: np.ndarray, hashes: np.ndarray, n_texts: int) -> np.ndarray:
-    """Signatures (n_texts x NUM_PERM) from (text id, shingle hash) rows sorted by id."""
-    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
+    """Signatures (n_texts x NUM_PERM, uint32) from (text id, shingle hash) rows sorted by
+    id. Multiply-shift hashing: the high 32 bits of (h xor seed) * odd multiplier."""
+    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
     if len(tids) == 0:
         return signatures
     starts = np.flatnonzero(np.concatenate([[True], tids[1:] != tids[:-1]]))
     owners = tids[starts]
     with np.errstate(over="ignore"):
         for i in range(NUM_PERM):
-            values = (hashes ^ SEEDS[i]) * MULTIPLIERS[i]
+            values = (((hashes ^ SEEDS[i]) * MULTIPLIERS[i]) >> np.uint64(32)).astype(np.uint32)
             signatures[owners, i] = np.minimum.reduceat(values, starts)
     return signatures
 
@@ -94,7 +95,7 @@ def lsh_candidates(signatures: np.ndarray, eligible: np.ndarray) -> np.ndarray:
         return np.empty((0, 2), dtype=np.int64)
     with np.errstate(over="ignore"):
         for band in range(BANDS):
-            block = signatures[index, band * ROWS:(band + 1) * ROWS]
+            block = signatures[index, band * ROWS:(band + 1) * ROWS].astype(np.uint64)
             keys = np.zeros(len(index), dtype=np.uint64)
             for r in range(ROWS):
                 keys = (keys ^ block[:, r]) * BAND_MIX[r]
@@ -133,7 +134,7 @@ def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute(f"CREATE OR REPLACE TEMP TABLE nd_shingles AS {SHINGLES_SQL}")
     n_texts = con.execute("SELECT count(*) FROM nd_texts").fetchall()[0][0]
     sizes = np.zeros(n_texts, dtype=np.int64)
-    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
+    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
     for begin in range(0, n_texts, CHUNK_TEXTS):
         rows = con.execute(
             "SELECT tid, h FROM nd_shingles WHERE tid >= ? AND tid < ? ORDER BY tid, h",

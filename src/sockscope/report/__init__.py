@@ -21,6 +21,7 @@ import igraph as ig
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 MAX_EVIDENCE = 100_000
+EVIDENCE_BYTES = 12_000_000  # budget for evidence rows and their texts in the page
 MAX_NODES = 5_000
 MAX_EDGES = 30_000
 MAX_TEXT = 500
@@ -73,8 +74,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         return strings[text]
 
     total = con.execute("SELECT count(*) FROM result_evidence").fetchall()[0][0]
-    evidence = []
-    for row in con.execute(
+    rows = con.execute(
         f"""
         WITH ranked AS (
             SELECT e.*, m.group_id,
@@ -85,18 +85,32 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
             JOIN result_members m ON m.account_id = e.account_a
             JOIN result_members m2 ON m2.account_id = e.account_b AND m2.group_id = m.group_id
         )
-        SELECT r.group_id, r.behaviour, r.account_a, r.account_b, r.key, r.time_a, r.time_b,
-               r.dt_s, pa.text, pb.text, r.post_a, r.post_b
+        SELECT r.group_id, r.behaviour, r.account_a, r.account_b, r.key, r.time_a,
+               r.dt_s, pa.text, pb.text, r.in_group
         FROM ranked r
         LEFT JOIN posts pa ON pa.post_id = r.post_a
         LEFT JOIN posts pb ON pb.post_id = r.post_b
         WHERE r.n <= greatest(200, {MAX_EVIDENCE} * r.in_group / greatest({total}, 1))
         ORDER BY r.group_id, r.time_a, r.account_a, r.account_b, r.behaviour, r.key
-        LIMIT {MAX_EVIDENCE}
         """
-    ).fetchall():
-        group, behaviour, a, b, key, ta, _tb, dt, text_a, text_b, _post_a, _post_b = row
-        evidence.append([group, ref(behaviour), a, b, ref(key), round(float(ta)),
+    ).fetchall()
+    # each group gets a share of the byte budget in proportion to its evidence (at least
+    # 200 rows' worth); rows are kept in time order until the share is spent
+    kept_total = sum(1 for _ in rows)
+    spent: dict[str, int] = {}
+    evidence = []
+    account_ids = sorted(accounts)
+    account_index = {a: i for i, a in enumerate(account_ids)}
+    for group, behaviour, a, b, key, ta, dt, text_a, text_b, in_group in rows:
+        share = max(EVIDENCE_BYTES * in_group / max(total, 1),
+                    EVIDENCE_BYTES * 200 / max(kept_total, 1), 20_000)
+        cost = 60 + sum(len((t or "")[:MAX_TEXT]) for t in (key, text_a, text_b)
+                        if (t or "")[:MAX_TEXT] not in strings)
+        if spent.get(group, 0) + cost > share:
+            continue
+        spent[group] = spent.get(group, 0) + cost
+        evidence.append([group, ref(behaviour), account_index.get(a, -1),
+                         account_index.get(b, -1), ref(key), round(float(ta)),
                          round(float(dt), 1), ref(text_a), ref(text_b)])
     activity = {}
     for group, hour, posts in con.execute(
@@ -133,7 +147,8 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
         "overview": {"posts": int(counts[0]), "accounts": int(counts[1]),
                      "first": _iso(counts[2]), "last": _iso(counts[3]), "inputs": inputs,
                      "manifest": manifest},
-        "groups": groups, "accounts": accounts, "network": network,
+        "groups": groups, "accounts": accounts, "account_ids": account_ids,
+        "network": network,
         "evidence": evidence, "evidence_total": int(total), "strings": list(strings),
         "activity": activity, "bursts": bursts, "week": week,
     }

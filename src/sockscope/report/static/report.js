@@ -17,6 +17,8 @@
   }
   function str(i) { return i >= 0 ? data.strings[i] : ""; }
   function handle(id) { var a = data.accounts[id]; return a && a.h ? "@" + a.h : id; }
+  /* evidence rows refer to accounts by their index in data.account_ids */
+  function acc(i) { return i >= 0 ? data.account_ids[i] : ""; }
   function when(seconds) { return new Date(seconds * 1000).toISOString().replace(".000Z", "Z"); }
   function safeLink(text) {
     var url = null;
@@ -186,8 +188,9 @@
     evidenceRows = data.evidence.filter(function (r) { return r[0] === id; });
     var note = "Showing " + evidenceRows.length.toLocaleString() + " co-actions of this group";
     if (data.evidence.length < data.evidence_total) {
-      note += " (the report keeps a sample of " + data.evidence.length.toLocaleString() + " of " +
-        data.evidence_total.toLocaleString() + " evidence rows; evidence.parquet has them all)";
+      note += " (to keep the page light it holds the earliest " +
+        data.evidence.length.toLocaleString() + " of " + data.evidence_total.toLocaleString() +
+        " evidence rows, shared out among the groups; evidence.parquet has them all)";
     }
     document.getElementById("evidence-note").textContent = note + ", 25 per page.";
     document.getElementById("evidence-search").value = "";
@@ -241,14 +244,15 @@
   function filterEvidence() {
     var needle = document.getElementById("evidence-search").value.toLowerCase();
     evidenceView = !needle ? evidenceRows.slice() : evidenceRows.filter(function (r) {
-      return [str(r[1]), r[2], r[3], handle(r[2]), handle(r[3]), str(r[4]), str(r[7]), str(r[8])]
+      return [str(r[1]), acc(r[2]), acc(r[3]), handle(acc(r[2])), handle(acc(r[3])), str(r[4]),
+              str(r[7]), str(r[8])]
         .some(function (v) { return String(v).toLowerCase().indexOf(needle) >= 0; });
     });
     sortEvidence();
   }
   function value(r, col) {
     if (col === 1 || col === 4 || col === 7 || col === 8) return str(r[col]);
-    if (col === 2 || col === 3) return handle(r[col]);
+    if (col === 2 || col === 3) return handle(acc(r[col]));
     return r[col];
   }
   function sortEvidence() {
@@ -270,8 +274,8 @@
       var row = el("tr");
       var behaviour = str(r[1]);
       row.appendChild(el("td", behaviour));
-      row.appendChild(el("td", handle(r[2])));
-      row.appendChild(el("td", handle(r[3])));
+      row.appendChild(el("td", handle(acc(r[2]))));
+      row.appendChild(el("td", handle(acc(r[3]))));
       var key = el("td");
       key.appendChild(behaviour === "co-url" || behaviour === "co-domain" ?
                       safeLink(str(r[4])) : document.createTextNode(str(r[4])));
