@@ -63,14 +63,16 @@ def synthesise(con, accounts: int, evidence: int) -> None:
         "behaviour": ["co-repost"] * evidence,
         "account_a": [a[k] for k in pick], "account_b": [b[k] for k in pick],
         "key": [f"post{k % 20000}" for k in range(evidence)],
-        "post_a": [f"pa{k}" for k in range(evidence)], "post_b": [f"pb{k}" for k in range(evidence)],
+        "post_a": [f"pa{k}" for k in range(evidence)],
+        "post_b": [f"pb{k}" for k in range(evidence)],
         "time_a": times.astype(float), "time_b": (times + 5).astype(float),
         "dt_s": [5.0] * evidence}))
     con.execute("CREATE TABLE result_evidence AS SELECT * FROM v")
     texts = [" ".join(f"word{w}" for w in rng.integers(0, 5000, size=17)) for _ in range(evidence)]
     con.register("p", pa.table({"post_id": [f"pa{k}" for k in range(evidence)],
                                 "account_id": [a[k] for k in pick], "text": texts,
-                                "created_at": pa.array((times * 1_000_000).astype("datetime64[us]"))}))
+                                "created_at": pa.array(
+                                    (times * 1_000_000).astype("datetime64[us]"))}))
     con.execute("""INSERT INTO posts (platform, post_id, account_id, created_at, time_precision_s,
                                       kind, text, urls, hashtags, mentions, media)
                    SELECT 'x', post_id, account_id, created_at, 1, 'post', text, [], [], [], []
