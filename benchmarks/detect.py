@@ -9,7 +9,7 @@ Worlds come from `sockscope simulate` (about 48 posts per account over 14 days).
 hot key is one post reposted by 50,000 accounts within one hour. Each case runs in a
 child process; a sampling thread records the peak resident memory of each stage.
 Targets on the 2-core, 24 GB machine: 1e6 posts <= 60 s, 1e7 <= 10 min within 8 GB,
-the hot key <= 30 s within 2 GB. DuckDB's memory is capped at 6 GB (--memory-limit);
+the hot key <= 30 s within 2 GB. DuckDB's memory is capped at 5 GB (--memory-limit);
 without a cap it uses up to 80% of the machine's memory before spilling.
 """
 
@@ -61,7 +61,7 @@ timed(detect, "attach_to_groups", "attachment")
 timed(detect, "find_groups", "groups (Leiden)")
 timed(results, "write_results", "write outputs")
 start = time.perf_counter()
-detection = api.detect(sys.argv[1:-1], sys.argv[-1], memory_limit="6GB")
+detection = api.detect(sys.argv[1:-1], sys.argv[-1], memory_limit="5GB")
 total = time.perf_counter() - start
 print(json.dumps({"stages": stages, "total": total, "peak": max(m for _, m in stages.values()),
                   "groups": len(detection.groups), "flagged": len(detection.membership)}))
