@@ -150,3 +150,25 @@ def test_cli_rejects_unknown_trace(small_world, tmp_path):
                                       str(tmp_path), "--traces", "co-vibes"])
     assert result.exit_code == 2
     assert "unknown trace" in result.output
+
+
+def test_report_is_rebuilt_from_the_run_database(small_world, tmp_path):
+    db = tmp_path / "run.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(app, ["detect", str(small_world / "tweets.csv"), "--out",
+                                 str(tmp_path / "r"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    rebuilt = tmp_path / "again.html"
+    result = runner.invoke(app, ["report", "--db", str(db), "--out", str(rebuilt)])
+    assert result.exit_code == 0, result.output
+    assert rebuilt.read_bytes() == (tmp_path / "r" / "report.html").read_bytes()
+    html = rebuilt.read_text()
+    assert "<script src=" not in html and "https://" not in html.split("sockscope-data")[0]
+
+
+def test_report_needs_detection_results(tmp_path):
+    db = tmp_path / "empty.duckdb"
+    api.ingest([], db)
+    result = CliRunner().invoke(app, ["report", "--db", str(db)])
+    assert result.exit_code == 2
+    assert "no detection results" in " ".join(result.output.split())
