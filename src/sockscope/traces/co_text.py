@@ -39,3 +39,13 @@ def _actions(con) -> str:
 
 
 TRACE = Trace("co-text", 300, "posted the same text", _actions, "texts")
+
+
+def text_family_actions(families: str) -> str:
+    """Actions keyed by a text family: ``families`` is a table ``(norm, cluster)``
+    mapping normalised texts to their cluster (near-duplicates, paraphrases)."""
+    return f"""
+        SELECT p.account_id, epoch(p.created_at) AS t, f.cluster AS key, p.post_id
+        FROM posts p JOIN norm_texts n USING (platform, post_id)
+        JOIN {families} f ON f.norm = n.norm
+    """
