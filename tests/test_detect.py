@@ -172,3 +172,36 @@ def test_report_needs_detection_results(tmp_path):
     result = CliRunner().invoke(app, ["report", "--db", str(db)])
     assert result.exit_code == 2
     assert "no detection results" in " ".join(result.output.split())
+
+
+def test_detect_with_a_column_mapping_and_on_an_existing_database(tmp_path):
+    rows = ["share,who,what,when"]
+    for k in range(12):  # four accounts share twelve posts within seconds, apart from others
+        for i in range(4):
+            rows.append(f"s{k}-{i},team{i},P{k},{1_700_000_000 + k * 3_600 + i * 2}")
+    for j in range(400):
+        rows.append(f"b{j},bg{j % 80},B{j % 50},{1_700_000_000 + j * 131}")
+    (tmp_path / "shares.csv").write_text("\n".join(rows) + "\n")
+    runner = CliRunner()
+    db = tmp_path / "run.duckdb"
+    result = runner.invoke(app, ["ingest", str(tmp_path / "shares.csv"), "--db", str(db),
+                                 "--map", "post_id=share", "--map", "account_id=who",
+                                 "--map", "repost_of_post=what", "--map", "created_at=when"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["detect", "--db", str(db), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "r" / "accounts.csv", newline="") as handle:
+        flagged = {r["account_id"] for r in csv.DictReader(handle) if r["flagged"] == "true"}
+    assert flagged == {"team0", "team1", "team2", "team3"}
+    result = runner.invoke(app, ["detect", str(tmp_path / "shares.csv"), "--out",
+                                 str(tmp_path / "r2"), "--map", "post_id=share",
+                                 "--map", "account_id=who", "--map", "repost_of_post=what",
+                                 "--map", "created_at=when"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r2" / "accounts.csv").read_bytes() == \
+        (tmp_path / "r" / "accounts.csv").read_bytes()
+
+
+def test_detect_needs_inputs_or_a_database(tmp_path):
+    result = CliRunner().invoke(app, ["detect", "--out", str(tmp_path)])
+    assert result.exit_code == 2

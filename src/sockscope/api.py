@@ -113,6 +113,9 @@ def detect(
     min_shared: int = 2,
     seed: int = 1,
     memory_limit: str | None = None,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    platform: str | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
 ) -> Any:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -130,7 +133,7 @@ def detect(
     started = _time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
-        ingest_files(con, inputs)
+        ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform)
     ingest_s = _time.perf_counter() - started
     params = DetectParameters(fdr=fdr, min_shared=min_shared, seed=seed,
                               windows=dict(windows or {}), auto_window=auto_window)

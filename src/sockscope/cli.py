@@ -172,8 +172,9 @@ def _parse_windows(values: list[str] | None, traces: list[str]) -> tuple[dict[st
 
 @app.command()
 def detect(
-    inputs: Annotated[list[Path], typer.Argument(help="Files to analyse.")],
-    out: Annotated[Path, typer.Option(help="Result folder (output contract).")],
+    inputs: Annotated[list[Path] | None, typer.Argument(
+        help="Files to analyse; none to analyse what --db already holds.")] = None,
+    out: Annotated[Path, typer.Option(help="Result folder (output contract).")] = Path("result"),
     method: Annotated[str, typer.Option(
         help="coordination (statistics, groups, evidence) or naive (reference baseline).")]
     = "coordination",
@@ -186,16 +187,26 @@ def detect(
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
     memory_limit: Annotated[str | None, typer.Option(
         help="Cap DuckDB's memory, e.g. 6GB (it spills to disk beyond).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader.")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help="CANONICAL=COLUMN for generic tables, e.g. --map account_id=author.")]
+    = None,
+    platform: Annotated[str | None, typer.Option(help="Platform name for generic tables.")]
+    = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
     from sockscope.baseline import detect_naive
 
+    inputs = inputs or []
+    if not inputs and db is None:
+        raise _fail(SockscopeError("give input files, or --db with a run made by ingest"))
+    mapping = _parse_map(map_)
     chosen = [t.strip() for t in traces.split(",")] if traces else list(DEFAULT_TRACES)
     windows, auto = _parse_windows(window, chosen)
     try:
         if method == "naive":
             with console.status("ingesting…"):
-                result = api.ingest(inputs, db)
+                result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform)
             with console.status("detecting (naive)…"):
                 manifest = detect_naive(result.connection, out)
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
@@ -206,7 +217,8 @@ def detect(
         with console.status("ingesting, tracing, testing, grouping…"):
             detection = api.detect(inputs, out, db=db, traces=chosen, windows=windows,
                                    auto_window=auto, fdr=fdr, seed=seed,
-                                   memory_limit=memory_limit)
+                                   memory_limit=memory_limit, fmt=fmt, mapping=mapping,
+                                   platform=platform)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:
