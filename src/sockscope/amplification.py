@@ -87,7 +87,7 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list, fdr: float,
     lambda = max(d_x, mean d) * R_G / T (R_G: all reposts of G-authored posts), and
     c ~ Poisson(lambda); Benjamini-Hochberg over every (reposting account, group).
     Returns the new edges (x to the member it reposted most), x -> group id, and the
-    number of hypotheses.
+    number of hypotheses. Reads the ``amplified`` table of ``amplification_edges``.
     """
     if not groups:
         return [], {}, 0
@@ -97,13 +97,8 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list, fdr: float,
                         [(group.group_id, m) for m in group.members])
     rows = con.execute(
         """
-        WITH reposts AS (
-            SELECT account_id, repost_of_account AS author, count(DISTINCT repost_of_post) AS c,
-                   min(epoch(created_at)) AS first_t, max(epoch(created_at)) AS last_t
-            FROM posts WHERE kind = 'repost' AND repost_of_account IS NOT NULL
-              AND repost_of_account <> account_id
-            GROUP BY ALL
-        ), degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
+        WITH reposts AS (SELECT account_id, author, c, first_t, last_t FROM amplified),
+        degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
         mean AS (SELECT avg(d) AS m, sum(d) AS total FROM degree),
         reach AS (
             SELECT g.group_id, sum(r.c) AS r FROM reposts r

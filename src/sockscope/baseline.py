@@ -16,17 +16,12 @@ from pathlib import Path
 import duckdb
 import igraph as ig
 
+from sockscope.io.contract import ACCOUNT_COLUMNS, EDGE_COLUMNS, GROUP_COLUMNS, seen_accounts
 from sockscope.io.writers import write_csv
 
 WINDOW_S = 60
 MIN_SHARED = 3
 
-ACCOUNT_COLUMNS = ["account_id", "handle", "flagged", "group_id", "score", "behaviours",
-                   "signals"]
-GROUP_COLUMNS = ["group_id", "size", "score", "p_value", "behaviours", "first_seen",
-                 "last_seen", "signals", "summary"]
-EDGE_COLUMNS = ["account_a", "account_b", "behaviour", "shared_keys", "weight", "p_value",
-                "min_dt_s", "median_dt_s", "example_keys"]
 
 
 def detect_naive(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, object]:
@@ -73,12 +68,7 @@ def detect_naive(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, object]
         for account in (a, b):
             strength[account] = strength.get(account, 0) + shared
             behaviours.setdefault(account, set()).add(behaviour)
-    accounts = con.execute(
-        """SELECT account_id, max(handle) FROM (
-               SELECT account_id, handle FROM accounts
-               UNION ALL SELECT DISTINCT account_id, NULL FROM posts)
-           GROUP BY account_id ORDER BY account_id"""
-    ).fetchall()
+    accounts = seen_accounts(con)
     write_csv(out / "accounts.csv", ACCOUNT_COLUMNS, (
         (acc, handle, acc in group_of, group_of.get(acc, ""), strength.get(acc, 0),
          ";".join(sorted(behaviours.get(acc, ()))), "")

@@ -23,6 +23,13 @@ console = Console(stderr=True)
 stdout = Console()
 
 
+# reader options shared by ingest and detect
+FormatOption = Annotated[str | None, typer.Option("--format", help="Force a reader.")]
+MapOption = Annotated[list[str] | None, typer.Option(
+    "--map", help="CANONICAL=COLUMN for generic tables, e.g. --map account_id=author.")]
+PlatformOption = Annotated[str | None, typer.Option(help="Platform name for generic tables.")]
+
+
 def _fail(exc: Exception) -> typer.Exit:
     console.print(f"[bold red]error:[/] {escape(str(exc))}")
     return typer.Exit(code=2)
@@ -54,12 +61,9 @@ def ingest(
     inputs: Annotated[list[Path], typer.Argument(help="Files to read (zip, gz, csv, json…).")],
     db: Annotated[Path | None, typer.Option(help="DuckDB file for the run; memory if omitted.")]
     = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader.")] = None,
-    map_: Annotated[list[str] | None, typer.Option(
-        "--map", help="CANONICAL=COLUMN for generic tables, e.g. --map account_id=author.")]
-    = None,
-    platform: Annotated[str | None, typer.Option(help="Platform name for generic tables.")]
-    = None,
+    fmt: FormatOption = None,
+    map_: MapOption = None,
+    platform: PlatformOption = None,
     strict: Annotated[bool, typer.Option(help="Fail on the first skipped row.")] = False,
 ) -> None:
     """Read input files into the canonical tables (posts, accounts, articles)."""
@@ -187,12 +191,9 @@ def detect(
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
     memory_limit: Annotated[str | None, typer.Option(
         help="Cap DuckDB's memory, e.g. 6GB (it spills to disk beyond).")] = None,
-    fmt: Annotated[str | None, typer.Option("--format", help="Force a reader.")] = None,
-    map_: Annotated[list[str] | None, typer.Option(
-        "--map", help="CANONICAL=COLUMN for generic tables, e.g. --map account_id=author.")]
-    = None,
-    platform: Annotated[str | None, typer.Option(help="Platform name for generic tables.")]
-    = None,
+    fmt: FormatOption = None,
+    map_: MapOption = None,
+    platform: PlatformOption = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
     from sockscope.baseline import detect_naive

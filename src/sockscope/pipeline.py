@@ -14,7 +14,7 @@ import duckdb
 import numpy as np
 
 from sockscope.amplification import amplification_edges, attach_to_groups
-from sockscope.audience import Audience, describe_audiences, split_audiences
+from sockscope.audience import ACCOUNT_TARGETED, Audience, describe_audiences, split_audiences
 from sockscope.coaction import NEIGHBOUR_CAP, build_coactions
 from sockscope.errors import SockscopeError
 from sockscope.groups import Edge, Group, find_groups
@@ -233,8 +233,6 @@ def auto_window(con: duckdb.DuckDBPyConnection, trace, precision: int, default: 
 
 def _targeted_share(edges: list[Edge], membership: dict[str, str]) -> dict[str, float]:
     """Per group, the share of internal edge weight from account-targeted behaviours."""
-    from sockscope.audience import ACCOUNT_TARGETED
-
     total: dict[str, float] = {}
     targeted: dict[str, float] = {}
     for e in edges:

@@ -62,13 +62,13 @@ def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int,
         "mass": pa.array(list(masses.values()), pa.float64())}))
     con.execute("CREATE OR REPLACE TEMP TABLE stratum_mass AS SELECT * FROM stratum_mass_arrow")
     con.unregister("stratum_mass_arrow")
-    degrees = con.execute(
-        "SELECT count(*) AS d FROM acts GROUP BY account_id ORDER BY account_id").fetchnumpy()
-    mean_degree = float(np.mean(degrees["d"].astype(np.float64))) if len(degrees["d"]) else 0.0
+    # the mean is an exact integer sum over a count, the same bits on every run
     con.execute(
-        f"""
+        """
         CREATE OR REPLACE TEMP TABLE degree AS
-        SELECT account_id, greatest(count(*), {mean_degree!r}) AS d FROM acts GROUP BY ALL
+        WITH raw AS (SELECT account_id, count(*) AS d FROM acts GROUP BY ALL),
+             mean AS (SELECT sum(d)::DOUBLE / count(*) AS m FROM raw)
+        SELECT account_id, greatest(d, m) AS d FROM raw, mean
         """
     )
     con.execute(

@@ -85,7 +85,3 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         body = ", ".join(f"{col} {typ}" for col, typ in columns.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({body})")
 
-
-def column_list(table: str) -> str:
-    """Comma-separated column names of a canonical table, in schema order."""
-    return ", ".join(TABLES[table])

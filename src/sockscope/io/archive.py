@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sockscope.io.columns import ColumnPicker, post_prologue
+from sockscope.io.columns import ColumnPicker, post_kind, post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.source import Source
 from sockscope.io.staging import Staged, stage_csv
@@ -58,10 +58,9 @@ def read_tweets(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged,
         SELECT {post_prologue(f"'{PLATFORM}'", f"ss_id({c('tweetid')})",
                               f"ss_id({c('userid')})", c("tweet_time"),
                               precision=f"ss_time_precision({c('tweet_time')})")},
-            CASE WHEN {is_retweet} OR ss_id({retweet_of}) IS NOT NULL THEN 'repost'
-                 WHEN ss_id({c("in_reply_to_tweetid")}) IS NOT NULL THEN 'reply'
-                 WHEN ss_id({c("quoted_tweet_tweetid")}) IS NOT NULL THEN 'quote'
-                 ELSE 'post' END AS kind,
+            {post_kind(f"{is_retweet} OR ss_id({retweet_of}) IS NOT NULL",
+                       f'ss_id({c("in_reply_to_tweetid")}) IS NOT NULL',
+                       f'ss_id({c("quoted_tweet_tweetid")}) IS NOT NULL')} AS kind,
             {c("tweet_text")} AS text,
             {c("tweet_language")} AS lang,
             {c("tweet_client_name")} AS client,

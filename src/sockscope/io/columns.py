@@ -42,3 +42,23 @@ def post_prologue(platform: str, post_id: str, account_id: str, time_text: str, 
             ss_parse_time({time_text}) AS created_at,
             {time_text} AS _raw_time,
             {precision} AS time_precision_s"""
+
+
+def post_kind(repost: str, reply: str, quote: str = "false") -> str:
+    """The kind of a post from SQL conditions: repost before reply before quote."""
+    return (f"CASE WHEN {repost} THEN 'repost' WHEN {reply} THEN 'reply' "
+            f"WHEN {quote} THEN 'quote' ELSE 'post' END")
+
+
+PROFILE_FIELDS = {"handle": "VARCHAR", "display_name": "VARCHAR", "description": "VARCHAR",
+                  "created_at": "TIMESTAMP", "followers": "BIGINT", "following": "BIGINT",
+                  "location": "VARCHAR", "lang": "VARCHAR", "profile_image": "VARCHAR"}
+
+
+def latest_profile(values: dict[str, str], order: str) -> str:
+    """The account-table profile columns, each the value of the row latest by ``order``
+    (an aggregate: use with GROUP BY account); fields a source lacks are NULL."""
+    return ",\n            ".join(
+        f"arg_max({values[name]}, {order}) AS {name}" if name in values
+        else f"CAST(NULL AS {kind}) AS {name}"
+        for name, kind in PROFILE_FIELDS.items())

@@ -12,7 +12,7 @@ from __future__ import annotations
 import duckdb
 
 from sockscope.errors import IngestError
-from sockscope.io.columns import ident, post_prologue
+from sockscope.io.columns import ident, post_kind, post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.source import Source
 from sockscope.io.staging import Staged, stage_csv, stage_parquet
@@ -70,10 +70,9 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
     post_id = (f"ss_id({text('post_id')})" if "post_id" in mapping
                else "'row-' || CAST(_ord + 1 AS VARCHAR)")
     kind = (text("kind") if "kind" in mapping else
-            f"""CASE WHEN ss_id({text('repost_of_post')}) IS NOT NULL THEN 'repost'
-                     WHEN ss_id({text('reply_to_post')}) IS NOT NULL THEN 'reply'
-                     WHEN ss_id({text('quote_of_post')}) IS NOT NULL THEN 'quote'
-                     ELSE 'post' END""")
+            post_kind(f"ss_id({text('repost_of_post')}) IS NOT NULL",
+                      f"ss_id({text('reply_to_post')}) IS NOT NULL",
+                      f"ss_id({text('quote_of_post')}) IS NOT NULL"))
     platform_sql = (text("platform") if "platform" in mapping
                     else "'" + (platform or "generic").replace("'", "''") + "'")
     rows = f"{staged.table}_rows"

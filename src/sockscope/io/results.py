@@ -13,7 +13,7 @@ import duckdb
 import igraph as ig
 import pyarrow as pa
 
-from sockscope.baseline import ACCOUNT_COLUMNS, EDGE_COLUMNS, GROUP_COLUMNS
+from sockscope.io.contract import ACCOUNT_COLUMNS, EDGE_COLUMNS, GROUP_COLUMNS, seen_accounts
 from sockscope.io.writers import write_csv
 from sockscope.pipeline import Detection
 
@@ -32,12 +32,7 @@ def write_results(con: duckdb.DuckDBPyConnection, detection: Detection, out: Pat
         for account in (e.account_a, e.account_b):
             score[account] = score.get(account, 0.0) + e.weight
             behaviours.setdefault(account, set()).add(e.behaviour)
-    accounts = con.execute(
-        """SELECT account_id, max(handle) FROM (
-               SELECT account_id, handle FROM accounts
-               UNION ALL SELECT DISTINCT account_id, NULL FROM posts)
-           GROUP BY account_id ORDER BY account_id"""
-    ).fetchall()
+    accounts = seen_accounts(con)
     handles = dict(accounts)
     write_csv(out / "accounts.csv", ACCOUNT_COLUMNS, (
         (acc, handle, acc in membership, membership.get(acc, ""),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import duckdb
 
+from sockscope.io.columns import latest_profile
 from sockscope.io.finalize import Candidates
 from sockscope.io.source import Source
 from sockscope.io.staging import Staged, stage_document
@@ -98,11 +99,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         f"""
         CREATE OR REPLACE TEMP TABLE {accounts} AS
         SELECT '{PLATFORM}' AS platform, c.account_id,
-            CAST(NULL AS VARCHAR) AS handle, arg_max(s.item->>'from', c._ord) AS display_name,
-            CAST(NULL AS VARCHAR) AS description, CAST(NULL AS TIMESTAMP) AS created_at,
-            CAST(NULL AS BIGINT) AS followers, CAST(NULL AS BIGINT) AS following,
-            CAST(NULL AS VARCHAR) AS location, CAST(NULL AS VARCHAR) AS lang,
-            CAST(NULL AS VARCHAR) AS profile_image, false AS has_profile
+            {latest_profile({"display_name": "s.item->>'from'"}, "c._ord")},
+            false AS has_profile
         FROM {relation} c JOIN {staged.table} s USING (_ord)
         WHERE c.account_id IS NOT NULL AND c._skip IS NULL
         GROUP BY c.account_id

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sockscope.io.columns import post_prologue
+from sockscope.io.columns import latest_profile, post_kind, post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.jsonlines import stage_json_values
 from sockscope.io.source import Source
@@ -17,6 +17,14 @@ from sockscope.io.staging import Staged, stage_document
 NAME = "twitter-v1"
 PLATFORM = "twitter"
 FIELDS = {"post_id": "id_str", "account_id": "user.id_str", "created_at": "created_at"}
+PROFILE = {  # the v1.1 user object
+    "handle": "u->>'screen_name'", "display_name": "u->>'name'",
+    "description": "u->>'description'", "created_at": "ss_parse_time(u->>'created_at')",
+    "followers": "TRY_CAST(u->>'followers_count' AS BIGINT)",
+    "following": "TRY_CAST(u->>'friends_count' AS BIGINT)", "location": "u->>'location'",
+    "lang": "u->>'lang'",
+    "profile_image": "coalesce(u->>'profile_image_url_https', u->>'profile_image_url')",
+}
 
 
 def detect(source: Source) -> str | None:
@@ -57,10 +65,9 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                               "ss_id(coalesce(tw->'user'->>'id_str', tw->'user'->>'id'))",
                               "tw->>'created_at'",
                               skip="CASE WHEN _bad THEN 'malformed JSON' END")},
-            CASE WHEN rs IS NOT NULL THEN 'repost'
-                 WHEN ss_id(tw->>'in_reply_to_status_id_str') IS NOT NULL THEN 'reply'
-                 WHEN ss_id(tw->>'quoted_status_id_str') IS NOT NULL THEN 'quote'
-                 ELSE 'post' END AS kind,
+            {post_kind("rs IS NOT NULL",
+                       "ss_id(tw->>'in_reply_to_status_id_str') IS NOT NULL",
+                       "ss_id(tw->>'quoted_status_id_str') IS NOT NULL")} AS kind,
             coalesce(tw->'extended_tweet'->>'full_text', tw->>'full_text', tw->>'text') AS text,
             tw->>'lang' AS lang,
             nullif(trim(regexp_replace(tw->>'source', '<[^>]*>', '', 'g')), '') AS client,
@@ -83,16 +90,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         f"""
         CREATE OR REPLACE TEMP TABLE {users} AS
         SELECT '{PLATFORM}' AS platform, account_id,
-            arg_max(u->>'screen_name', (created_at, _ord)) AS handle,
-            arg_max(u->>'name', (created_at, _ord)) AS display_name,
-            arg_max(u->>'description', (created_at, _ord)) AS description,
-            arg_max(ss_parse_time(u->>'created_at'), (created_at, _ord)) AS created_at,
-            arg_max(TRY_CAST(u->>'followers_count' AS BIGINT), (created_at, _ord)) AS followers,
-            arg_max(TRY_CAST(u->>'friends_count' AS BIGINT), (created_at, _ord)) AS following,
-            arg_max(u->>'location', (created_at, _ord)) AS location,
-            arg_max(u->>'lang', (created_at, _ord)) AS lang,
-            arg_max(coalesce(u->>'profile_image_url_https', u->>'profile_image_url'),
-                    (created_at, _ord)) AS profile_image,
+            {latest_profile(PROFILE, "(created_at, _ord)")},
             true AS has_profile
         FROM (SELECT c.account_id, c.created_at, c._ord, json_extract(t.tw, '$.user') AS u
               FROM {relation} c JOIN {tweets} t USING (_ord)

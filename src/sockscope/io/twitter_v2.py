@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from sockscope.io.columns import ColumnPicker, ident, post_prologue
+from sockscope.io.columns import ColumnPicker, ident, latest_profile, post_kind, post_prologue
 from sockscope.io.finalize import Candidates
 from sockscope.io.jsonlines import stage_json_values
 from sockscope.io.source import Source
@@ -19,6 +19,13 @@ JSONL = "twitter-v2-jsonl"
 CSV = "twarc-csv"
 PLATFORM = "twitter"
 FIELDS = {"post_id": "id", "account_id": "author_id", "created_at": "created_at"}
+USER_OBJECT = {  # an API v2 user object (includes.users, or a flattened tweet's author)
+    "handle": "u->>'username'", "display_name": "u->>'name'",
+    "description": "u->>'description'", "created_at": "ss_parse_time(u->>'created_at')",
+    "followers": "TRY_CAST(u->'public_metrics'->>'followers_count' AS BIGINT)",
+    "following": "TRY_CAST(u->'public_metrics'->>'following_count' AS BIGINT)",
+    "location": "u->>'location'", "profile_image": "u->>'profile_image_url'",
+}
 
 
 def detect(source: Source) -> str | None:
@@ -86,8 +93,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
         SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(tw->>'id')", "ss_id(tw->>'author_id')",
                               "tw->>'created_at'", skip="CASE WHEN _bad THEN 'malformed JSON' "
                               "WHEN _error THEN 'API error record' END")},
-            CASE WHEN rt IS NOT NULL THEN 'repost' WHEN rp IS NOT NULL THEN 'reply'
-                 WHEN qt IS NOT NULL THEN 'quote' ELSE 'post' END AS kind,
+            {post_kind("rt IS NOT NULL", "rp IS NOT NULL", "qt IS NOT NULL")} AS kind,
             coalesce(tw->'note_tweet'->>'text', tw->>'text') AS text,
             tw->>'lang' AS lang,
             tw->>'source' AS client,
@@ -119,17 +125,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
             WHERE NOT _bad AND json_exists(tw, '$.author')
         )
         SELECT '{PLATFORM}' AS platform, u->>'id' AS account_id,
-            arg_max(u->>'username', _ord) AS handle,
-            arg_max(u->>'name', _ord) AS display_name,
-            arg_max(u->>'description', _ord) AS description,
-            arg_max(ss_parse_time(u->>'created_at'), _ord) AS created_at,
-            arg_max(TRY_CAST(u->'public_metrics'->>'followers_count' AS BIGINT), _ord)
-                AS followers,
-            arg_max(TRY_CAST(u->'public_metrics'->>'following_count' AS BIGINT), _ord)
-                AS following,
-            arg_max(u->>'location', _ord) AS location,
-            CAST(NULL AS VARCHAR) AS lang,
-            arg_max(u->>'profile_image_url', _ord) AS profile_image,
+            {latest_profile(USER_OBJECT, "_ord")},
             true AS has_profile
         FROM u WHERE u->>'id' IS NOT NULL GROUP BY u->>'id'
         """
@@ -161,10 +157,9 @@ def read_csv(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Ca
         CREATE OR REPLACE TEMP TABLE {relation} AS
         SELECT {post_prologue(f"'{PLATFORM}'", f"ss_id({c('id')})", f"ss_id({c('author_id')})",
                               c("created_at"))},
-            CASE WHEN ss_id({c("referenced_tweets.retweeted.id")}) IS NOT NULL THEN 'repost'
-                 WHEN ss_id({c("referenced_tweets.replied_to.id")}) IS NOT NULL THEN 'reply'
-                 WHEN ss_id({c("referenced_tweets.quoted.id")}) IS NOT NULL THEN 'quote'
-                 ELSE 'post' END AS kind,
+            {post_kind(f'ss_id({c("referenced_tweets.retweeted.id")}) IS NOT NULL',
+                       f'ss_id({c("referenced_tweets.replied_to.id")}) IS NOT NULL',
+                       f'ss_id({c("referenced_tweets.quoted.id")}) IS NOT NULL')} AS kind,
             {c("text")} AS text,
             {c("lang")} AS lang,
             {c("source")} AS client,
@@ -183,22 +178,20 @@ def read_csv(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Ca
     )
     accounts = None
     if c.has("author.username"):
+        author = {  # the author.* columns of twarc-csv
+            "handle": c("author.username"), "display_name": c("author.name"),
+            "description": c("author.description"),
+            "created_at": f"ss_parse_time({c('author.created_at')})",
+            "followers": f"ss_parse_int({c('author.public_metrics.followers_count')})",
+            "following": f"ss_parse_int({c('author.public_metrics.following_count')})",
+            "location": c("author.location"), "profile_image": c("author.profile_image_url"),
+        }
         accounts = f"{staged.table}_acc"
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE {accounts} AS
             SELECT '{PLATFORM}' AS platform, account_id,
-                arg_max({c("author.username")}, _ord) AS handle,
-                arg_max({c("author.name")}, _ord) AS display_name,
-                arg_max({c("author.description")}, _ord) AS description,
-                arg_max(ss_parse_time({c("author.created_at")}), _ord) AS created_at,
-                arg_max(ss_parse_int({c("author.public_metrics.followers_count")}), _ord)
-                    AS followers,
-                arg_max(ss_parse_int({c("author.public_metrics.following_count")}), _ord)
-                    AS following,
-                arg_max({c("author.location")}, _ord) AS location,
-                CAST(NULL AS VARCHAR) AS lang,
-                arg_max({c("author.profile_image_url")}, _ord) AS profile_image,
+                {latest_profile(author, "_ord")},
                 true AS has_profile
             FROM {staged.table} JOIN {relation} USING (_ord)
             WHERE account_id IS NOT NULL GROUP BY account_id

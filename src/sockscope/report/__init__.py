@@ -96,7 +96,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
     ).fetchall()
     # each group gets a share of the byte budget in proportion to its evidence (at least
     # 200 rows' worth); rows are kept in time order until the share is spent
-    kept_total = sum(1 for _ in rows)
+    kept_total = len(rows)
     spent: dict[str, int] = {}
     evidence = []
     account_ids = sorted(accounts)
