@@ -52,6 +52,8 @@ def _iso(value) -> str | None:
 def collect(con: duckdb.DuckDBPyConnection) -> dict:
     """Everything the page shows, as plain data."""
     manifest = json.loads(con.execute("SELECT json FROM result_manifest").fetchall()[0][0])
+    # stage timings differ between reruns; the page must not (they stay in manifest.json)
+    manifest.pop("timings_s", None)
     groups = [
         {"id": g, "size": int(size), "score": float(score), "p": float(p), "behaviours": beh,
          "first": _iso(first), "last": _iso(last), "signals": signals, "summary": summary}
