@@ -49,8 +49,9 @@ def timed(module, name, label):
         return result
     setattr(module, name, wrapper)
 
-from sockscope import api, pipeline as detect
-from sockscope.io import results
+from sockscope import api
+from sockscope.detect import pipeline as detect
+from sockscope.output import files as results
 timed(api, "ingest_files", "ingest")
 timed(detect, "build_coactions", lambda a: f"{a[1].name}: co-actions")
 timed(detect, "pair_tests", lambda a: f"{a[1]}: null model")
@@ -69,7 +70,7 @@ print(json.dumps({"stages": stages, "total": total, "peak": max(m for _, m in st
 
 
 def world(folder: Path, accounts: int) -> list[str]:
-    from sockscope.simulate import simulate
+    from sockscope.lab.simulate import simulate
 
     simulate(folder, accounts=accounts, seed=1)
     return [str(folder / "tweets.csv"), str(folder / "users.csv")]

@@ -59,11 +59,11 @@ POSTS_SQL = """
 CHILD = r'''
 import json, os, sys, threading, time
 import duckdb
-from sockscope.database import connect
-from sockscope.coaction import build_coactions
-from sockscope.neardup import prepare_near_duplicates
-from sockscope.traces import REGISTRY
-from sockscope.traces.co_text import prepare_normalised_texts
+from sockscope.store.database import connect
+from sockscope.detect.coaction import build_coactions
+from sockscope.detect.keys.neardup import prepare_near_duplicates
+from sockscope.detect.traces import REGISTRY
+from sockscope.detect.traces.co_text import prepare_normalised_texts
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 peak = [0]
@@ -92,7 +92,7 @@ print(json.dumps({"normalise": normalised, "cluster": clustered - normalised,
 def make_posts(db: Path, n: int) -> None:
     import duckdb
 
-    from sockscope.database import connect
+    from sockscope.store.database import connect
 
     planted = int(n * FAMILY_SHARE) // FAMILY * FAMILY
     con = connect(db)
@@ -110,9 +110,9 @@ def make_posts(db: Path, n: int) -> None:
 
 def planted_recall(db: Path) -> tuple[float, int]:
     """Share of sampled planted pairs with true Jaccard >= 0.7 found in one cluster."""
-    from sockscope.database import connect
-    from sockscope.neardup import shingle_sets
-    from sockscope.normalize.normalize_text import normalize_text
+    from sockscope.detect.keys.neardup import shingle_sets
+    from sockscope.detect.keys.normalize_text import normalize_text
+    from sockscope.store.database import connect
 
     con = connect(db)
     rows = con.execute(
@@ -142,7 +142,7 @@ def run_toolkit(db: Path, work: Path) -> dict | None:
                                                    "compute_networks")
     if not Path(tool).exists():
         return None
-    from sockscope.database import connect
+    from sockscope.store.database import connect
 
     csv_path = work / "cnt.csv"
     con = connect(db)

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from sockscope.database import connect
 from sockscope.report import build_report
+from sockscope.store.database import connect
 
 GROUP = 50
 

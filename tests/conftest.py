@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sockscope.database import connect
+from sockscope.store.database import connect
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sockscope.tables import POSTS_COLUMNS
+from sockscope.store.schema import POSTS_COLUMNS
 
 BASE = datetime(2024, 3, 4, 12, 0, 0)
 

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from sockscope import api
 from sockscope.cli import app
-from sockscope.evaluate import evaluate
-from sockscope.simulate import World, simulate
-from sockscope.stats import benjamini_hochberg
+from sockscope.detect.significance import benjamini_hochberg
+from sockscope.lab.evaluate import evaluate
+from sockscope.lab.simulate import World, simulate
 
 from .posts_factory import insert, post
 

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from sockscope.cli import app
 from sockscope.errors import SockscopeError
-from sockscope.evaluate import evaluate
-from sockscope.io.writers import safe_cell, write_csv
+from sockscope.lab.evaluate import evaluate
+from sockscope.output.safe_csv import safe_cell, write_csv
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sockscope.coaction import build_coactions
-from sockscope.neardup import (
+from sockscope.detect.coaction import build_coactions
+from sockscope.detect.keys.neardup import (
     THRESHOLD,
     lsh_candidates,
     minhash,
@@ -14,9 +14,9 @@ from sockscope.neardup import (
     shingle_sets,
     star_clusters,
 )
-from sockscope.normalize.normalize_text import normalize_text
-from sockscope.traces import REGISTRY
-from sockscope.traces.co_text import prepare_normalised_texts
+from sockscope.detect.keys.normalize_text import normalize_text
+from sockscope.detect.traces import REGISTRY
+from sockscope.detect.traces.co_text import prepare_normalised_texts
 
 from .posts_factory import insert, post
 

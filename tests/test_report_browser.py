@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from sockscope import api
-from sockscope.database import connect
-from sockscope.simulate import simulate
+from sockscope.lab.simulate import simulate
+from sockscope.store.database import connect
 
 from .posts_factory import insert, post
 

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from sockscope.api import ingest
-from sockscope.simulate import STRATEGIES, simulate
+from sockscope.lab.simulate import STRATEGIES, simulate
 
 
 def _digest(folder):

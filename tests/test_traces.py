@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sockscope.coaction import build_coactions
-from sockscope.traces import REGISTRY
+from sockscope.detect.coaction import build_coactions
+from sockscope.detect.traces import REGISTRY
 
 from .posts_factory import insert, post
 

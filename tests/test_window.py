@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sockscope.window import window_from_gaps
+from sockscope.detect.window import window_from_gaps
 
 
 def test_bimodal_gaps_give_the_valley():

@@ -14,9 +14,9 @@ from typing import Any
 
 import duckdb
 
-from sockscope.database import connect
-from sockscope.io.finalize import FileReport
-from sockscope.io.ingest import ProgressCallback, ingest_files
+from sockscope.ingest.finalize import FileReport
+from sockscope.ingest.pipeline import ProgressCallback, ingest_files
+from sockscope.store.database import connect
 
 
 @dataclass
@@ -53,7 +53,7 @@ def ingest(
     """Read input files into the canonical tables of a run database.
 
     ``db`` is a DuckDB file (created if missing) or ``None`` for an in-memory run.
-    ``fmt`` forces a reader (see ``sockscope.io.formats.READERS``); ``mapping`` maps
+    ``fmt`` forces a reader (see ``sockscope.ingest.formats.READERS``); ``mapping`` maps
     canonical columns to source columns for generic tables and article corpora.
     With ``strict`` a skipped row raises :class:`sockscope.errors.IngestError` and
     nothing is written.
@@ -121,14 +121,14 @@ def detect(
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
     run the detection pipeline and, when ``out`` is given, write the output contract.
 
-    Returns a :class:`sockscope.pipeline.Detection` with the significant edges, the
+    Returns a :class:`sockscope.detect.pipeline.Detection` with the significant edges, the
     groups and the account -> group map.
     """
     import time as _time
 
     from sockscope import __version__
-    from sockscope.io.results import write_results
-    from sockscope.pipeline import DetectParameters, run_detection
+    from sockscope.detect.pipeline import DetectParameters, run_detection
+    from sockscope.output.files import write_results
 
     started = _time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)

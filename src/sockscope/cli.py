@@ -13,9 +13,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from sockscope import api
+from sockscope.detect.traces import DEFAULT_TRACES
 from sockscope.errors import SockscopeError
-from sockscope.io.finalize import FileReport
-from sockscope.traces import DEFAULT_TRACES
+from sockscope.ingest.finalize import FileReport
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Uncover coordinated sockpuppet networks and fake personas.")
@@ -142,7 +142,7 @@ def simulate(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 1,
 ) -> None:
     """Generate a synthetic world with organic users, campaigns and ground truth."""
-    from sockscope.simulate import simulate as run_simulation
+    from sockscope.lab.simulate import simulate as run_simulation
 
     try:
         with console.status("simulating…"):
@@ -196,7 +196,7 @@ def detect(
     platform: PlatformOption = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
-    from sockscope.baseline import detect_naive
+    from sockscope.lab.baseline import detect_naive
 
     inputs = inputs or []
     if not inputs and db is None:
@@ -248,7 +248,7 @@ def evaluate(
     """Score a detection result against ground truth."""
     import json
 
-    from sockscope.evaluate import evaluate as score
+    from sockscope.lab.evaluate import evaluate as score
 
     try:
         metrics = score(truth, result)
@@ -281,8 +281,8 @@ def report(
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Rebuild the self-contained HTML report from a run database."""
-    from sockscope.database import connect
     from sockscope.report import build_report
+    from sockscope.store.database import connect
 
     if not db.exists():
         raise _fail(SockscopeError(f"{db}: no such database"))

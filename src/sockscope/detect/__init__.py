@@ -1,0 +1,1 @@
+"""Detection: traces -> co-actions -> significance -> amplification -> groups -> audiences."""

@@ -1,0 +1,148 @@
+"""Tell a fan base from an amplification team.
+
+Pairwise statistics cannot: fans of a celebrity and sockpuppets around an operator's
+account are both a fixed set of accounts repeatedly amplifying one author, fast. What
+differs is exclusivity. A celebrity's posts are amplified by a large, changing
+audience of which the fans are a small part; an operator's accounts are amplified
+mostly by the team itself. A group whose co-actions are almost all on one author's
+posts (reposts, replies, quotes), and whose members make up less than half of the
+accounts that ever amplified that author, is reported as an audience, not flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from sockscope.detect.groups import Group
+
+ACCOUNT_TARGETED = {"co-repost", "co-reply", "co-quote", "amplification"}
+TARGETED_SHARE = 0.8  # share of internal edge weight in account-targeted behaviours
+FOCUS_SHARE = 0.8  # share of the group's co-actions on its top author's posts
+AUTHOR_EXCLUSIVITY = 0.5  # members' share of the author's distinct amplifiers
+POST_EXCLUSIVITY = 0.75  # members' share of the amplifiers of the posts they co-acted on
+
+
+@dataclass
+class Audience:
+    group: Group
+    author: str
+    focus: float  # share of the group's targeted co-actions on this author
+    amplifiers: int  # distinct accounts that amplified the author
+    members_among_them: int
+    post_share: float  # members' share of the amplifiers of the co-acted posts
+
+    @property
+    def share(self) -> float:
+        return self.members_among_them / self.amplifiers if self.amplifiers else 1.0
+
+    def describe(self) -> str:
+        return (f"{len(self.group.members)} accounts amplify account {self.author} "
+                f"({self.focus:.0%} of their co-actions) but are only "
+                f"{self.members_among_them:,} of its {self.amplifiers:,} amplifiers and "
+                f"{self.post_share:.0%} of those of the posts they amplified together: "
+                "an audience, not flagged")
+
+
+def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group],
+                    targeted_weight: dict[str, float]) -> tuple[list[Group], list[Audience]]:
+    """Separate audience-like groups from the others (``evidence`` must exist).
+
+    ``targeted_weight`` maps a group id to the share of its internal edge weight
+    that comes from account-targeted behaviours.
+    """
+    kept: list[Group] = []
+    audiences: list[Audience] = []
+    for group in groups:
+        audience = None
+        if targeted_weight.get(group.group_id, 0.0) >= TARGETED_SHARE:
+            audience = _audience(con, group)
+        if (audience is not None and audience.focus >= FOCUS_SHARE
+                and audience.share < AUTHOR_EXCLUSIVITY
+                and audience.post_share < POST_EXCLUSIVITY):
+            audiences.append(audience)
+        else:
+            kept.append(group)
+    return kept, audiences
+
+
+def _audience(con: duckdb.DuckDBPyConnection, group: Group) -> Audience | None:
+    con.register("group_members", pa.table({"account_id": group.members}))
+    try:
+        top = con.execute(
+            """
+            WITH targeted AS (
+                SELECT coalesce(p.repost_of_account, p.reply_to_account, q.account_id) AS author
+                FROM evidence e
+                JOIN posts p ON p.post_id = e.post_a
+                LEFT JOIN posts q ON q.post_id = p.quote_of_post
+                WHERE e.account_a IN (SELECT account_id FROM group_members)
+                  AND e.account_b IN (SELECT account_id FROM group_members)
+                  AND e.behaviour IN ('co-repost', 'co-reply', 'co-quote')
+            )
+            SELECT author, count(*) / sum(count(*)) OVER () AS focus
+            FROM targeted WHERE author IS NOT NULL
+            GROUP BY author ORDER BY focus DESC, author LIMIT 1
+            """
+        ).fetchall()
+        if not top:
+            return None
+        author, focus = top[0]
+        amplifiers, members = con.execute(
+            """
+            SELECT count(DISTINCT p.account_id),
+                   count(DISTINCT p.account_id) FILTER (
+                       WHERE p.account_id IN (SELECT account_id FROM group_members))
+            FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
+            WHERE p.repost_of_account = $author OR p.reply_to_account = $author
+               OR q.account_id = $author
+            """,
+            {"author": author},
+        ).fetchall()[0]
+        # the author's posts that members amplified: who else amplified them?
+        post_share = con.execute(
+            """
+            WITH amplified AS (
+                SELECT p.account_id, coalesce(p.repost_of_post, p.reply_to_post,
+                                              p.quote_of_post) AS target
+                FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
+                WHERE p.repost_of_account = $author OR p.reply_to_account = $author
+                   OR q.account_id = $author
+            ), pushed AS (
+                SELECT DISTINCT target FROM amplified
+                WHERE account_id IN (SELECT account_id FROM group_members)
+            ), amplifiers AS (
+                SELECT DISTINCT account_id FROM amplified SEMI JOIN pushed USING (target)
+            )
+            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM group_members))
+                   / greatest(count(*), 1)
+            FROM amplifiers
+            """,
+            {"author": author},
+        ).fetchall()[0][0]
+    finally:
+        con.unregister("group_members")
+    return Audience(group, str(author), float(focus), int(amplifiers), int(members),
+                    float(post_share or 0.0))
+
+
+def describe_audiences(audiences: list[Audience]) -> list[str]:
+    """One note per amplified account, however many groups its audience split into."""
+    by_author: dict[str, list[Audience]] = {}
+    for audience in audiences:
+        by_author.setdefault(audience.author, []).append(audience)
+    notes = []
+    for author, parts in sorted(by_author.items()):
+        if len(parts) == 1:
+            notes.append(parts[0].describe())
+            continue
+        members = sum(len(a.group.members) for a in parts)
+        share = max(a.share for a in parts)
+        post_share = max(a.post_share for a in parts)
+        notes.append(f"{len(parts)} groups ({members:,} accounts) amplify account {author} "
+                     f"but are at most {share:.0%} of its {parts[0].amplifiers:,} amplifiers "
+                     f"and {post_share:.0%} of those of the posts they amplified together: "
+                     "audiences, not flagged")
+    return notes

@@ -1,0 +1,37 @@
+"""Traces (behaviours), one module each, registered here by name.
+
+Adding a behaviour is one file with a ``TRACE`` and one line below.
+"""
+
+from __future__ import annotations
+
+from sockscope.detect.traces import (
+    co_domain,
+    co_hashtag,
+    co_mention,
+    co_quote,
+    co_reply,
+    co_repost,
+    co_text,
+    co_text_near,
+    co_text_semantic,
+    co_url,
+    hashtag_sequence,
+    synchronised,
+)
+from sockscope.detect.traces.base import Trace
+
+REGISTRY: dict[str, Trace] = {
+    module.TRACE.name: module.TRACE
+    for module in (co_repost, co_reply, co_quote, co_mention, co_text, co_text_near,
+                   co_text_semantic, co_url, co_domain, co_hashtag, hashtag_sequence,
+                   synchronised)
+}
+
+# The default set: the behaviours that carry coordination evidence on their own.
+# co-domain, co-mention and synchronised activity are weaker and noisier; ask for them.
+DEFAULT_TRACES = ["co-repost", "co-reply", "co-quote", "co-text", "co-text-near", "co-url",
+                  "co-hashtag",
+                  "hashtag-sequence"]
+
+__all__ = ["DEFAULT_TRACES", "REGISTRY", "Trace"]

@@ -1,0 +1,12 @@
+"""co-domain: accounts linking to the same website (registered domain)."""
+
+from sockscope.detect.traces.base import Trace
+from sockscope.detect.traces.co_url import prepare_url_map, url_actions_sql
+
+
+def _actions(con) -> str:
+    prepare_url_map(con)
+    return url_actions_sql("domain")
+
+
+TRACE = Trace("co-domain", 300, "linked to the same websites", _actions, "domains")

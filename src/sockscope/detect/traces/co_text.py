@@ -1,0 +1,51 @@
+"""co-text: accounts posting the same text after normalisation (case, white space,
+URLs and mentions removed, NFKC). Texts shorter than ``MIN_CHARS`` normalised
+characters or ``MIN_WORDS`` words carry too little information and do not count;
+longer stock phrases are left to the popularity weighting and the null model."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from sockscope.detect.keys.normalize_text import normalize_text_array
+from sockscope.detect.traces.base import Trace
+
+MIN_CHARS = 25
+MIN_WORDS = 4
+
+
+def prepare_normalised_texts(con) -> None:
+    """Table ``norm_texts(post_id, platform, norm)`` for every non-repost post."""
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'norm_texts'"
+                   ).fetchall()[0][0]:
+        return
+    source = con.sql(
+        "SELECT platform, post_id, text FROM posts WHERE kind <> 'repost' AND text IS NOT NULL"
+    ).to_arrow_table()
+    normalised = pa.table({"platform": source["platform"], "post_id": source["post_id"],
+                           "norm": normalize_text_array(source["text"].combine_chunks())})
+    con.register("norm_texts_arrow", normalised)
+    con.execute("CREATE TEMP TABLE norm_texts AS SELECT * FROM norm_texts_arrow")
+    con.unregister("norm_texts_arrow")
+
+
+def _actions(con) -> str:
+    prepare_normalised_texts(con)
+    return f"""
+        SELECT p.account_id, epoch(p.created_at) AS t, n.norm AS key, p.post_id
+        FROM posts p JOIN norm_texts n USING (platform, post_id)
+        WHERE length(n.norm) >= {MIN_CHARS} AND len(string_split(n.norm, ' ')) >= {MIN_WORDS}
+    """
+
+
+TRACE = Trace("co-text", 300, "posted the same text", _actions, "texts")
+
+
+def text_family_actions(families: str) -> str:
+    """Actions keyed by a text family: ``families`` is a table ``(norm, cluster)``
+    mapping normalised texts to their cluster (near-duplicates, paraphrases)."""
+    return f"""
+        SELECT p.account_id, epoch(p.created_at) AS t, f.cluster AS key, p.post_id
+        FROM posts p JOIN norm_texts n USING (platform, post_id)
+        JOIN {families} f ON f.norm = n.norm
+    """

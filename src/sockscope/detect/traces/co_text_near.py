@@ -1,0 +1,16 @@
+"""co-text-near: accounts posting near-duplicate texts (one word changed, an emoji
+added, a template filled in). Texts are clustered by verified shingle Jaccard (see
+``neardup.py``); each cluster is one key."""
+
+from sockscope.detect.keys.neardup import prepare_near_duplicates
+from sockscope.detect.traces.base import Trace
+from sockscope.detect.traces.co_text import prepare_normalised_texts, text_family_actions
+
+
+def _actions(con) -> str:
+    prepare_normalised_texts(con)
+    prepare_near_duplicates(con)
+    return text_family_actions("near_texts")
+
+
+TRACE = Trace("co-text-near", 300, "posted near-identical texts", _actions, "text families")

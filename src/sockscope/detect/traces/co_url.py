@@ -1,0 +1,49 @@
+"""co-url: accounts sharing the same canonical URL (see normalize_url). A shortened
+link is a key only when the post carries no other URL."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from sockscope.detect.keys.normalize_url import is_shortened, normalize_url, url_domain
+from sockscope.detect.traces.base import Trace
+
+
+def prepare_url_map(con) -> None:
+    """Table ``url_map(url, canonical, domain, shortened)`` over distinct URLs."""
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'url_map'"
+                   ).fetchall()[0][0]:
+        return
+    urls = [r[0] for r in con.execute(
+        "SELECT DISTINCT u FROM (SELECT unnest(urls) AS u FROM posts WHERE len(urls) > 0) "
+        "WHERE u IS NOT NULL ORDER BY u").fetchall()]
+    table = pa.table({"url": urls, "canonical": [normalize_url(u) for u in urls],
+                      "domain": [url_domain(u) for u in urls],
+                      "shortened": [is_shortened(u) for u in urls]})
+    con.register("url_map_arrow", table)
+    con.execute("CREATE TEMP TABLE url_map AS SELECT * FROM url_map_arrow")
+    con.unregister("url_map_arrow")
+
+
+def url_actions_sql(column: str) -> str:
+    """Actions keyed by ``url_map.<column>`` (canonical URL or domain)."""
+    return f"""
+        WITH shared AS (
+            SELECT p.account_id, p.created_at, p.post_id, m.{column} AS key, m.shortened,
+                   bool_and(m.shortened) OVER (PARTITION BY p.platform, p.post_id) AS only_short
+            FROM (SELECT platform, account_id, created_at, post_id, unnest(urls) AS url
+                  FROM posts WHERE len(urls) > 0 AND kind <> 'repost') p
+            JOIN url_map m USING (url)
+            WHERE m.{column} IS NOT NULL
+        )
+        SELECT DISTINCT account_id, epoch(created_at) AS t, key, post_id
+        FROM shared WHERE NOT shortened OR only_short
+    """
+
+
+def _actions(con) -> str:
+    prepare_url_map(con)
+    return url_actions_sql("canonical")
+
+
+TRACE = Trace("co-url", 300, "shared the same links", _actions, "links")

@@ -1,0 +1,175 @@
+"""Validation, de-duplication and insertion shared by every reader.
+
+A reader produces a candidate relation with the canonical columns, ``_ord`` (its
+position) and optionally ``_skip`` / ``_skip_field`` for rows it already knows are
+not data (e.g. a malformed JSON line). Here every row gets at most one skip reason,
+the reasons are counted with their first positions, and the rest is inserted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from sockscope.ingest.staging import EXAMPLES_KEPT, Skip, Staged
+from sockscope.store.schema import ACCOUNTS_COLUMNS, ARTICLES_COLUMNS, POSTS_COLUMNS
+
+
+@dataclass
+class Candidates:
+    """What a reader hands over: a relation of canonical rows and how to check them."""
+
+    target: str  # posts | accounts | articles
+    relation: str  # temp table or view
+    fields: dict[str, str]  # canonical column -> source field, for messages
+    accounts: str | None = None  # optional relation of account rows seen in the posts
+    time_column: str | None = None  # canonical time column checked for parse failures
+    raw_time: str = "_raw_time"  # column with the unparsed time text
+
+
+@dataclass
+class FileReport:
+    display: str
+    member: str | None
+    sha256: str
+    format: str
+    target: str
+    rows_read: int
+    rows_kept: int
+    unit: str
+    skips: list[Skip] = field(default_factory=list)
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(skip.count for skip in self.skips)
+
+
+_KEYS = {"posts": ["platform", "post_id"], "accounts": ["platform", "account_id"],
+         "articles": ["article_id"]}
+_REQUIRED = {"posts": ["post_id", "account_id", "created_at"], "accounts": ["account_id"],
+             "articles": ["byline", "text"]}
+_COLUMNS = {"posts": POSTS_COLUMNS, "accounts": ACCOUNTS_COLUMNS, "articles": ARTICLES_COLUMNS}
+_DUPLICATE = {"posts": "duplicate post id", "accounts": "duplicate account id",
+              "articles": "duplicate article id"}
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candidates,
+             fmt: str, account_pool: str) -> FileReport:
+    """Check candidate rows, insert the good ones, and report what was skipped."""
+    target = candidates.target
+    fields = candidates.fields
+    checks = ["WHEN _skip IS NOT NULL THEN _skip"]
+    field_of = ["WHEN _skip IS NOT NULL THEN _skip_field"]
+    time_col = candidates.time_column
+    for column in _REQUIRED[target]:
+        if column == time_col:
+            continue
+        checks.append(f"WHEN {column} IS NULL THEN 'missing value'")
+        field_of.append(f"WHEN {column} IS NULL THEN {_quote(fields.get(column, column))}")
+    if time_col:
+        name = _quote(fields.get(time_col, time_col))
+        if time_col in _REQUIRED[target]:
+            checks.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
+                          "IS NULL THEN 'missing value'")
+            field_of.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
+                            f"IS NULL THEN {name}")
+        checks.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
+                      "IS NOT NULL THEN 'unparseable time'")
+        field_of.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
+                        f"IS NOT NULL THEN {name}")
+    keys = ", ".join(_KEYS[target])
+    existing = "posts" if target == "posts" else ("articles" if target == "articles" else None)
+    checked = f"{staged.table}_checked"
+    # only what validation needs is materialised: DuckDB prunes the other columns of
+    # the candidate relation, so the full parse runs once, during the insert below
+    needed = sorted({"_ord", *_KEYS[target], *(["account_id"] if target == "posts" else [])})
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {checked} AS
+        SELECT {", ".join(needed)}, CASE {' '.join(checks)} END AS _reason,
+                  CASE {' '.join(field_of)} END AS _reason_field
+        FROM {candidates.relation}
+        """
+    )
+    # duplicates: keep the first occurrence in the file, and never re-insert a key
+    # that an earlier file of the run already brought
+    already = (f"OR EXISTS (SELECT 1 FROM {existing} e WHERE "
+               + " AND ".join(f"e.{k} = c.{k}" for k in _KEYS[target]) + ")") if existing else ""
+    con.execute(
+        f"""
+        UPDATE {checked} AS c SET _reason = {_quote(_DUPLICATE[target])},
+               _reason_field = {_quote(fields.get(_KEYS[target][-1], _KEYS[target][-1]))}
+        WHERE c._reason IS NULL AND (c._ord IN (
+            SELECT _ord FROM {checked} WHERE _reason IS NULL
+            QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _ord) > 1) {already})
+        """
+    )
+    columns = ", ".join(f"r.{c}" for c in _COLUMNS[target])
+    good = (f"{candidates.relation} r ANTI JOIN (SELECT _ord FROM {checked} "
+            "WHERE _reason IS NOT NULL) bad USING (_ord)")
+    if target == "accounts":
+        con.execute(f"INSERT INTO {account_pool} SELECT {columns}, 2 AS _prio FROM {good}")
+    else:
+        con.execute(f"INSERT INTO {target} SELECT {columns} FROM {good}")
+    if candidates.accounts:
+        con.execute(
+            f"""INSERT INTO {account_pool}
+                SELECT {", ".join(ACCOUNTS_COLUMNS)}, CASE WHEN has_profile THEN 2 ELSE 1 END
+                FROM {candidates.accounts} a
+                WHERE EXISTS (SELECT 1 FROM {checked} c
+                              WHERE c._reason IS NULL AND c.account_id = a.account_id)"""
+        )
+    kept, total = con.execute(
+        f"SELECT count(*) FILTER (WHERE _reason IS NULL), count(*) FROM {checked}"
+    ).fetchone()
+    groups = con.execute(
+        f"""
+        SELECT _reason, _reason_field, count(*), list(_ord ORDER BY _ord)[1:{EXAMPLES_KEPT}]
+        FROM {checked} WHERE _reason IS NOT NULL
+        GROUP BY ALL ORDER BY min(_ord)
+        """
+    ).fetchall()
+    wanted = [o for g in groups for o in g[3]]
+    positions = staged.locate(wanted)
+    skips = list(staged.rejects)
+    for reason, field_name, count, ordinals in groups:
+        skips.append(Skip(reason, field_name, count,
+                          [positions[o] for o in ordinals if o in positions]))
+    con.execute(f"DROP TABLE {checked}")
+    skips.sort(key=lambda skip: skip.positions[0] if skip.positions else 0)
+    return FileReport(staged.source.display, staged.source.member, staged.source.sha256, fmt,
+                      target, int(total) + staged.rows_rejected(), int(kept), staged.unit, skips)
+
+
+ACCOUNT_POOL_DDL = ", ".join(f"{c} {t.replace(' NOT NULL', '')}"
+                             for c, t in ACCOUNTS_COLUMNS.items()) + ", _prio INTEGER"
+
+
+def merge_accounts(con: duckdb.DuckDBPyConnection, account_pool: str) -> None:
+    """Fold newly seen accounts into ``accounts``: profile records beat post metadata,
+    newer beats older, and a field is never overwritten by a missing value."""
+    plain = [c for c in ACCOUNTS_COLUMNS if c not in ("platform", "account_id", "has_profile")]
+    picks = ", ".join(f"arg_max({c}, _rank) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in plain)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _merged_accounts AS
+        WITH pool AS (
+            -- rank: new profile 4 > stored profile 3 > new post metadata 2 > stored 1;
+            -- ties go to the row ingested last
+            SELECT *, CASE WHEN has_profile THEN 3 ELSE 1 END * 1e12 AS _rank FROM accounts
+            UNION ALL BY NAME
+            SELECT * EXCLUDE (_prio), _prio * 2 * 1e12 + rowid AS _rank FROM {account_pool}
+        )
+        SELECT platform, account_id, {picks}, bool_or(has_profile) AS has_profile
+        FROM pool GROUP BY platform, account_id
+        """
+    )
+    con.execute("DELETE FROM accounts")
+    con.execute(f"INSERT INTO accounts SELECT {', '.join(ACCOUNTS_COLUMNS)} FROM _merged_accounts "
+                "ORDER BY platform, account_id")
+    con.execute("DROP TABLE _merged_accounts")

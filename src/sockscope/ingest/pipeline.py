@@ -1,0 +1,93 @@
+"""Run readers over input files and load the canonical tables.
+
+For each file: open zips, probe the content, pick a reader (or the forced
+``--format``), stage, validate, insert, and write one ``ingest_log`` row. The whole
+call is one transaction: with ``--strict`` a bad row anywhere leaves the database
+as it was.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from sockscope.errors import IngestError
+from sockscope.ingest import formats
+from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, merge_accounts
+from sockscope.ingest.source import expand, probe
+
+ProgressCallback = Callable[[str, FileReport | None], None]
+
+
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | Path],
+    *,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    platform: str | None = None,
+    strict: bool = False,
+    on_file: ProgressCallback | None = None,
+) -> list[FileReport]:
+    """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file."""
+    if fmt is not None and fmt not in formats.READERS:
+        raise IngestError(str(fmt), f"unknown format; choose one of {', '.join(formats.READERS)}")
+    reports: list[FileReport] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _account_pool ({ACCOUNT_POOL_DDL})")
+        with tempfile.TemporaryDirectory(prefix="sockscope-") as workdir:
+            for path in paths:
+                for file_path, display, member in expand(Path(path), Path(workdir)):
+                    if on_file:
+                        on_file(display, None)
+                    source = probe(file_path, display, member)
+                    name = fmt or formats.detect(source, mapping)
+                    reader = formats.READERS[name]
+                    staged, candidates = reader(con, source, mapping or {}, platform)
+                    report = finalize(con, staged, candidates, name, "_account_pool")
+                    if strict and report.skips:
+                        first = min(report.skips,
+                                    key=lambda s: s.positions[0] if s.positions else 0)
+                        raise IngestError(display, f"{first.reason} ({report.rows_skipped} "
+                                          "bad rows; --strict stops at the first)",
+                                          line=first.positions[0] if first.positions else None,
+                                          field=first.field, unit=report.unit)
+                    _log(con, report)
+                    reports.append(report)
+                    if on_file:
+                        on_file(display, report)
+                    _drop_staging(con)
+        merge_accounts(con, "_account_pool")
+        con.execute("DROP TABLE _account_pool")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return reports
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the per-file temporary views and tables (``stage_*``)."""
+    for kind, catalog in (("VIEW", "duckdb_views()"), ("TABLE", "duckdb_tables()")):
+        for (name,) in con.execute(f"SELECT {kind.lower()}_name FROM {catalog} "
+                                   f"WHERE temporary AND {kind.lower()}_name LIKE 'stage_%'"
+                                   ).fetchall():
+            con.execute(f"DROP {kind} IF EXISTS {name}")
+
+
+def _log(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:
+    skipped = [
+        {"reason": s.reason, "field": s.field, "count": s.count, "first_positions": s.positions}
+        for s in report.skips
+    ]
+    con.execute(
+        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [report.display, report.member, report.sha256, report.format, report.target,
+         report.rows_read, report.rows_kept, report.rows_skipped, report.unit, skipped,
+         datetime.now(UTC).replace(tzinfo=None)],
+    )

@@ -1,0 +1,1 @@
+"""One reader per source format: each maps staged rows onto the canonical tables."""

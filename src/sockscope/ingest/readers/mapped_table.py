@@ -1,0 +1,144 @@
+"""Any CSV or Parquet table of posts, read through a column mapping.
+
+``--map account_id=author --map created_at=ts`` names, for each canonical column,
+the source column that holds it. This covers tables such as CooRTweet's
+``object_id, account_id, content_id, timestamp_share``. List columns (urls,
+hashtags, mentions, media) accept a list-string, a Parquet list, or one value.
+Without a mapped ``post_id`` each row gets ``row-N`` (its 1-based row number).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sockscope.errors import IngestError
+from sockscope.ingest.finalize import Candidates
+from sockscope.ingest.source import Source
+from sockscope.ingest.sql import ident, post_kind, post_prologue
+from sockscope.ingest.staging import Staged, stage_csv, stage_parquet
+from sockscope.store.schema import POSTS_COLUMNS
+
+NAME = "table"
+LIST_COLUMNS = {"urls", "hashtags", "mentions", "media"}
+MAPPABLE = [c for c in POSTS_COLUMNS if c != "time_precision_s"]
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, dict[str, str]]:
+    """Stage a CSV or Parquet file; return it with its column types."""
+    staged = stage_parquet(con, source) if source.container == "parquet" else stage_csv(con, source)
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {staged.table}").fetchall()}
+    return staged, types
+
+
+def check_mapping(source: Source, mapping: dict[str, str], allowed: list[str]) -> None:
+    for canonical, column in mapping.items():
+        if canonical not in allowed:
+            raise IngestError(source.display, f"--map {canonical}=…: not a canonical column; "
+                              f"choose from {', '.join(allowed)}")
+        if column not in source.columns:
+            raise IngestError(source.display, f"column not found (columns: "
+                              f"{', '.join(source.columns[:20])})", line=1, field=column)
+
+
+def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str],
+         platform: str | None) -> tuple[Staged, Candidates]:
+    if not mapping:
+        raise IngestError(source.display, "a generic table needs --map, e.g. "
+                          "--map post_id=id --map account_id=user --map created_at=time")
+    staged, types = stage(con, source)
+    check_mapping(source, mapping, MAPPABLE)
+    for required in ("account_id", "created_at"):
+        if required not in mapping:
+            raise IngestError(source.display, f"--map {required}=COLUMN is required")
+
+    def text(canonical: str) -> str:
+        if canonical not in mapping:
+            return "CAST(NULL AS VARCHAR)"
+        return f"ss_nullif_blank(CAST({ident(mapping[canonical])} AS VARCHAR))"
+
+    def listed(canonical: str) -> str:
+        if canonical not in mapping:
+            return "CAST([] AS VARCHAR[])"
+        column = ident(mapping[canonical])
+        if types.get(mapping[canonical], "").endswith("[]"):
+            return f"coalesce(list_filter(CAST({column} AS VARCHAR[]), lambda x: x <> ''), [])"
+        value = text(canonical)
+        return (f"CASE WHEN {value} IS NULL THEN CAST([] AS VARCHAR[]) "
+                f"WHEN starts_with(trim({value}), '[') THEN ss_parse_list({value}) "
+                f"ELSE [trim({value})] END")
+
+    post_id = (f"ss_id({text('post_id')})" if "post_id" in mapping
+               else "'row-' || CAST(_ord + 1 AS VARCHAR)")
+    kind = (text("kind") if "kind" in mapping else
+            post_kind(f"ss_id({text('repost_of_post')}) IS NOT NULL",
+                      f"ss_id({text('reply_to_post')}) IS NOT NULL",
+                      f"ss_id({text('quote_of_post')}) IS NOT NULL"))
+    platform_sql = (text("platform") if "platform" in mapping
+                    else "'" + (platform or "generic").replace("'", "''") + "'")
+    rows = f"{staged.table}_rows"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {rows} AS
+        SELECT {post_prologue(f"coalesce({platform_sql}, 'generic')", post_id,
+                              f"ss_id({text('account_id')})", text("created_at"),
+                              precision=f"coalesce(ss_time_precision({text('created_at')}), 1)")},
+            {kind} AS kind,
+            {text('text')} AS text, {text('lang')} AS lang, {text('client')} AS client,
+            ss_id({text('repost_of_post')}) AS repost_of_post,
+            ss_id({text('repost_of_account')}) AS repost_of_account,
+            ss_id({text('reply_to_post')}) AS reply_to_post,
+            ss_id({text('reply_to_account')}) AS reply_to_account,
+            ss_id({text('quote_of_post')}) AS quote_of_post,
+            {listed('urls')} AS urls, {listed('hashtags')} AS hashtags,
+            {listed('mentions')} AS mentions, {listed('media')} AS media
+        FROM {staged.table}
+        """
+    )
+    relation = f"{staged.table}_cand"
+    listed_mapped = [c for c in LIST_COLUMNS if c in mapping]
+    if listed_mapped and "post_id" in mapping:
+        _merge_long_format(con, rows, relation, sorted(listed_mapped))
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT * FROM {rows}")
+    fields = {k: mapping.get(k, k) for k in ("post_id", "account_id", "created_at")}
+    return staged, Candidates("posts", relation, fields, None, "created_at")
+
+
+def _merge_long_format(con: duckdb.DuckDBPyConnection, rows: str, relation: str,
+                       list_columns: list[str]) -> None:
+    """Long tables repeat a post once per hashtag or URL (CooRTweet's german_elections).
+    Rows sharing platform, post id and account become one post whose lists are the
+    union in row order; the later rows are counted as merged, not lost."""
+    unions = []
+    for column in list_columns:
+        unions.append(
+            f"""(SELECT list(v ORDER BY o) FROM (
+                    SELECT v, min(o) AS o FROM (
+                        SELECT unnest(x.{column}) AS v, x._ord AS o FROM {rows} x
+                        WHERE x.platform = g.platform AND x.post_id = g.post_id
+                          AND x.account_id = g.account_id)
+                    GROUP BY v)) AS {column}"""
+        )
+    merged = f"{relation}_lists"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {merged} AS
+        SELECT g.platform, g.post_id, g.account_id, {", ".join(unions)}
+        FROM (SELECT platform, post_id, account_id FROM {rows}
+              WHERE post_id IS NOT NULL AND account_id IS NOT NULL
+              GROUP BY ALL HAVING count(*) > 1) g
+        """
+    )
+    replaced = ", ".join(f"coalesce(m.{c}, r.{c}) AS {c}" for c in list_columns)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        SELECT r.* REPLACE (
+            CASE WHEN r._skip IS NULL AND m.post_id IS NOT NULL AND row_number() OVER (
+                     PARTITION BY r.platform, r.post_id, r.account_id ORDER BY r._ord) > 1
+                 THEN 'merged into the first row of its post (long format)' END AS _skip,
+            {replaced})
+        FROM {rows} r LEFT JOIN {merged} m
+          ON m.platform = r.platform AND m.post_id = r.post_id AND m.account_id = r.account_id
+        """
+    )

@@ -1,0 +1,101 @@
+"""Twitter API v1.1 tweets, one per line (twarc1, streaming dumps) or as a JSON array.
+
+Retweets take their entities from ``retweeted_status`` (the retweet's own entities
+describe a truncated "RT @user: ..." text); extended tweets from ``extended_tweet``.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sockscope.ingest.finalize import Candidates
+from sockscope.ingest.jsonlines import stage_json_values
+from sockscope.ingest.source import Source
+from sockscope.ingest.sql import latest_profile, post_kind, post_prologue
+from sockscope.ingest.staging import Staged, stage_document
+
+NAME = "twitter-v1"
+PLATFORM = "twitter"
+FIELDS = {"post_id": "id_str", "account_id": "user.id_str", "created_at": "created_at"}
+PROFILE = {  # the v1.1 user object
+    "handle": "u->>'screen_name'", "display_name": "u->>'name'",
+    "description": "u->>'description'", "created_at": "ss_parse_time(u->>'created_at')",
+    "followers": "TRY_CAST(u->>'followers_count' AS BIGINT)",
+    "following": "TRY_CAST(u->>'friends_count' AS BIGINT)", "location": "u->>'location'",
+    "lang": "u->>'lang'",
+    "profile_image": "coalesce(u->>'profile_image_url_https', u->>'profile_image_url')",
+}
+
+
+def detect(source: Source) -> str | None:
+    first = source.first_object
+    if (source.container in ("jsonl", "json") and isinstance(first, dict)
+            and "id_str" in first and isinstance(first.get("user"), dict)):
+        return NAME
+    return None
+
+
+def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
+    if source.container == "json":
+        staged = stage_document(con, source, "$")
+        tweets = f"{staged.table}_tw"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {tweets} AS
+                        SELECT _ord, false AS _bad, item AS tw FROM {staged.table}""")
+    else:
+        staged, values = stage_json_values(con, source)
+        tweets = f"{staged.table}_tw"
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE {tweets} AS
+                        SELECT _ord, _bad, js AS tw FROM {values}""")
+    relation = f"{staged.table}_cand"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        WITH t AS (
+            SELECT *, json_extract(tw, '$.retweeted_status') AS rs,
+                coalesce(json_extract(tw, '$.retweeted_status.extended_tweet.entities'),
+                         json_extract(tw, '$.retweeted_status.entities'),
+                         json_extract(tw, '$.extended_tweet.entities'),
+                         json_extract(tw, '$.entities'), '{{}}') AS ent,
+                coalesce(json_extract(tw, '$.retweeted_status.extended_entities'),
+                         json_extract(tw, '$.extended_tweet.extended_entities'),
+                         json_extract(tw, '$.extended_entities'), '{{}}') AS xent
+            FROM {tweets}
+        )
+        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(coalesce(tw->>'id_str', tw->>'id'))",
+                              "ss_id(coalesce(tw->'user'->>'id_str', tw->'user'->>'id'))",
+                              "tw->>'created_at'",
+                              skip="CASE WHEN _bad THEN 'malformed JSON' END")},
+            {post_kind("rs IS NOT NULL",
+                       "ss_id(tw->>'in_reply_to_status_id_str') IS NOT NULL",
+                       "ss_id(tw->>'quoted_status_id_str') IS NOT NULL")} AS kind,
+            coalesce(tw->'extended_tweet'->>'full_text', tw->>'full_text', tw->>'text') AS text,
+            tw->>'lang' AS lang,
+            nullif(trim(regexp_replace(tw->>'source', '<[^>]*>', '', 'g')), '') AS client,
+            ss_id(coalesce(rs->>'id_str', rs->>'id')) AS repost_of_post,
+            ss_id(coalesce(rs->'user'->>'id_str', rs->'user'->>'id')) AS repost_of_account,
+            ss_id(tw->>'in_reply_to_status_id_str') AS reply_to_post,
+            ss_id(tw->>'in_reply_to_user_id_str') AS reply_to_account,
+            ss_id(tw->>'quoted_status_id_str') AS quote_of_post,
+            coalesce(list_transform(CAST(json_extract(ent, '$.urls') AS JSON[]),
+                lambda u: coalesce(u->'unwound'->>'url', u->>'expanded_url', u->>'url')),
+                []) AS urls,
+            coalesce(json_extract_string(ent, '$.hashtags[*].text'), []) AS hashtags,
+            coalesce(json_extract_string(ent, '$.user_mentions[*].id_str'), []) AS mentions,
+            coalesce(json_extract_string(xent, '$.media[*].media_url_https'), []) AS media
+        FROM t
+        """
+    )
+    users = f"{staged.table}_users"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {users} AS
+        SELECT '{PLATFORM}' AS platform, account_id,
+            {latest_profile(PROFILE, "(created_at, _ord)")},
+            true AS has_profile
+        FROM (SELECT c.account_id, c.created_at, c._ord, json_extract(t.tw, '$.user') AS u
+              FROM {relation} c JOIN {tweets} t USING (_ord)
+              WHERE c.account_id IS NOT NULL AND c.created_at IS NOT NULL AND NOT t._bad)
+        GROUP BY account_id
+        """
+    )
+    return staged, Candidates("posts", relation, FIELDS, users, "created_at")

@@ -1,0 +1,200 @@
+"""Twitter API v2: twarc2 JSON lines (response pages with ``data`` and ``includes``,
+or one flattened tweet per line) and the flat CSV written by twarc-csv.
+
+Referenced tweets in ``includes.tweets`` are used only to learn who wrote a reposted
+or quoted tweet; they are not ingested as posts (they are context, not the sample).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sockscope.ingest.finalize import Candidates
+from sockscope.ingest.jsonlines import stage_json_values
+from sockscope.ingest.source import Source
+from sockscope.ingest.sql import ColumnPicker, ident, latest_profile, post_kind, post_prologue
+from sockscope.ingest.staging import Staged, stage_csv
+
+JSONL = "twitter-v2-jsonl"
+CSV = "twarc-csv"
+PLATFORM = "twitter"
+FIELDS = {"post_id": "id", "account_id": "author_id", "created_at": "created_at"}
+USER_OBJECT = {  # an API v2 user object (includes.users, or a flattened tweet's author)
+    "handle": "u->>'username'", "display_name": "u->>'name'",
+    "description": "u->>'description'", "created_at": "ss_parse_time(u->>'created_at')",
+    "followers": "TRY_CAST(u->'public_metrics'->>'followers_count' AS BIGINT)",
+    "following": "TRY_CAST(u->'public_metrics'->>'following_count' AS BIGINT)",
+    "location": "u->>'location'", "profile_image": "u->>'profile_image_url'",
+}
+
+
+def detect(source: Source) -> str | None:
+    first = source.first_object
+    if source.container == "jsonl" and isinstance(first, dict):
+        if isinstance(first.get("data"), list | dict) or "includes" in first:
+            return JSONL
+        if "author_id" in first and "id" in first and "id_str" not in first:
+            return JSONL
+    if source.container == "csv":
+        cols = set(source.columns)
+        if {"id", "author_id", "created_at", "text"} <= cols and (
+            "author.username" in cols or "referenced_tweets.retweeted.id" in cols
+            or "__twarc.retrieved_at" in cols
+        ):
+            return CSV
+    return None
+
+
+def _ref(kind: str) -> str:
+    return (f"list_filter(CAST(json_extract(tw, '$.referenced_tweets') AS JSON[]), "
+            f"lambda r: r->>'type' = '{kind}')[1]")
+
+
+def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
+    staged, values = stage_json_values(con, source)
+    tweets = f"{staged.table}_tw"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {tweets} AS
+        SELECT _ord, _bad, _error, unnest(items) AS tw FROM (
+            SELECT _ord, _bad,
+                   NOT _bad AND json_exists(js, '$.errors') AND NOT json_exists(js, '$.data')
+                       AS _error,
+                   CASE WHEN _bad THEN [CAST(NULL AS JSON)]
+                        WHEN json_type(js, '$.data') = 'ARRAY'
+                            THEN CAST(json_extract(js, '$.data') AS JSON[])
+                        WHEN json_type(js, '$.data') = 'OBJECT' THEN [json_extract(js, '$.data')]
+                        ELSE [js] END AS items
+            FROM {values})
+        """
+    )
+    refs = f"{staged.table}_refs"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {refs} AS
+        SELECT DISTINCT ON (id) id, author_id FROM (
+            SELECT t->>'id' AS id, t->>'author_id' AS author_id
+            FROM (SELECT unnest(CAST(json_extract(js, '$.includes.tweets') AS JSON[])) AS t
+                  FROM {values} WHERE NOT _bad))
+        WHERE id IS NOT NULL AND author_id IS NOT NULL
+        ORDER BY id, author_id
+        """
+    )
+    relation = f"{staged.table}_cand"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        WITH t AS (
+            SELECT *, {_ref('retweeted')} AS rt, {_ref('replied_to')} AS rp,
+                   {_ref('quoted')} AS qt,
+                   coalesce(json_extract(tw, '$.entities'), '{{}}') AS ent
+            FROM {tweets}
+        )
+        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(tw->>'id')", "ss_id(tw->>'author_id')",
+                              "tw->>'created_at'", skip="CASE WHEN _bad THEN 'malformed JSON' "
+                              "WHEN _error THEN 'API error record' END")},
+            {post_kind("rt IS NOT NULL", "rp IS NOT NULL", "qt IS NOT NULL")} AS kind,
+            coalesce(tw->'note_tweet'->>'text', tw->>'text') AS text,
+            tw->>'lang' AS lang,
+            tw->>'source' AS client,
+            rt->>'id' AS repost_of_post,
+            coalesce(rt->>'author_id', (SELECT author_id FROM {refs} r WHERE r.id = rt->>'id'))
+                AS repost_of_account,
+            rp->>'id' AS reply_to_post,
+            tw->>'in_reply_to_user_id' AS reply_to_account,
+            qt->>'id' AS quote_of_post,
+            coalesce(list_transform(CAST(json_extract(ent, '$.urls') AS JSON[]),
+                lambda u: coalesce(u->>'unwound_url', u->>'expanded_url', u->>'url')),
+                []) AS urls,
+            coalesce(json_extract_string(ent, '$.hashtags[*].tag'), []) AS hashtags,
+            coalesce(list_transform(CAST(json_extract(ent, '$.mentions') AS JSON[]),
+                lambda m: coalesce(m->>'id', lower(m->>'username'))), []) AS mentions,
+            coalesce(json_extract_string(tw, '$.attachments.media_keys[*]'), []) AS media
+        FROM t
+        """
+    )
+    users = f"{staged.table}_users"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {users} AS
+        WITH u AS (
+            SELECT _ord, unnest(CAST(json_extract(js, '$.includes.users') AS JSON[])) AS u
+            FROM {values} WHERE NOT _bad
+            UNION ALL
+            SELECT _ord, json_extract(tw, '$.author') AS u FROM {tweets}
+            WHERE NOT _bad AND json_exists(tw, '$.author')
+        )
+        SELECT '{PLATFORM}' AS platform, u->>'id' AS account_id,
+            {latest_profile(USER_OBJECT, "_ord")},
+            true AS has_profile
+        FROM u WHERE u->>'id' IS NOT NULL GROUP BY u->>'id'
+        """
+    )
+    return staged, Candidates("posts", relation, FIELDS, users, "created_at")
+
+
+def read_csv(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
+    staged = stage_csv(con, source)
+    c = ColumnPicker(source.columns)
+
+    def json_list(column: str, path: str) -> str:
+        name = c.name(column)
+        if not name:
+            return "CAST([] AS VARCHAR[])"
+        return (f"coalesce(json_extract_string(CASE WHEN json_valid({ident(name)}) "
+                f"THEN {ident(name)} END, '{path}'), [])")
+
+    urls = c.name("entities.urls")
+    url_list = (
+        f"""coalesce(list_transform(CAST(json_extract(CASE WHEN json_valid({ident(urls)})
+                THEN {ident(urls)} END, '$') AS JSON[]),
+                lambda u: coalesce(u->>'unwound_url', u->>'expanded_url', u->>'url')), [])"""
+        if urls else "CAST([] AS VARCHAR[])"
+    )
+    relation = f"{staged.table}_cand"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        SELECT {post_prologue(f"'{PLATFORM}'", f"ss_id({c('id')})", f"ss_id({c('author_id')})",
+                              c("created_at"))},
+            {post_kind(f'ss_id({c("referenced_tweets.retweeted.id")}) IS NOT NULL',
+                       f'ss_id({c("referenced_tweets.replied_to.id")}) IS NOT NULL',
+                       f'ss_id({c("referenced_tweets.quoted.id")}) IS NOT NULL')} AS kind,
+            {c("text")} AS text,
+            {c("lang")} AS lang,
+            {c("source")} AS client,
+            ss_id({c("referenced_tweets.retweeted.id")}) AS repost_of_post,
+            ss_id({c("retweeted_user_id", "referenced_tweets.retweeted.author_id")})
+                AS repost_of_account,
+            ss_id({c("referenced_tweets.replied_to.id")}) AS reply_to_post,
+            ss_id({c("in_reply_to_user_id")}) AS reply_to_account,
+            ss_id({c("referenced_tweets.quoted.id")}) AS quote_of_post,
+            {url_list} AS urls,
+            {json_list("entities.hashtags", "$[*].tag")} AS hashtags,
+            {json_list("entities.mentions", "$[*].id")} AS mentions,
+            coalesce(ss_parse_list({c("attachments.media_keys")}), []) AS media
+        FROM {staged.table}
+        """
+    )
+    accounts = None
+    if c.has("author.username"):
+        author = {  # the author.* columns of twarc-csv
+            "handle": c("author.username"), "display_name": c("author.name"),
+            "description": c("author.description"),
+            "created_at": f"ss_parse_time({c('author.created_at')})",
+            "followers": f"ss_parse_int({c('author.public_metrics.followers_count')})",
+            "following": f"ss_parse_int({c('author.public_metrics.following_count')})",
+            "location": c("author.location"), "profile_image": c("author.profile_image_url"),
+        }
+        accounts = f"{staged.table}_acc"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {accounts} AS
+            SELECT '{PLATFORM}' AS platform, account_id,
+                {latest_profile(author, "_ord")},
+                true AS has_profile
+            FROM {staged.table} JOIN {relation} USING (_ord)
+            WHERE account_id IS NOT NULL GROUP BY account_id
+            """
+        )
+    return staged, Candidates("posts", relation, FIELDS, accounts, "created_at")

@@ -1,0 +1,1 @@
+"""The lab: simulated worlds with ground truth, scoring against it, the naive baseline."""

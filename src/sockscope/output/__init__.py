@@ -1,0 +1,1 @@
+"""Outputs: the result contract (files, networks, result tables) written from one Detection."""

@@ -1,0 +1,1 @@
+"""The run database: one DuckDB connection, the canonical tables and the result tables."""
