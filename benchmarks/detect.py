@@ -51,16 +51,16 @@ def timed(module, name, label):
 
 from sockscope import api
 from sockscope.detect import pipeline as detect
-from sockscope.output import files as results
 timed(api, "ingest_files", "ingest")
 timed(detect, "build_coactions", lambda a: f"{a[1].name}: co-actions")
-timed(detect, "pair_tests", lambda a: f"{a[1]}: null model")
-timed(detect, "_keep_candidates", lambda a: f"{a[1]}: candidates")
-timed(detect, "_significant_edges", "fdr")
+timed(detect, "pair_tests", lambda a: f"{a[1].trace}: null model")
+timed(detect, "keep_candidates", lambda a: f"{a[1].trace}: candidates")
+timed(detect, "select_edges", "fdr")
 timed(detect, "amplification_edges", "amplification")
 timed(detect, "attach_to_groups", "attachment")
 timed(detect, "find_groups", "groups (Leiden)")
-timed(results, "write_results", "write outputs")
+timed(detect, "account_table", "account table")
+timed(api, "write_results", "write outputs")
 start = time.perf_counter()
 detection = api.detect(sys.argv[1:-1], sys.argv[-1], memory_limit="5GB")
 total = time.perf_counter() - start

@@ -62,7 +62,8 @@ import duckdb
 from sockscope.store.database import connect
 from sockscope.detect.coaction import build_coactions
 from sockscope.detect.keys.neardup import prepare_near_duplicates
-from sockscope.detect.traces import REGISTRY
+from sockscope.detect.scratch import Scratch
+from sockscope.plugins import TRACES
 from sockscope.detect.traces.co_text import prepare_normalised_texts
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -80,7 +81,7 @@ prepare_normalised_texts(con)
 normalised = time.perf_counter() - start
 stats = prepare_near_duplicates(con)
 clustered = time.perf_counter() - start
-build_coactions(con, REGISTRY["co-text-near"], 300)
+build_coactions(Scratch(con), TRACES["co-text-near"], 300)
 total = time.perf_counter() - start
 con.execute("CREATE TABLE bench_clusters AS SELECT n.post_id, nt.cluster FROM norm_texts n "
             "JOIN near_texts nt USING (norm)")

@@ -11,78 +11,70 @@ the time until the page is ready, and the time to open the largest group's evide
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from sockscope.detect.model import Detection, Edge, Group
+from sockscope.detect.params import DetectParams
+from sockscope.output.contract import account_table, evidence_table
 from sockscope.report import build_report
-from sockscope.store.database import connect
+from sockscope.store.database import arrow_view, connect
 
 GROUP = 50
 
 
-def synthesise(con, accounts: int, evidence: int) -> None:
+def synthesise(con, accounts: int, evidence: int) -> Detection:
+    """A Detection with groups of GROUP accounts, dense internal edges and evidence rows
+    whose posts carry 17-word texts (the posts are inserted into ``con``)."""
     rng = np.random.default_rng(0)
     ids = [f"a{i:06d}" for i in range(accounts)]
-    groups = [f"G{i // GROUP + 1:04d}" for i in range(accounts)]
-    n_groups = (accounts + GROUP - 1) // GROUP
-    con.register("m", pa.table({"account_id": ids, "group_id": groups,
-                                "handle": [f"user_{i}" for i in range(accounts)],
-                                "score": rng.random(accounts).round(3)}))
-    con.execute("CREATE TABLE result_members AS SELECT * FROM m")
-    first = np.datetime64("2024-03-04T00:00:00")
-    con.register("g", pa.table({
-        "group_id": [f"G{i + 1:04d}" for i in range(n_groups)],
-        "size": [GROUP] * n_groups, "score": rng.random(n_groups).round(3),
-        "p_value": [1e-6] * n_groups, "behaviours": ["co-repost;co-url"] * n_groups,
-        "first_seen": [first] * n_groups, "last_seen": [first + np.timedelta64(13, "D")] * n_groups,
-        "signals": [""] * n_groups,
-        "summary": [f"{GROUP} accounts reposted the same posts" for _ in range(n_groups)]}))
-    con.execute("CREATE TABLE result_groups AS SELECT * FROM g")
-    a, b = [], []
+    first = datetime(2024, 3, 4, tzinfo=UTC)
+    groups = [Group(group_id=f"G{g + 1:04d}", members=ids[start:start + GROUP],
+                    score=round(float(rng.random()), 3), p_value=1e-6,
+                    behaviours=[("co-repost", 5, 5.0), ("co-url", 3, 40.0)],
+                    first_seen=first, last_seen=first + timedelta(days=13),
+                    summary=f"{GROUP} accounts reposted the same posts")
+              for g, start in enumerate(range(0, accounts, GROUP))]
+    edges = []
     for start in range(0, accounts, GROUP):
         members = np.arange(start, min(start + GROUP, accounts))
         for i in members:
             for j in rng.choice(members, size=min(12, len(members)), replace=False):
                 if i < j:
-                    a.append(ids[i])
-                    b.append(ids[j])
-    con.register("e", pa.table({"account_a": a, "account_b": b,
-                                "behaviour": ["co-repost"] * len(a),
-                                "shared_keys": [5] * len(a), "weight": [1.0] * len(a),
-                                "p_value": [1e-9] * len(a), "q_value": [1e-6] * len(a)}))
-    con.execute("CREATE TABLE result_edges AS SELECT * FROM e")
-    pick = rng.integers(0, len(a), size=evidence)
+                    edges.append(Edge(ids[i], ids[j], "co-repost", 5, 1.0, 1e-9, 1e-6, 5.0,
+                                      5.0, 1709510400.0, 1710633600.0))
+    edges.sort(key=lambda e: e.key)
+    pick = rng.integers(0, len(edges), size=evidence)
     times = 1709510400 + rng.integers(0, 13 * 86400, size=evidence)
-    con.register("v", pa.table({
-        "behaviour": ["co-repost"] * evidence,
-        "account_a": [a[k] for k in pick], "account_b": [b[k] for k in pick],
-        "key": [f"post{k % 20000}" for k in range(evidence)],
-        "post_a": [f"pa{k}" for k in range(evidence)],
-        "post_b": [f"pb{k}" for k in range(evidence)],
-        "time_a": times.astype(float), "time_b": (times + 5).astype(float),
-        "dt_s": [5.0] * evidence}))
-    con.execute("CREATE TABLE result_evidence AS SELECT * FROM v")
     texts = [" ".join(f"word{w}" for w in rng.integers(0, 5000, size=17)) for _ in range(evidence)]
-    con.register("p", pa.table({"post_id": [f"pa{k}" for k in range(evidence)],
-                                "account_id": [a[k] for k in pick], "text": texts,
-                                "created_at": pa.array(
-                                    (times * 1_000_000).astype("datetime64[us]"))}))
-    con.execute("""INSERT INTO posts (platform, post_id, account_id, created_at, time_precision_s,
-                                      kind, text, urls, hashtags, mentions, media)
-                   SELECT 'x', post_id, account_id, created_at, 1, 'post', text, [], [], [], []
-                   FROM p""")
-    con.execute("CREATE TABLE result_manifest (json VARCHAR)")
-    con.execute("INSERT INTO result_manifest VALUES (?)", [json.dumps(
-        {"version": "bench", "counts": {"flagged": accounts, "groups": n_groups,
-                                        "edges": len(a)},
-         "parameters": {"traces": ["co-repost"], "windows_s": {"co-repost": 10},
-                        "fdr": 0.01, "seed": 1}, "notes": []})])
+    with arrow_view(con, pa.table({
+        "post_id": [f"pa{k}" for k in range(evidence)],
+        "account_id": [edges[k].account_a for k in pick], "text": texts,
+        "created_at": pa.array((times * 1_000_000).astype("datetime64[us]"))})) as view:
+        con.execute(f"""INSERT INTO posts (platform, post_id, account_id, created_at,
+                                           time_precision_s, kind, text, urls, hashtags,
+                                           mentions, media)
+                        SELECT 'x', post_id, account_id, created_at, 1, 'post', text, [], [],
+                               [], [] FROM {view}""")
+    with arrow_view(con, pa.table({
+        "behaviour": ["co-repost"] * evidence,
+        "account_a": [edges[k].account_a for k in pick],
+        "account_b": [edges[k].account_b for k in pick],
+        "key": [f"post{n % 20000}" for n in range(evidence)],
+        "post_a": [f"pa{n}" for n in range(evidence)],
+        "post_b": [f"pb{n}" for n in range(evidence)],
+        "time_a": times.astype(float), "time_b": (times + 5).astype(float),
+        "dt_s": [5.0] * evidence})) as rows:
+        table = evidence_table(con, f"SELECT * FROM {rows}")
+    return Detection(params=DetectParams(traces=("co-repost",)), edges=edges, groups=groups,
+                     evidence=table, accounts=account_table(con, groups, edges),
+                     windows={"co-repost": 10}, tests=len(edges))
 
 
 def open_in_browser(path: Path) -> tuple[float, float] | None:
@@ -112,9 +104,9 @@ def main() -> None:
     evidence = int(float(sys.argv[2])) if len(sys.argv) > 2 else 100_000
     with tempfile.TemporaryDirectory(prefix="sockscope-report-") as tmp:
         con = connect(Path(tmp) / "run.duckdb")
-        synthesise(con, accounts, evidence)
+        detection = synthesise(con, accounts, evidence)
         start = time.perf_counter()
-        path = build_report(con, Path(tmp) / "report.html")
+        path = build_report(con, detection, Path(tmp) / "report.html", "bench")
         built = time.perf_counter() - start
         size = path.stat().st_size / 1e6
         timing = open_in_browser(path)

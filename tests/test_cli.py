@@ -38,7 +38,8 @@ def test_strict_exits_with_the_line(tmp_path):
 
 def test_bad_map_option(tmp_path):
     result = runner.invoke(app, ["ingest", str(FIXTURES / "articles.csv"), "--map", "oops"])
-    assert result.exit_code != 0
+    assert result.exit_code == 2
+    assert "use CANONICAL=COLUMN" in " ".join(result.output.split())
 
 
 @needs(THAILAND)

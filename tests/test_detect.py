@@ -16,8 +16,10 @@ from typer.testing import CliRunner
 from sockscope import api
 from sockscope.cli import app
 from sockscope.detect.significance import benjamini_hochberg
+from sockscope.errors import SockscopeError
 from sockscope.lab.evaluate import evaluate
 from sockscope.lab.simulate import World, simulate
+from sockscope.store.database import connect
 
 from .posts_factory import insert, post
 
@@ -33,10 +35,20 @@ def small_world(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def small_result(small_world, tmp_path_factory):
-    out = tmp_path_factory.mktemp("result")
-    api.detect([small_world / "tweets.csv", small_world / "users.csv"], out)
-    return out
+def small_run(small_world, tmp_path_factory):
+    """One detection of the small world, kept in a run database: (result folder, db)."""
+    folder = tmp_path_factory.mktemp("result")
+    db = folder / "run.duckdb"
+    con = connect(db)
+    api.detect([small_world / "tweets.csv", small_world / "users.csv"], folder / "out",
+               connection=con)
+    con.close()
+    return folder / "out", db
+
+
+@pytest.fixture(scope="module")
+def small_result(small_run):
+    return small_run[0]
 
 
 def test_world_without_coordination_flags_nobody(tmp_path):
@@ -65,6 +77,7 @@ def test_output_contract_columns_and_types(small_result):
     assert list(groups[0]) == ["group_id", "size", "score", "p_value", "behaviours",
                                "first_seen", "last_seen", "signals", "summary"]
     flagged = [a for a in accounts if a["flagged"] == "true"]
+    by_id = {a["account_id"]: a for a in accounts}
     assert sum(int(g["size"]) for g in groups) == len(flagged)
     assert all(float(g["p_value"]) <= 0.01 for g in groups)
     assert all(g["summary"].startswith(f"{int(g['size']):,} accounts ") for g in groups)
@@ -81,11 +94,16 @@ def test_output_contract_columns_and_types(small_result):
     evidence = pq.read_table(small_result / "evidence.parquet")
     assert {"behaviour", "account_a", "account_b", "key", "post_a", "post_b", "time_a",
             "time_b", "dt_s", "text_a", "text_b"} <= set(evidence.column_names)
-    root = ET.parse(small_result / "network.gexf").getroot()
-    nodes = root.findall(".//{http://gexf.net/1.3}node")
-    assert len(nodes) == len(flagged)
+    with open(small_result / "edges.csv", newline="") as handle:
+        assert next(csv.reader(handle)) == edges.column_names  # one column order everywhere
+    # the networks hold every account with a significant edge; flagged ones are marked
+    tied = set(edges.column("account_a").to_pylist()) | set(edges.column("account_b").to_pylist())
     graph = ig.Graph.Read_GraphML(str(small_result / "network.graphml"))
-    assert graph.vcount() == len(flagged)
+    assert set(graph.vs["name"]) == tied
+    assert {v["name"] for v in graph.vs if v["flagged"]} == {a["account_id"] for a in flagged}
+    assert all(v["group"] == by_id[v["name"]]["group_id"] for v in graph.vs)
+    root = ET.parse(small_result / "network.gexf").getroot()
+    assert {n.get("id") for n in root.iter("{http://gexf.net/1.3}node")} == tied
     manifest = json.loads((small_result / "manifest.json").read_text())
     assert manifest["counts"]["flagged"] == len(flagged)
     assert manifest["inputs"][0]["sha256"]
@@ -159,16 +177,12 @@ def test_cli_rejects_unknown_trace(small_world, tmp_path):
     assert "unknown trace" in result.output
 
 
-def test_report_is_rebuilt_from_the_run_database(small_world, tmp_path):
-    db = tmp_path / "run.duckdb"
-    runner = CliRunner()
-    result = runner.invoke(app, ["detect", str(small_world / "tweets.csv"), "--out",
-                                 str(tmp_path / "r"), "--db", str(db)])
-    assert result.exit_code == 0, result.output
+def test_report_is_rebuilt_from_the_run_database(small_run, tmp_path):
+    out, db = small_run
     rebuilt = tmp_path / "again.html"
-    result = runner.invoke(app, ["report", "--db", str(db), "--out", str(rebuilt)])
+    result = CliRunner().invoke(app, ["report", "--db", str(db), "--out", str(rebuilt)])
     assert result.exit_code == 0, result.output
-    assert rebuilt.read_bytes() == (tmp_path / "r" / "report.html").read_bytes()
+    assert rebuilt.read_bytes() == (out / "report.html").read_bytes()
     html = rebuilt.read_text()
     assert "<script src=" not in html and "https://" not in html.split("sockscope-data")[0]
 
@@ -212,3 +226,168 @@ def test_detect_with_a_column_mapping_and_on_an_existing_database(tmp_path):
 def test_detect_needs_inputs_or_a_database(tmp_path):
     result = CliRunner().invoke(app, ["detect", "--out", str(tmp_path)])
     assert result.exit_code == 2
+
+
+def _edge_keys_of_graph(graph_pairs) -> set[tuple[str, str, str]]:
+    return {(min(a, b), max(a, b), behaviour) for a, b, behaviours in graph_pairs
+            for behaviour in behaviours.split(";")}
+
+
+def test_every_output_holds_the_same_edge_set(small_run):
+    out, db = small_run
+    with open(out / "edges.csv", newline="") as handle:
+        from_csv = {(r["account_a"], r["account_b"], r["behaviour"])
+                    for r in csv.DictReader(handle)}
+    parquet = pq.read_table(out / "edges.parquet")
+    from_parquet = set(zip(*(parquet.column(c).to_pylist()
+                             for c in ("account_a", "account_b", "behaviour")), strict=True))
+    graph = ig.Graph.Read_GraphML(str(out / "network.graphml"))
+    from_graphml = _edge_keys_of_graph(
+        (graph.vs[e.source]["name"], graph.vs[e.target]["name"], e["behaviours"])
+        for e in graph.es)
+    ns = "{http://gexf.net/1.3}"
+    from_gexf = _edge_keys_of_graph(
+        (e.get("source"), e.get("target"), e.find(f"{ns}attvalues/{ns}attvalue").get("value"))
+        for e in ET.parse(out / "network.gexf").getroot().iter(f"{ns}edge"))
+    con = connect(db, read_only=True)
+    from_db = set(con.execute("SELECT account_a, account_b, behaviour FROM result_edges"
+                              ).fetchall())
+    assert from_csv == from_parquet == from_graphml == from_gexf == from_db
+    assert any(behaviour == "amplification" for _, _, behaviour in from_csv)
+    manifest = json.loads((out / "manifest.json").read_text())
+    evidence = pq.read_table(out / "evidence.parquet")
+    with open(out / "groups.csv", newline="") as handle:
+        groups = list(csv.DictReader(handle))
+    assert manifest["counts"]["edges"] == len(from_csv) == parquet.num_rows
+    assert manifest["counts"]["groups"] == len(groups)
+    assert manifest["counts"]["evidence"] == evidence.num_rows
+    # every edge, amplification included, has its evidence
+    evidenced = set(zip(*(evidence.column(c).to_pylist()
+                          for c in ("account_a", "account_b", "behaviour")), strict=True))
+    assert evidenced == from_csv
+
+
+def _team_posts(prefix: str, team: list[str], start: float) -> list[dict]:
+    """A team posting the same texts within seconds, twelve times, and strangers around."""
+    rows = []
+    for k in range(12):
+        text = f"{prefix} talking point number {k} about the harbour bridge tender today"
+        for i, account in enumerate(team):
+            rows.append(post(f"{prefix}{k}-{i}", account, start + k * 3_600 + i * 3, text=text))
+    for j in range(300):
+        rows.append(post(f"{prefix}bg{j}", f"{prefix}bg{j % 60}", start + j * 97,
+                         text=f"{prefix} ordinary remark {j} on many different things"))
+    return rows
+
+
+def test_two_detects_on_one_connection_equal_fresh_runs(tmp_path):
+    first = _team_posts("a", ["t1", "t2", "t3", "t4"], 0)
+    second = _team_posts("b", ["s1", "s2", "s3", "s4"], 50_000)
+    shared = connect()
+    insert(shared, first)
+    before = api.detect(connection=shared, traces=["co-text", "co-text-near"])
+    insert(shared, second)  # posts added between the runs get their text keys too
+    after = api.detect(connection=shared, traces=["co-text", "co-text-near"])
+    for rows, reused in ((first, before), (first + second, after)):
+        fresh = connect()
+        insert(fresh, rows)
+        expected = api.detect(connection=fresh, traces=["co-text", "co-text-near"])
+        assert reused.edges == expected.edges
+        assert reused.evidence.equals(expected.evidence)
+        assert reused.accounts.equals(expected.accounts)
+        assert [g.members for g in reused.groups] == [g.members for g in expected.groups]
+    assert {"s1", "s2", "s3", "s4", "t1", "t2", "t3", "t4"} <= set(after.membership)
+    # nothing of the runs is left behind but the result tables
+    temp = shared.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()
+    assert temp == (0,)
+
+
+@pytest.mark.parametrize("name", ["o'brien", 'quote " and space', "résumé 報告",
+                                  "x'); DROP TABLE posts; --"])
+def test_out_path_with_quotes_spaces_and_non_ascii(tmp_path, name):
+    con = connect()
+    insert(con, _team_posts("a", ["t1", "t2", "t3"], 0))
+    out = tmp_path / name
+    api.detect(out=out, connection=con, traces=["co-text"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*CONTRACT, "report.html"])
+    assert pq.read_table(out / "edges.parquet").num_rows > 0
+    assert con.execute("SELECT count(*) FROM posts").fetchone()[0] > 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no partial folder
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--traces", "co-vibes"], "unknown trace 'co-vibes'; choose from co-repost, co-reply"),
+    (["--window", "co-repots=10"], "a window is given for 'co-repots', which is not among the"),
+    (["--traces", "co-url", "--window", "co-repost=10"], "a window is given for 'co-repost'"),
+    (["--window", "co-url=-5"], "window for 'co-url' must be a whole number of seconds"),
+    (["--fdr", "1.5"], "fdr must be between 0 and 1"),
+    (["--min-shared", "0"], "min_shared must be a whole number ≥ 1"),
+    (["--min-group-size", "1"], "min_group_size must be a whole number ≥ 2"),
+])
+def test_bad_parameters_fail_before_any_data_is_read(tmp_path, options, message):
+    # the input does not exist: the parameters must be refused before it is looked at
+    result = CliRunner().invoke(app, ["detect", str(tmp_path / "missing.csv"), "--out",
+                                      str(tmp_path / "r"), *options])
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert message in output
+    assert "missing.csv" not in output
+    assert not (tmp_path / "r").exists()
+
+
+def test_api_checks_parameters_before_reading(tmp_path):
+    with pytest.raises(SockscopeError, match="unknown parameter.*window_s"):
+        api.detect([tmp_path / "missing.csv"], window_s=10)
+    with pytest.raises(SockscopeError, match="fdr must be between 0 and 1"):
+        api.detect([tmp_path / "missing.csv"], fdr=0)
+
+
+def test_a_run_is_repeated_from_its_manifest(tmp_path):
+    rows = ["share,who,what,when"]
+    for k in range(12):
+        for i in range(4):
+            rows.append(f"s{k}-{i},team{i},P{k},{1_700_000_000 + k * 3_600 + i * 5}")
+    for j in range(400):
+        rows.append(f"b{j},bg{j % 80},B{j % 50},{1_700_000_000 + j * 131}")
+    (tmp_path / "shares.csv").write_text("\n".join(rows) + "\n")
+    mapping = ["--map", "post_id=share", "--map", "account_id=who",
+               "--map", "repost_of_post=what", "--map", "created_at=when"]
+    runner = CliRunner()
+    first = runner.invoke(app, ["detect", str(tmp_path / "shares.csv"), *mapping, "--out",
+                                str(tmp_path / "a"), "--traces", "co-repost",
+                                "--window", "co-repost=30", "--fdr", "0.05", "--seed", "7",
+                                "--min-group-size", "4", "--no-amplification"])
+    assert first.exit_code == 0, first.output
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert manifest["parameters"] == {
+        "traces": ["co-repost"], "windows": {"co-repost": 30}, "auto_window": False,
+        "fdr": 0.05, "min_shared": 2, "neighbour_cap": 50, "seed": 7, "amplification": False,
+        "attach_rounds": 5, "min_group_size": 4}
+    again = runner.invoke(app, ["detect", str(tmp_path / "shares.csv"), *mapping, "--out",
+                                str(tmp_path / "b"), "--parameters",
+                                str(tmp_path / "a" / "manifest.json")])
+    assert again.exit_code == 0, again.output
+    for name in ("accounts.csv", "groups.csv", "edges.csv", "evidence.parquet"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    with open(tmp_path / "b" / "accounts.csv", newline="") as handle:
+        flagged = {r["account_id"] for r in csv.DictReader(handle) if r["flagged"] == "true"}
+    assert flagged == {"team0", "team1", "team2", "team3"}
+
+
+def test_auto_window_is_recorded_after_estimation(con):
+    # a burst mode (a team reposting 2 s apart) and a sparse human mode (minutes apart):
+    # the estimated window lies in the valley between them, and is what the run used
+    rows = []
+    for k in range(60):
+        for i in range(8):
+            rows.append(post(f"b{k}-{i}", f"team{i}", k * 7_200 + i * 2, kind="repost",
+                             repost_of_post=f"K{k}"))
+        for i, gap in enumerate((600, 1_500, 2_700)):
+            rows.append(post(f"h{k}-{i}", f"user{(k * 3 + i) % 90}", k * 7_200 + gap,
+                             kind="repost", repost_of_post=f"K{k}"))
+    insert(con, rows)
+    detection = api.detect(connection=con, traces=["co-repost"], auto_window=True)
+    note = next(n for n in detection.notes if "window estimated" in n)
+    estimated = int(note.split(": ")[-1].split(" ")[0])
+    assert detection.windows["co-repost"] == estimated
+    assert 2 < estimated < 600

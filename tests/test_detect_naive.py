@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from sockscope.cli import app
 
+from .conftest import FIXTURES
+
 runner = CliRunner()
 
 
@@ -27,6 +29,12 @@ def test_simulate_detect_evaluate(tmp_path):
     assert all((r["flagged"] == "true") == bool(r["group_id"]) for r in rows)
     manifest = json.loads((result / "manifest.json").read_text())
     assert manifest["method"] == "naive"
+    with open(result / "edges.csv", newline="") as handle:
+        edges = list(csv.DictReader(handle))
+    assert len(edges) == manifest["edges"] > 0
+    # the contract's columns, each in its place (no p- or q-values without a null model)
+    assert all(None not in e and e["p_value"] == e["q_value"] == "" for e in edges)
+    assert all(float(e["median_dt_s"]) <= 60 and int(e["shared_keys"]) >= 3 for e in edges)
     scored = runner.invoke(app, ["evaluate", "--truth", str(world / "truth.csv"), "--result",
                                  str(result), "--json"])
     metrics = json.loads(scored.output)
@@ -35,5 +43,9 @@ def test_simulate_detect_evaluate(tmp_path):
 
 
 def test_unknown_method(tmp_path):
-    run = runner.invoke(app, ["detect", "x.csv", "--method", "magic", "--out", str(tmp_path)])
+    # a readable input, so the only thing wrong is the method
+    run = runner.invoke(app, ["detect", str(FIXTURES / "v1.jsonl"), "--method", "magic",
+                              "--out", str(tmp_path)])
     assert run.exit_code == 2
+    assert "unknown method 'magic'; choose coordination or naive" in " ".join(run.output.split())
+    assert not any(tmp_path.iterdir())

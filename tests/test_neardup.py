@@ -15,8 +15,9 @@ from sockscope.detect.keys.neardup import (
     star_clusters,
 )
 from sockscope.detect.keys.normalize_text import normalize_text
-from sockscope.detect.traces import REGISTRY
+from sockscope.detect.scratch import Scratch
 from sockscope.detect.traces.co_text import prepare_normalised_texts
+from sockscope.plugins import TRACES
 
 from .posts_factory import insert, post
 
@@ -65,7 +66,7 @@ def test_near_duplicates_become_co_action_keys(con):
     insert(con, [post("a", "x", 0, text=ENGLISH),
                  post("b", "y", 40, text=ENGLISH.replace("winter", "autumn")),
                  post("c", "z", 4_000, text=ENGLISH.replace("bridge", "tunnel"))])
-    build_coactions(con, REGISTRY["co-text-near"], 300)
+    build_coactions(Scratch(con), TRACES["co-text-near"], 300)
     pairs = con.execute("SELECT account_a, account_b FROM coacts").fetchall()
     assert pairs == [("x", "y")]  # z posted the family's text outside the window
 
@@ -102,5 +103,19 @@ def test_star_clusters_do_not_chain():
     assert leader.min() >= 0
 
 
-def test_threshold_is_documented_value():
-    assert 0.5 <= THRESHOLD <= 0.8
+def test_verified_jaccard_threshold_decides(con):
+    # one base text and two edits of it: two words changed (Jaccard above THRESHOLD) and
+    # four words changed (below): only the first becomes the base's near-duplicate
+    base = [f"word{i}" for i in range(24)]
+    close, far = list(base), list(base)
+    for j in (3, 15):
+        close[j] = f"other{j}"
+    for j in (6, 10, 14, 18):
+        far[j] = f"other{j}"
+    texts = [" ".join(t) for t in (base, close, far)]
+    sets = shingle_sets([normalize_text(t) for t in texts])
+    jaccard = [len(sets[0] & s) / len(sets[0] | s) for s in sets[1:]]
+    assert jaccard[0] >= THRESHOLD > jaccard[1]
+    clusters = _clusters(con, texts)  # post id -> family
+    assert clusters["0"] == clusters["1"]
+    assert "2" not in clusters

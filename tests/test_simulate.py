@@ -67,14 +67,25 @@ def test_team_personas_share_client_and_templated_handles(world, con):
     folder, _ = world
     ingest([folder / "tweets.csv", folder / "users.csv"], connection=con)
     with open(folder / "truth.csv", newline="") as handle:
-        personas = [r["account_id"] for r in csv.DictReader(handle)
-                    if "team_persona" in r["strategy"]]
-    clients = con.execute(
-        "SELECT p.account_id, count(DISTINCT client) FROM posts p JOIN accounts a USING "
-        "(account_id) WHERE regexp_full_match(a.handle, '[a-z]+[0-9]{8}') GROUP BY 1"
-    ).fetchall()
-    templated = {a for a, _ in clients}
-    assert set(personas) <= templated
+        teams = {r["account_id"]: r["campaign"] for r in csv.DictReader(handle)
+                 if "team_persona" in r["strategy"]}
+    assert teams
+    templated = {a for (a,) in con.execute(
+        "SELECT account_id FROM accounts WHERE regexp_full_match(handle, '[a-z]+[0-9]{8}')"
+    ).fetchall()}
+    assert set(teams) <= templated
+    # each persona posts mostly from its team's one client app (posts of its organic past
+    # come from others; an organic account's most used client has about 38 %)
+    top = con.execute(
+        """SELECT account_id, arg_max(client, n), max(n) / sum(n)
+           FROM (SELECT account_id, client, count(*) AS n FROM posts GROUP BY ALL)
+           GROUP BY account_id""").fetchall()
+    by_account = {a: (client, share) for a, client, share in top if a in teams}
+    assert all(share >= 0.8 for _, share in by_account.values())
+    team_clients: dict[str, set[str]] = {}
+    for account, (client, _) in by_account.items():
+        team_clients.setdefault(teams[account], set()).add(client)
+    assert all(len(clients) == 1 for clients in team_clients.values())
 
 
 def test_viral_cascade_is_in_the_background(world, con):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from sockscope.detect.coaction import build_coactions
-from sockscope.detect.traces import REGISTRY
+from sockscope.detect.scratch import Scratch
+from sockscope.plugins import TRACES
 
 from .posts_factory import insert, post
 
 
 def pairs(con, trace: str, window: int, cap: int = 50) -> set[tuple[str, str, str]]:
-    build_coactions(con, REGISTRY[trace], window, cap)
+    build_coactions(Scratch(con), TRACES[trace], window, cap)
     return set(con.execute("SELECT account_a, account_b, key FROM coacts").fetchall())
 
 
@@ -91,9 +92,13 @@ def test_hot_key_pairs_are_capped(con, cap):
     n = 400
     insert(con, [post(str(i), f"u{i:04d}", i * 0.25, kind="repost", repost_of_post="HOT")
                  for i in range(n)])
-    build_coactions(con, REGISTRY["co-repost"], 1_000, cap)
+    build_coactions(Scratch(con), TRACES["co-repost"], 1_000, cap)
     expected = sum(min(n - 1 - i, cap) for i in range(n))
     assert con.execute("SELECT count(*) FROM coacts").fetchone()[0] == expected
-    assert expected < n * (n - 1) // 2 // 3
+    # each action is paired with at most ``cap`` later actions, the nearest in time
+    per_action = con.execute(
+        "SELECT max(c), count(*) FROM (SELECT CASE WHEN time_a <= time_b THEN post_a "
+        "ELSE post_b END AS first, count(*) AS c FROM coacts GROUP BY 1)").fetchone()
+    assert per_action == (min(cap, n - 1), n - 1)
     # the null model still sees every within-window pair of the key, uncapped
     assert con.execute("SELECT within_pairs FROM keys").fetchone()[0] == n * (n - 1) // 2

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,14 @@ from typing import Any
 
 import duckdb
 
+from sockscope.detect.model import Detection
+from sockscope.detect.params import DetectParams
+from sockscope.detect.pipeline import run_detection
+from sockscope.errors import SockscopeError
 from sockscope.ingest.finalize import FileReport
 from sockscope.ingest.pipeline import ProgressCallback, ingest_files
+from sockscope.output.files import write_results
+from sockscope.output.store import store_detection
 from sockscope.store.database import connect
 
 
@@ -53,7 +60,7 @@ def ingest(
     """Read input files into the canonical tables of a run database.
 
     ``db`` is a DuckDB file (created if missing) or ``None`` for an in-memory run.
-    ``fmt`` forces a reader (see ``sockscope.ingest.formats.READERS``); ``mapping`` maps
+    ``fmt`` forces a reader (see ``sockscope.plugins.READERS``); ``mapping`` maps
     canonical columns to source columns for generic tables and article corpora.
     With ``strict`` a skipped row raises :class:`sockscope.errors.IngestError` and
     nothing is written.
@@ -69,22 +76,22 @@ def info(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, Any]:
     con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
     summary: dict[str, Any] = {}
     for table in ("posts", "accounts", "articles", "ingest_log"):
-        summary[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        summary[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     summary["posting_accounts"] = con.execute(
-        "SELECT count(DISTINCT (platform, account_id)) FROM posts").fetchone()[0]
+        "SELECT count(DISTINCT (platform, account_id)) FROM posts").fetchall()[0][0]
     summary["profiles"] = con.execute(
-        "SELECT count(*) FROM accounts WHERE has_profile").fetchone()[0]
+        "SELECT count(*) FROM accounts WHERE has_profile").fetchall()[0][0]
     summary["platforms"] = dict(con.execute(
         "SELECT platform, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
     summary["kinds"] = dict(con.execute(
         "SELECT kind, count(*) FROM posts GROUP BY 1 ORDER BY 2 DESC, 1").fetchall())
-    first, last = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone()
+    first, last = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchall()[0]
     summary["first_post"], summary["last_post"] = first, last
     summary["time_precision_s"] = dict(con.execute(
         "SELECT time_precision_s, count(*) FROM posts GROUP BY 1 ORDER BY 1").fetchall())
     summary["rows_read"], summary["rows_kept"], summary["rows_skipped"] = con.execute(
         "SELECT coalesce(sum(rows_read), 0), coalesce(sum(rows_kept), 0), "
-        "coalesce(sum(rows_skipped), 0) FROM ingest_log").fetchone()
+        "coalesce(sum(rows_skipped), 0) FROM ingest_log").fetchall()[0]
     summary["skipped"] = [
         {"reason": r[0], "field": r[1], "count": int(r[2])}
         for r in con.execute(
@@ -106,48 +113,48 @@ def detect(
     out: str | Path | None = None,
     *,
     db: str | Path | None = None,
-    traces: Sequence[str] | None = None,
-    windows: dict[str, int] | None = None,
-    auto_window: bool = False,
-    fdr: float = 0.01,
-    min_shared: int = 2,
-    seed: int = 1,
+    params: DetectParams | None = None,
     memory_limit: str | None = None,
     fmt: str | None = None,
     mapping: dict[str, str] | None = None,
     platform: str | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
-) -> Any:
+    **parameters: Any,
+) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
     run the detection pipeline and, when ``out`` is given, write the output contract.
 
-    Returns a :class:`sockscope.detect.pipeline.Detection` with the significant edges, the
-    groups and the account -> group map.
+    Detection parameters are given as ``params`` or as keywords, the fields of
+    :class:`sockscope.detect.params.DetectParams` (``traces``, ``windows``, ``fdr``,
+    ``seed``, ...); they are checked before any data is read. The result is also kept
+    in the run database (tables ``result_*``).
+
+    >>> detection = sockscope.detect(["tweets.csv"], "result", fdr=0.01)  # doctest: +SKIP
+    >>> detection.groups[0].summary                                        # doctest: +SKIP
     """
-    import time as _time
-
     from sockscope import __version__
-    from sockscope.detect.pipeline import DetectParameters, run_detection
-    from sockscope.output.files import write_results
 
-    started = _time.perf_counter()
+    if params is None:
+        params = DetectParams.from_dict(parameters)
+    elif parameters:
+        raise SockscopeError("give either params or keyword parameters, not both")
+    started = time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform)
-    ingest_s = _time.perf_counter() - started
-    params = DetectParameters(fdr=fdr, min_shared=min_shared, seed=seed,
-                              windows=dict(windows or {}), auto_window=auto_window)
-    if traces:
-        params.traces = list(traces)
+    ingest_s = time.perf_counter() - started
     detection = run_detection(con, params)
     detection.timings = {"ingest": ingest_s, **detection.timings}
+    detection.inputs = [
+        {"path": r[0], "sha256": r[1], "format": r[2], "rows_read": r[3], "rows_kept": r[4],
+         "rows_skipped": r[5]}
+        for r in con.execute("SELECT path, sha256, format, rows_read, rows_kept, "
+                             "rows_skipped FROM ingest_log ORDER BY path").fetchall()]
     if out is not None:
-        inputs_log = [
-            {"path": r[0], "sha256": r[1], "format": r[2], "rows_read": r[3], "rows_kept": r[4],
-             "rows_skipped": r[5]}
-            for r in con.execute("SELECT path, sha256, format, rows_read, rows_kept, "
-                                 "rows_skipped FROM ingest_log ORDER BY path").fetchall()]
-        write_results(con, detection, Path(out), {"version": __version__,
-                                                  "method": "coordination",
-                                                  "inputs": inputs_log})
+        manifest = write_results(con, detection, Path(out), __version__)
+    else:
+        manifest = detection.manifest(__version__)
+    store_detection(con, detection, manifest)
     return detection
+
+

@@ -3,8 +3,9 @@ bars and short summaries."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from sockscope import api
+from sockscope.detect.params import DetectParams, default, describe
 from sockscope.detect.traces import DEFAULT_TRACES
 from sockscope.errors import SockscopeError
 from sockscope.ingest.finalize import FileReport
@@ -21,6 +23,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Uncover coordinated sockpuppet networks and fake personas.")
 console = Console(stderr=True)
 stdout = Console()
+SHOWN_GROUPS = 15  # groups listed after detect; the rest are in groups.csv
 
 
 # reader options shared by ingest and detect
@@ -174,6 +177,22 @@ def _parse_windows(values: list[str] | None, traces: list[str]) -> tuple[dict[st
     return windows, auto
 
 
+def _detect_params(traces: str | None, window: list[str] | None, parameters: Path | None,
+                   **values: Any) -> DetectParams:
+    """The run's parameters from the options, or from a manifest (``--parameters``)."""
+    if parameters is not None:
+        try:
+            manifest = json.loads(parameters.read_text(encoding="utf-8"))
+            return DetectParams.from_dict(manifest.get("parameters", manifest))
+        except (OSError, ValueError, AttributeError) as exc:
+            raise SockscopeError(f"{parameters}: not a manifest.json with parameters "
+                                 f"({exc})") from None
+    chosen = [t.strip() for t in traces.split(",") if t.strip()] if traces else \
+        list(DEFAULT_TRACES)
+    windows, auto = _parse_windows(window, chosen)
+    return DetectParams(traces=tuple(chosen), windows=windows, auto_window=auto, **values)
+
+
 @app.command()
 def detect(
     inputs: Annotated[list[Path] | None, typer.Argument(
@@ -186,8 +205,20 @@ def detect(
         help="Comma-separated behaviours; default: " + ",".join(DEFAULT_TRACES))] = None,
     window: Annotated[list[str] | None, typer.Option(
         help="Co-action window: SECONDS, TRACE=SECONDS, or auto.")] = None,
-    fdr: Annotated[float, typer.Option(help="False discovery rate over all pairs.")] = 0.01,
-    seed: Annotated[int, typer.Option(help="Seed for community detection.")] = 1,
+    fdr: Annotated[float, typer.Option(help=describe("fdr"))] = default("fdr"),
+    seed: Annotated[int, typer.Option(help=describe("seed"))] = default("seed"),
+    min_shared: Annotated[int, typer.Option(help=describe("min_shared"))]
+    = default("min_shared"),
+    neighbour_cap: Annotated[int, typer.Option(help=describe("neighbour_cap"))]
+    = default("neighbour_cap"),
+    amplification: Annotated[bool, typer.Option(help=describe("amplification"))]
+    = default("amplification"),
+    attach_rounds: Annotated[int, typer.Option(help=describe("attach_rounds"))]
+    = default("attach_rounds"),
+    min_group_size: Annotated[int, typer.Option(help=describe("min_group_size"))]
+    = default("min_group_size"),
+    parameters: Annotated[Path | None, typer.Option(
+        help="Take every detection parameter from a manifest.json (repeat a run).")] = None,
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
     memory_limit: Annotated[str | None, typer.Option(
         help="Cap DuckDB's memory, e.g. 6GB (it spills to disk beyond).")] = None,
@@ -199,12 +230,14 @@ def detect(
     from sockscope.lab.baseline import detect_naive
 
     inputs = inputs or []
-    if not inputs and db is None:
-        raise _fail(SockscopeError("give input files, or --db with a run made by ingest"))
-    mapping = _parse_map(map_)
-    chosen = [t.strip() for t in traces.split(",")] if traces else list(DEFAULT_TRACES)
-    windows, auto = _parse_windows(window, chosen)
     try:
+        if not inputs and db is None:
+            raise SockscopeError("give input files, or --db with a run made by ingest")
+        if not inputs and not db.exists():
+            raise SockscopeError(f"{db}: no such database")
+        if method not in ("coordination", "naive"):
+            raise SockscopeError(f"unknown method {method!r}; choose coordination or naive")
+        mapping = _parse_map(map_)
         if method == "naive":
             with console.status("ingesting…"):
                 result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform)
@@ -213,11 +246,12 @@ def detect(
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
                           f"flagged in {manifest['groups']:,} groups → {escape(str(out))}")
             return
-        if method != "coordination":
-            raise SockscopeError(f"unknown method {method!r}; choose coordination or naive")
+        params = _detect_params(traces, window, parameters, fdr=fdr, seed=seed,
+                                min_shared=min_shared, neighbour_cap=neighbour_cap,
+                                amplification=amplification, attach_rounds=attach_rounds,
+                                min_group_size=min_group_size)
         with console.status("ingesting, tracing, testing, grouping…"):
-            detection = api.detect(inputs, out, db=db, traces=chosen, windows=windows,
-                                   auto_window=auto, fdr=fdr, seed=seed,
+            detection = api.detect(inputs, out, db=db, params=params,
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
                                    platform=platform)
     except SockscopeError as exc:
@@ -228,15 +262,15 @@ def detect(
                   "accounts flagged", show_lines=False)
     for column in ("group", "size", "q", "summary"):
         table.add_column(column, overflow="fold")
-    for group in detection.groups[:15]:
+    for group in detection.groups[:SHOWN_GROUPS]:
         table.add_row(group.group_id, f"{len(group.members):,}", f"{group.p_value:.1e}",
                       escape(group.summary))
-    if len(detection.groups) > 15:
-        table.add_row("…", "", "", f"{len(detection.groups) - 15} more in groups.csv")
+    if len(detection.groups) > SHOWN_GROUPS:
+        table.add_row("…", "", "", f"{len(detection.groups) - SHOWN_GROUPS} more in groups.csv")
     stdout.print(table)
     seconds = sum(detection.timings.values())
     console.print(f"{len(detection.edges):,} significant edges of {detection.tests:,} "
-                  f"pairs tested at FDR {fdr}; {seconds:.1f} s → {escape(str(out))}")
+                  f"pairs tested at FDR {params.fdr}; {seconds:.1f} s → {escape(str(out))}")
 
 
 @app.command()
@@ -281,16 +315,18 @@ def report(
     out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Rebuild the self-contained HTML report from a run database."""
+    from sockscope import __version__
+    from sockscope.output.store import load_detection
     from sockscope.report import build_report
     from sockscope.store.database import connect
 
     if not db.exists():
         raise _fail(SockscopeError(f"{db}: no such database"))
-    con = connect(db, read_only=True)
-    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    if "result_groups" not in tables:
-        raise _fail(SockscopeError(f"{db}: no detection results; run sockscope detect --db"))
-    path = build_report(con, out)
+    try:
+        con = connect(db, read_only=True)
+        path = build_report(con, load_detection(con), out, __version__)
+    except SockscopeError as exc:
+        raise _fail(exc) from None
     console.print(f"report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 
 

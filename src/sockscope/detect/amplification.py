@@ -18,20 +18,23 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
-from scipy.stats import poisson
 
-from sockscope.detect.groups import Edge
-from sockscope.detect.significance import benjamini_hochberg
+from sockscope.detect.model import AMPLIFICATION, Edge, Group
+from sockscope.detect.significance import poisson_tests
+from sockscope.store.database import arrow_view
 
-NAME = "amplification"
-MIN_REPOSTS = 3
+MIN_REPOSTS = 3  # reposts of one author before an (account, author) pair is tested
+AMPLIFIED = "amplified"  # the table of (account, author) repost counts this stage builds
 
 
 def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Edge], int]:
-    """Significant account -> author ties as edges, and the number of hypotheses."""
+    """Significant account -> author ties as edges, and the number of hypotheses.
+
+    Builds the table ``amplified`` (reposts per account and author), which
+    ``attach_to_groups`` reads."""
     con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE amplified AS
+        f"""
+        CREATE OR REPLACE TEMP TABLE {AMPLIFIED} AS
         SELECT account_id, repost_of_account AS author, count(DISTINCT repost_of_post) AS c,
                min(epoch(created_at)) AS first_t, max(epoch(created_at)) AS last_t,
                list(DISTINCT repost_of_post ORDER BY repost_of_post)[1:3] AS example_keys
@@ -42,19 +45,19 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
         """
     )
     totals = con.execute(
-        "SELECT sum(c), count(DISTINCT account_id), count(DISTINCT author) FROM amplified"
+        f"SELECT sum(c), count(DISTINCT account_id), count(DISTINCT author) FROM {AMPLIFIED}"
     ).fetchall()[0]  # integer sums: exact
     total, reposters, authors = (int(x or 0) for x in totals)
     if total == 0:
         return [], 0
     rows = con.execute(
         f"""
-        WITH degree AS (SELECT account_id, sum(c) AS d FROM amplified GROUP BY 1),
+        WITH degree AS (SELECT account_id, sum(c) AS d FROM {AMPLIFIED} GROUP BY 1),
              mean AS (SELECT avg(d) AS m FROM degree),
-             reach AS (SELECT author, sum(c) AS r FROM amplified GROUP BY 1)
+             reach AS (SELECT author, sum(c) AS r FROM {AMPLIFIED} GROUP BY 1)
         SELECT a.account_id, a.author, a.c, greatest(d.d, mean.m) * reach.r / {total} AS lam,
-               a.first_t, a.last_t
-        FROM amplified a JOIN degree d USING (account_id) JOIN reach USING (author), mean
+               a.first_t, a.last_t, a.example_keys
+        FROM {AMPLIFIED} a JOIN degree d USING (account_id) JOIN reach USING (author), mean
         WHERE a.c >= {MIN_REPOSTS}
         ORDER BY a.account_id, a.author
         """
@@ -62,23 +65,25 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
     hypotheses = reposters * authors
     if not rows:
         return [], hypotheses
-    c = np.array([r[2] for r in rows], dtype=np.float64)
-    lam = np.array([r[3] for r in rows], dtype=np.float64)
-    p = poisson.sf(c - 1, np.maximum(lam, 1e-300))
-    q = benjamini_hochberg(p, hypotheses)
-    edges = []
-    for (account, author, count, _lam, first_t, last_t), p_value, q_value in zip(
-            rows, p, q, strict=True):
-        if q_value > fdr:
-            continue
-        a, b = sorted((account, author))
-        edges.append(Edge(a, b, NAME, int(count), float(count), float(p_value),
-                          float(q_value), 0.0, 0.0, float(first_t), float(last_t)))
+    p, q = poisson_tests(np.array([r[2] for r in rows]), np.array([r[3] for r in rows]),
+                         hypotheses)
+    edges = [_edge(account, author, count, p_value, q_value, first_t, last_t, keys)
+             for (account, author, count, _lam, first_t, last_t, keys), p_value, q_value
+             in zip(rows, p, q, strict=True) if q_value <= fdr]
     return edges, hypotheses
 
 
-def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list, fdr: float,
-                     min_reposts: int = MIN_REPOSTS) -> tuple[list[Edge], dict[str, str], int]:
+def _edge(account: str, author: str, reposts: int, p_value: float, q_value: float,
+          first_t: float, last_t: float, example_keys: list[str] | tuple[str, ...] = ()
+          ) -> Edge:
+    a, b = sorted((account, author))
+    return Edge(a, b, AMPLIFICATION, int(reposts), float(reposts), float(p_value),
+                float(q_value), 0.0, 0.0, float(first_t), float(last_t), tuple(example_keys))
+
+
+def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: float,
+                     min_reposts: int = MIN_REPOSTS
+                     ) -> tuple[list[Edge], dict[int, list[str]], int]:
     """Attach outside accounts that amplify a group's own posts far beyond chance.
 
     A slow-drip team is found by its core (members tied to the accounts they push);
@@ -86,60 +91,93 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list, fdr: float,
     For account x and group G: c = x's reposts of posts authored by G's members,
     lambda = max(d_x, mean d) * R_G / T (R_G: all reposts of G-authored posts), and
     c ~ Poisson(lambda); Benjamini-Hochberg over every (reposting account, group).
-    Returns the new edges (x to the member it reposted most), x -> group id, and the
-    number of hypotheses. Reads the ``amplified`` table of ``amplification_edges``.
+    Returns the new edges (x to the member it reposted most), the accounts to add per
+    group (by position in ``groups``), and the number of hypotheses. Reads the table
+    ``amplified`` of ``amplification_edges``.
     """
     if not groups:
         return [], {}, 0
-    con.execute("CREATE OR REPLACE TEMP TABLE group_members (group_id VARCHAR, account_id VARCHAR)")
-    for group in groups:
-        con.executemany("INSERT INTO group_members VALUES (?, ?)",
-                        [(group.group_id, m) for m in group.members])
-    rows = con.execute(
-        """
-        WITH reposts AS (SELECT account_id, author, c, first_t, last_t FROM amplified),
-        degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
-        mean AS (SELECT avg(d) AS m, sum(d) AS total FROM degree),
-        reach AS (
-            SELECT g.group_id, sum(r.c) AS r FROM reposts r
-            JOIN group_members g ON g.account_id = r.author GROUP BY 1
-        ), attached AS (
-            SELECT g.group_id, r.account_id, sum(r.c) AS c,
-                   first(r.author ORDER BY r.c DESC, r.author) AS top_author,
-                   min(r.first_t) AS first_t, max(r.last_t) AS last_t
-            FROM reposts r JOIN group_members g ON g.account_id = r.author
-            WHERE NOT EXISTS (SELECT 1 FROM group_members m
-                              WHERE m.account_id = r.account_id)
-            GROUP BY ALL
-        )
-        SELECT a.group_id, a.account_id, a.c, greatest(d.d, mean.m) * reach.r / mean.total,
-               a.top_author, a.first_t, a.last_t
-        FROM attached a JOIN degree d USING (account_id) JOIN reach USING (group_id), mean
-        WHERE a.c >= ?
-        ORDER BY a.group_id, a.account_id
-        """,
-        [min_reposts],
-    ).fetchall()
+    with arrow_view(con, {
+        "group_index": [i for i, g in enumerate(groups) for _ in g.members],
+        "account_id": [m for g in groups for m in g.members],
+    }) as members:
+        rows = con.execute(
+            f"""
+            WITH reposts AS (SELECT account_id, author, c, first_t, last_t FROM {AMPLIFIED}),
+            degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
+            mean AS (SELECT avg(d) AS m, sum(d) AS total FROM degree),
+            reach AS (
+                SELECT g.group_index, sum(r.c) AS r FROM reposts r
+                JOIN {members} g ON g.account_id = r.author GROUP BY 1
+            ), attached AS (
+                SELECT g.group_index, r.account_id, sum(r.c) AS c,
+                       first(r.author ORDER BY r.c DESC, r.author) AS top_author,
+                       min(r.first_t) AS first_t, max(r.last_t) AS last_t
+                FROM reposts r JOIN {members} g ON g.account_id = r.author
+                WHERE NOT EXISTS (SELECT 1 FROM {members} m
+                                  WHERE m.account_id = r.account_id)
+                GROUP BY ALL
+            )
+            SELECT a.group_index, a.account_id, a.c,
+                   greatest(d.d, mean.m) * reach.r / mean.total,
+                   a.top_author, a.first_t, a.last_t
+            FROM attached a JOIN degree d USING (account_id) JOIN reach USING (group_index), mean
+            WHERE a.c >= ?
+            ORDER BY a.group_index, a.account_id
+            """,
+            [min_reposts],
+        ).fetchall()
     reposters = con.execute(
         "SELECT count(DISTINCT account_id) FROM posts WHERE kind = 'repost'").fetchall()[0][0]
     hypotheses = int(reposters) * len(groups)
     if not rows:
         return [], {}, hypotheses
-    c = np.array([r[2] for r in rows], dtype=np.float64)
-    lam = np.array([r[3] for r in rows], dtype=np.float64)
-    p = poisson.sf(c - 1, np.maximum(lam, 1e-300))
-    q = benjamini_hochberg(p, hypotheses)
+    p, q = poisson_tests(np.array([r[2] for r in rows]), np.array([r[3] for r in rows]),
+                         hypotheses)
     # an account amplifying several groups joins the one it is most significantly tied to
-    best: dict[str, tuple[float, str, Edge]] = {}
-    for (group_id, account, count, _lam, author, first_t, last_t), p_value, q_value in zip(
+    best: dict[str, tuple[float, int, Edge]] = {}
+    for (group_index, account, count, _lam, author, first_t, last_t), p_value, q_value in zip(
             rows, p, q, strict=True):
         if q_value > fdr:
             continue
-        a, b = sorted((account, author))
-        edge = Edge(a, b, NAME, int(count), float(count), float(p_value), float(q_value),
-                    0.0, 0.0, float(first_t), float(last_t))
-        if account not in best or (q_value, group_id) < best[account][:2]:
-            best[account] = (float(q_value), group_id, edge)
-    joined = {account: group_id for account, (_, group_id, _) in sorted(best.items())}
+        edge = _edge(account, author, count, p_value, q_value, first_t, last_t)
+        if account not in best or (q_value, group_index) < best[account][:2]:
+            best[account] = (float(q_value), int(group_index), edge)
+    joined: dict[int, list[str]] = {}
+    for account, (_, group_index, _) in sorted(best.items()):
+        joined.setdefault(group_index, []).append(account)
     edges = [edge for _, (_, _, edge) in sorted(best.items())]
     return edges, joined, hypotheses
+
+
+def amplification_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge],
+                           evidence_table: str) -> None:
+    """Append the reposts behind amplification edges to ``evidence_table``: the key is the
+    reposted post; one post of each pair is the repost, the other the original (its time
+    is empty when the original is not in the data)."""
+    pairs = [(e.account_a, e.account_b) for e in edges if e.behaviour == AMPLIFICATION]
+    if not pairs:
+        return
+    with arrow_view(con, {"account_a": [a for a, _ in pairs],
+                          "account_b": [b for _, b in pairs]}) as tied:
+        con.execute(
+            f"""
+            INSERT INTO {evidence_table}
+            WITH reposts AS (
+                SELECT r.account_id, r.repost_of_account AS author, r.repost_of_post AS key,
+                       r.post_id AS repost, epoch(r.created_at) AS t_repost,
+                       epoch(o.created_at) AS t_original
+                FROM posts r LEFT JOIN posts o ON o.post_id = r.repost_of_post
+                WHERE r.kind = 'repost' AND r.repost_of_account IS NOT NULL
+            )
+            SELECT '{AMPLIFICATION}', t.account_a, t.account_b, r.key,
+                   CASE WHEN r.account_id = t.account_a THEN r.repost ELSE r.key END,
+                   CASE WHEN r.account_id = t.account_a THEN r.key ELSE r.repost END,
+                   CASE WHEN r.account_id = t.account_a THEN r.t_repost ELSE r.t_original END,
+                   CASE WHEN r.account_id = t.account_a THEN r.t_original ELSE r.t_repost END,
+                   abs(r.t_repost - r.t_original)
+            FROM {tied} t JOIN reposts r
+              ON (r.account_id = t.account_a AND r.author = t.account_b)
+              OR (r.account_id = t.account_b AND r.author = t.account_a)
+            """
+        )

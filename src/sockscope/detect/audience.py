@@ -11,54 +11,28 @@ accounts that ever amplified that author, is reported as an audience, not flagge
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import duckdb
-import pyarrow as pa
 
-from sockscope.detect.groups import Group
+from sockscope.detect.model import AMPLIFICATION, Audience, Edge, Group
+from sockscope.store.database import arrow_view
 
-ACCOUNT_TARGETED = {"co-repost", "co-reply", "co-quote", "amplification"}
+ACCOUNT_TARGETED = {"co-repost", "co-reply", "co-quote", AMPLIFICATION}
 TARGETED_SHARE = 0.8  # share of internal edge weight in account-targeted behaviours
 FOCUS_SHARE = 0.8  # share of the group's co-actions on its top author's posts
 AUTHOR_EXCLUSIVITY = 0.5  # members' share of the author's distinct amplifiers
 POST_EXCLUSIVITY = 0.75  # members' share of the amplifiers of the posts they co-acted on
 
 
-@dataclass
-class Audience:
-    group: Group
-    author: str
-    focus: float  # share of the group's targeted co-actions on this author
-    amplifiers: int  # distinct accounts that amplified the author
-    members_among_them: int
-    post_share: float  # members' share of the amplifiers of the co-acted posts
-
-    @property
-    def share(self) -> float:
-        return self.members_among_them / self.amplifiers if self.amplifiers else 1.0
-
-    def describe(self) -> str:
-        return (f"{len(self.group.members)} accounts amplify account {self.author} "
-                f"({self.focus:.0%} of their co-actions) but are only "
-                f"{self.members_among_them:,} of its {self.amplifiers:,} amplifiers and "
-                f"{self.post_share:.0%} of those of the posts they amplified together: "
-                "an audience, not flagged")
-
-
-def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group],
-                    targeted_weight: dict[str, float]) -> tuple[list[Group], list[Audience]]:
-    """Separate audience-like groups from the others (``evidence`` must exist).
-
-    ``targeted_weight`` maps a group id to the share of its internal edge weight
-    that comes from account-targeted behaviours.
-    """
+def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
+                    evidence: str) -> tuple[list[Group], list[Audience]]:
+    """Separate audience-like groups from the others. ``evidence`` names the table of
+    co-actions behind the significant edges."""
     kept: list[Group] = []
     audiences: list[Audience] = []
     for group in groups:
         audience = None
-        if targeted_weight.get(group.group_id, 0.0) >= TARGETED_SHARE:
-            audience = _audience(con, group)
+        if targeted_share(group, edges) >= TARGETED_SHARE:
+            audience = _audience(con, group, evidence)
         if (audience is not None and audience.focus >= FOCUS_SHARE
                 and audience.share < AUTHOR_EXCLUSIVITY
                 and audience.post_share < POST_EXCLUSIVITY):
@@ -68,18 +42,29 @@ def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group],
     return kept, audiences
 
 
-def _audience(con: duckdb.DuckDBPyConnection, group: Group) -> Audience | None:
-    con.register("group_members", pa.table({"account_id": group.members}))
-    try:
+def targeted_share(group: Group, edges: list[Edge]) -> float:
+    """The share of the group's internal edge weight from account-targeted behaviours."""
+    inside = set(group.members)
+    total = targeted = 0.0
+    for e in edges:
+        if e.account_a in inside and e.account_b in inside:
+            total += e.weight
+            if e.behaviour in ACCOUNT_TARGETED:
+                targeted += e.weight
+    return targeted / total if total > 0 else 0.0
+
+
+def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Audience | None:
+    with arrow_view(con, {"account_id": group.members}) as members_view:
         top = con.execute(
-            """
+            f"""
             WITH targeted AS (
                 SELECT coalesce(p.repost_of_account, p.reply_to_account, q.account_id) AS author
-                FROM evidence e
+                FROM {evidence} e
                 JOIN posts p ON p.post_id = e.post_a
                 LEFT JOIN posts q ON q.post_id = p.quote_of_post
-                WHERE e.account_a IN (SELECT account_id FROM group_members)
-                  AND e.account_b IN (SELECT account_id FROM group_members)
+                WHERE e.account_a IN (SELECT account_id FROM {members_view})
+                  AND e.account_b IN (SELECT account_id FROM {members_view})
                   AND e.behaviour IN ('co-repost', 'co-reply', 'co-quote')
             )
             SELECT author, count(*) / sum(count(*)) OVER () AS focus
@@ -91,10 +76,10 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group) -> Audience | None:
             return None
         author, focus = top[0]
         amplifiers, members = con.execute(
-            """
+            f"""
             SELECT count(DISTINCT p.account_id),
                    count(DISTINCT p.account_id) FILTER (
-                       WHERE p.account_id IN (SELECT account_id FROM group_members))
+                       WHERE p.account_id IN (SELECT account_id FROM {members_view}))
             FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
             WHERE p.repost_of_account = $author OR p.reply_to_account = $author
                OR q.account_id = $author
@@ -103,7 +88,7 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group) -> Audience | None:
         ).fetchall()[0]
         # the author's posts that members amplified: who else amplified them?
         post_share = con.execute(
-            """
+            f"""
             WITH amplified AS (
                 SELECT p.account_id, coalesce(p.repost_of_post, p.reply_to_post,
                                               p.quote_of_post) AS target
@@ -112,20 +97,26 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group) -> Audience | None:
                    OR q.account_id = $author
             ), pushed AS (
                 SELECT DISTINCT target FROM amplified
-                WHERE account_id IN (SELECT account_id FROM group_members)
+                WHERE account_id IN (SELECT account_id FROM {members_view})
             ), amplifiers AS (
                 SELECT DISTINCT account_id FROM amplified SEMI JOIN pushed USING (target)
             )
-            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM group_members))
+            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM {members_view}))
                    / greatest(count(*), 1)
             FROM amplifiers
             """,
             {"author": author},
         ).fetchall()[0][0]
-    finally:
-        con.unregister("group_members")
     return Audience(group, str(author), float(focus), int(amplifiers), int(members),
                     float(post_share or 0.0))
+
+
+def describe(audience: Audience) -> str:
+    return (f"{len(audience.group.members)} accounts amplify account {audience.author} "
+            f"({audience.focus:.0%} of their co-actions) but are only "
+            f"{audience.members_among_them:,} of its {audience.amplifiers:,} amplifiers and "
+            f"{audience.post_share:.0%} of those of the posts they amplified together: "
+            "an audience, not flagged")
 
 
 def describe_audiences(audiences: list[Audience]) -> list[str]:
@@ -136,7 +127,7 @@ def describe_audiences(audiences: list[Audience]) -> list[str]:
     notes = []
     for author, parts in sorted(by_author.items()):
         if len(parts) == 1:
-            notes.append(parts[0].describe())
+            notes.append(describe(parts[0]))
             continue
         members = sum(len(a.group.members) for a in parts)
         share = max(a.share for a in parts)

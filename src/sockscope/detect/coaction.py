@@ -10,24 +10,55 @@ stays near-linear in the number of posts. The exact number of within-W pairs per
 
 from __future__ import annotations
 
-import duckdb
+from dataclasses import dataclass
 
+from sockscope.detect.params import NEIGHBOUR_CAP
+from sockscope.detect.scratch import Scratch
 from sockscope.detect.traces.base import Trace
 
-NEIGHBOUR_CAP = 50
+# keys are tested in popularity strata: stratum = min(floor(log_BASE(n accounts)), CAP)
+STRATUM_BASE = 4
+STRATUM_CAP = 5
 
 
-def build_coactions(con: duckdb.DuckDBPyConnection, trace: Trace, window_s: int,
-                    cap: int = NEIGHBOUR_CAP) -> dict[str, int]:
-    """Create temp tables ``acts``, ``keys`` and ``coacts`` for one trace."""
-    con.execute(
+@dataclass(frozen=True)
+class Coactions:
+    """What the co-action stage built for one trace: the temp tables ``acts`` (first action
+    of each account on each key), ``keys`` (popularity, exact within-window pairs,
+    stratum) and ``coacts`` (capped pairs within the window), and their sizes."""
+
+    trace: str
+    window_s: int
+    actions: int
+    accounts: int
+    coactions: int
+    acts: str = "acts"
+    keys: str = "keys"
+    coacts: str = "coacts"
+
+    @property
+    def hypotheses(self) -> int:
+        """Pairs of accounts active in the trace: every one is a tested hypothesis."""
+        return self.accounts * (self.accounts - 1) // 2
+
+
+def stage_actions(scratch: Scratch, trace: Trace, table: str = "acts_raw") -> None:
+    """Table ``table``: each account's first action on each key of ``trace``."""
+    scratch.con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE acts_raw AS
+        CREATE OR REPLACE TEMP TABLE {table} AS
         SELECT account_id, key, min(t) AS t, first(post_id ORDER BY t, post_id) AS post_id
-        FROM ({trace.actions(con)}) WHERE key IS NOT NULL AND account_id IS NOT NULL
+        FROM ({trace.actions(scratch)}) WHERE key IS NOT NULL AND account_id IS NOT NULL
         GROUP BY account_id, key
         """
     )
+
+
+def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
+                    cap: int = NEIGHBOUR_CAP) -> Coactions:
+    """Create the temp tables ``acts``, ``keys`` and ``coacts`` for one trace."""
+    con = scratch.con
+    stage_actions(scratch, trace)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE acts AS
@@ -39,10 +70,10 @@ def build_coactions(con: duckdb.DuckDBPyConnection, trace: Trace, window_s: int,
         """
     )
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE keys AS
         SELECT key, count(*) AS n, sum(ahead) AS within_pairs,
-               least(floor(ln(count(*)) / ln(4)), 5)::INTEGER AS stratum
+               least(floor(ln(count(*)) / ln({STRATUM_BASE})), {STRATUM_CAP})::INTEGER AS stratum
         FROM acts GROUP BY key
         """
     )
@@ -69,5 +100,5 @@ def build_coactions(con: duckdb.DuckDBPyConnection, trace: Trace, window_s: int,
     )
     actions, accounts, coactions = con.execute(
         "SELECT (SELECT count(*) FROM acts), (SELECT count(DISTINCT account_id) FROM acts), "
-        "(SELECT count(*) FROM coacts)").fetchone()
-    return {"actions": int(actions), "accounts": int(accounts), "coactions": int(coactions)}
+        "(SELECT count(*) FROM coacts)").fetchall()[0]
+    return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions))

@@ -36,46 +36,74 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.stats import poisson
 
+from sockscope.detect.coaction import Coactions
+from sockscope.detect.model import Edge
+from sockscope.store.database import arrow_view, table_from_arrow
 
-def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int,
-               fdr: float = 1.0) -> None:
-    """Append this trace's per-pair p-values to the temp table ``pair_tests``.
+# the smallest expected count used: keeps log(lambda) finite for pairs the null model
+# gives (almost) no chance, which makes their p-values (rightly) tiny
+LAMBDA_FLOOR = 1e-300
+# a key's weight is log(N / n_k) / log(N / 2), floored: even a key that everybody
+# touched adds a little, so weights stay positive and comparable across traces
+KEY_WEIGHT_FLOOR = 0.01
+EXAMPLE_KEYS = 3  # keys kept per edge as examples, most informative first
+
+PAIR_TESTS_SCHEMA = pa.schema([("behaviour", pa.string()), ("account_a", pa.string()),
+                               ("account_b", pa.string()), ("p_value", pa.float64())])
+
+
+def poisson_survival(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """P(X >= observed) for X ~ Poisson(expected), elementwise."""
+    return poisson.sf(np.asarray(observed, dtype=np.float64) - 1,
+                      np.maximum(np.asarray(expected, dtype=np.float64), LAMBDA_FLOOR))
+
+
+def poisson_tests(observed: np.ndarray, expected: np.ndarray,
+                  hypotheses: int) -> tuple[np.ndarray, np.ndarray]:
+    """p-values of Poisson count tests and their BH q-values over ``hypotheses``."""
+    p = poisson_survival(observed, expected)
+    return p, benjamini_hochberg(p, hypotheses)
+
+
+def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared: int,
+               fdr: float = 1.0) -> pa.Table:
+    """This trace's per-pair p-values (``PAIR_TESTS_SCHEMA``), for pairs that can pass.
 
     Only pairs that could pass the FDR threshold are kept: a p-value is at least the
     Poisson probability of the observed count itself, P(X = x), so a stratum whose
     P(X = x) exceeds ``fdr`` can never make its pair significant and is dropped in SQL
     (the Bonferroni count of strata tested is taken before). BH decisions are exact.
     """
+    keys, acts, coacts = coactions.keys, coactions.acts, coactions.coacts
     # sums in NumPy over sorted rows: the same input gives the same bits on every run
     # (DuckDB's parallel float aggregation does not guarantee the summation order)
-    keys = con.execute(
-        "SELECT stratum, n, within_pairs FROM keys WHERE n > 1 ORDER BY key").fetchnumpy()
-    n = keys["n"].astype(np.float64)
-    total = float(con.execute("SELECT sum(n) FROM keys").fetchall()[0][0] or 0)
-    share = (n / total) ** 2 * (keys["within_pairs"].astype(np.float64) / (n * (n - 1) / 2))
-    strata = keys["stratum"].astype(np.int64)
+    counts = con.execute(
+        f"SELECT stratum, n, within_pairs FROM {keys} WHERE n > 1 ORDER BY key").fetchnumpy()
+    n = counts["n"].astype(np.float64)
+    total = float(con.execute(f"SELECT sum(n) FROM {keys}").fetchall()[0][0] or 0)
+    share = (n / total) ** 2 * (counts["within_pairs"].astype(np.float64) / (n * (n - 1) / 2))
+    strata = counts["stratum"].astype(np.int64)
     masses = {int(s_): float(np.sum(share[strata == s_])) for s_ in np.unique(strata)}
-    con.register("stratum_mass_arrow", pa.table({
+    table_from_arrow(con, "stratum_mass", {
         "stratum": pa.array(list(masses), pa.int32()),
-        "mass": pa.array(list(masses.values()), pa.float64())}))
-    con.execute("CREATE OR REPLACE TEMP TABLE stratum_mass AS SELECT * FROM stratum_mass_arrow")
-    con.unregister("stratum_mass_arrow")
+        "mass": pa.array(list(masses.values()), pa.float64())})
     # the mean is an exact integer sum over a count, the same bits on every run
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE degree AS
-        WITH raw AS (SELECT account_id, count(*) AS d FROM acts GROUP BY ALL),
+        WITH raw AS (SELECT account_id, count(*) AS d FROM {acts} GROUP BY ALL),
              mean AS (SELECT sum(d)::DOUBLE / count(*) AS m FROM raw)
         SELECT account_id, greatest(d, m) AS d FROM raw, mean
         """
     )
     con.execute(
-        """
+        f"""
         CREATE OR REPLACE TEMP TABLE pair_strata AS
         SELECT c.account_a, c.account_b, k.stratum, count(DISTINCT c.key) AS shared
-        FROM coacts c JOIN keys k USING (key) GROUP BY ALL
+        FROM {coacts} c JOIN {keys} k USING (key) GROUP BY ALL
         """
     )
     con.execute(
@@ -96,7 +124,7 @@ def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int,
         f"""
         WITH scored AS (
             SELECT s.account_a, s.account_b, s.stratum, s.shared,
-                   greatest(coalesce(l.lam, 0), 1e-300) AS lam,
+                   greatest(coalesce(l.lam, 0), {LAMBDA_FLOOR}) AS lam,
                    count(*) OVER (PARTITION BY s.account_a, s.account_b) AS strata_tested
             FROM pair_strata s
             JOIN pair_lambda l USING (account_a, account_b, stratum)
@@ -107,25 +135,85 @@ def pair_tests(con: duckdb.DuckDBPyConnection, trace_name: str, min_shared: int,
         """
     ).fetchnumpy()
     if len(rows["shared"]) == 0:
-        return
-    shared = rows["shared"].astype(np.float64)
-    lam = np.maximum(rows["lam"].astype(np.float64), 1e-300)
-    p = poisson.sf(shared - 1, lam)
+        return PAIR_TESTS_SCHEMA.empty_table()
+    p = poisson_survival(rows["shared"], rows["lam"])
     a, b = rows["account_a"], rows["account_b"]
     boundaries = np.flatnonzero((a[1:] != a[:-1]) | (b[1:] != b[:-1])) + 1
     starts = np.concatenate([[0], boundaries])
     best = np.minimum.reduceat(p, starts)
     tested = rows["strata_tested"].astype(np.float64)[starts]
-    pair_p = np.minimum(best * tested, 1.0)
-    con.register("pair_p_arrow", {"account_a": a[starts], "account_b": b[starts],
-                                   "p_value": pair_p})
-    con.execute(
-        f"""
-        INSERT INTO pair_tests
-        SELECT '{trace_name}' AS behaviour, account_a, account_b, p_value FROM pair_p_arrow
-        """
-    )
-    con.unregister("pair_p_arrow")
+    return pa.table({"behaviour": pa.array([coactions.trace] * len(starts), pa.string()),
+                     "account_a": pa.array(a[starts], pa.string()),
+                     "account_b": pa.array(b[starts], pa.string()),
+                     "p_value": np.minimum(best * tested, 1.0)}, schema=PAIR_TESTS_SCHEMA)
+
+
+def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests: pa.Table,
+                    fdr: float, edges_table: str, evidence_table: str) -> None:
+    """Append the statistics and evidence of the pairs that could pass the FDR threshold
+    (a BH q-value is never below its p-value, so p > fdr can never be significant) to
+    ``edges_table`` and ``evidence_table``."""
+    hopeful = tests.filter(pc.less_equal(tests["p_value"], fdr))
+    keys, acts, coacts = coactions.keys, coactions.acts, coactions.coacts
+    with arrow_view(con, hopeful) as pairs:
+        con.execute(
+            f"""
+            INSERT INTO {edges_table}
+            WITH n_accounts AS (SELECT count(DISTINCT account_id) AS n FROM {acts}),
+            key_weight AS (
+                SELECT key, greatest(ln(n_accounts.n / k.n)
+                                     / ln(greatest(n_accounts.n / 2.0, 2)),
+                                     {KEY_WEIGHT_FLOOR}) AS w
+                FROM {keys} k, n_accounts
+            ), per_key AS (
+                SELECT c.account_a, c.account_b, c.key, min(abs(c.dt)) AS dt,
+                       min(least(c.time_a, c.time_b)) AS first_t,
+                       max(greatest(c.time_a, c.time_b)) AS last_t
+                FROM {coacts} c SEMI JOIN {pairs} h USING (account_a, account_b)
+                GROUP BY ALL
+            )
+            SELECT h.behaviour, p.account_a, p.account_b, count(*) AS shared_keys,
+                   round(list_sum(list(kw.w ORDER BY p.key)), 6) AS weight, h.p_value,
+                   min(p.dt), median(p.dt),
+                   min(p.first_t), max(p.last_t),
+                   list(p.key ORDER BY kw.w DESC, p.key)[1:{EXAMPLE_KEYS}]
+            FROM per_key p JOIN key_weight kw USING (key)
+            JOIN {pairs} h USING (account_a, account_b)
+            GROUP BY h.behaviour, p.account_a, p.account_b, h.p_value
+            """
+        )
+        con.execute(
+            f"""
+            INSERT INTO {evidence_table}
+            SELECT '{coactions.trace}', account_a, account_b, key, post_a, post_b, time_a,
+                   time_b, abs(dt)
+            FROM {coacts} SEMI JOIN {pairs} USING (account_a, account_b)
+            """
+        )
+
+
+def select_edges(con: duckdb.DuckDBPyConnection, tests: str, candidates: str,
+                 hypotheses: int, fdr: float) -> list[Edge]:
+    """The candidate edges whose BH q-value over all ``hypotheses`` is at most ``fdr``."""
+    rows = con.execute(f"SELECT behaviour, account_a, account_b, p_value FROM {tests} "
+                       "ORDER BY behaviour, account_a, account_b").fetchnumpy()
+    q = benjamini_hochberg(rows["p_value"].astype(np.float64), hypotheses)
+    keep = q <= fdr
+    with arrow_view(con, {"behaviour": rows["behaviour"][keep],
+                          "account_a": rows["account_a"][keep],
+                          "account_b": rows["account_b"][keep], "q_value": q[keep]}) as q_view:
+        found = con.execute(
+            f"""
+            SELECT c.account_a, c.account_b, c.behaviour, c.shared_keys, c.weight, c.p_value,
+                   q.q_value, c.min_dt_s, c.median_dt_s, c.first_t, c.last_t, c.example_keys
+            FROM {candidates} c JOIN {q_view} q USING (behaviour, account_a, account_b)
+            WHERE c.shared_keys >= 1
+            ORDER BY c.account_a, c.account_b, c.behaviour
+            """
+        ).fetchall()
+    return [Edge(a, b, beh, int(sk), float(w), float(p), float(qv), float(mn), float(md),
+                 float(ft), float(lt), tuple(keys))
+            for a, b, beh, sk, w, p, qv, mn, md, ft, lt, keys in found]
 
 
 def benjamini_hochberg(p_values: np.ndarray, hypotheses: int | None = None) -> np.ndarray:

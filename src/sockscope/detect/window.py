@@ -15,13 +15,17 @@ import numpy as np
 
 MAX_WINDOW_S = 3_600
 BINS_PER_DECADE = 8
+MIN_GAPS = 100  # fewer gaps than this cannot show two modes: keep the default
+# the valley must be this much lower than the lower of its two peaks to count
+VALLEY_DEPTH = 0.7
 
 
-def estimate_window(con: duckdb.DuckDBPyConnection, precision_s: int, default: int) -> int:
-    """Window in seconds for the actions in the temp table ``acts_raw``."""
+def estimate_window(con: duckdb.DuckDBPyConnection, actions: str, precision_s: int,
+                    default: int) -> int:
+    """Window in seconds for the actions (account_id, key, t) in table ``actions``."""
     gaps = con.execute(
-        """
-        SELECT t - lag(t) OVER (PARTITION BY key ORDER BY t) AS gap FROM acts_raw
+        f"""
+        SELECT t - lag(t) OVER (PARTITION BY key ORDER BY t) AS gap FROM {actions}
         QUALIFY gap IS NOT NULL
         """
     ).fetchnumpy()["gap"]
@@ -32,7 +36,7 @@ def window_from_gaps(gaps: np.ndarray, precision_s: int, default: int) -> int:
     """The valley of the log-gap histogram between the two modes (see module doc)."""
     low = max(float(precision_s), 1.0)
     gaps = gaps[(gaps >= 0) & np.isfinite(gaps)]
-    if len(gaps) < 100:
+    if len(gaps) < MIN_GAPS:
         return max(default, int(precision_s))
     logs = np.log10(np.maximum(gaps, low))
     edges = np.arange(np.log10(low), np.log10(MAX_WINDOW_S * 24) + 1e-9, 1 / BINS_PER_DECADE)
@@ -47,6 +51,6 @@ def window_from_gaps(gaps: np.ndarray, precision_s: int, default: int) -> int:
         return max(default, int(precision_s))
     valley = burst_peak + int(np.argmin(smooth[burst_peak:upper]))
     later_peak = smooth[valley:].max()
-    if valley == burst_peak or smooth[valley] > 0.7 * min(smooth[burst_peak], later_peak):
+    if valley == burst_peak or smooth[valley] > VALLEY_DEPTH * min(smooth[burst_peak], later_peak):
         return max(default, int(precision_s))
     return int(round(10 ** edges[valley + 1]))

@@ -126,7 +126,7 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
         )
     kept, total = con.execute(
         f"SELECT count(*) FILTER (WHERE _reason IS NULL), count(*) FROM {checked}"
-    ).fetchone()
+    ).fetchall()[0]
     groups = con.execute(
         f"""
         SELECT _reason, _reason_field, count(*), list(_ord ORDER BY _ord)[1:{EXAMPLES_KEPT}]

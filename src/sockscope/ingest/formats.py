@@ -1,8 +1,15 @@
-"""The format registry: which reader handles which file, chosen from the content."""
+"""Source formats: one ``Reader`` per format, and sniffing a file's format from its content.
+
+The built-in readers are listed in ``BUILTIN_READERS`` and registered, like readers of
+other packages, in ``sockscope.plugins.READERS``. A reader's ``sniff`` looks at the
+probe of a file (container, header columns, first JSON object) and says whether it
+reads it; readers without ``sniff`` are chosen only with ``--format`` or ``--map``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 
@@ -19,37 +26,53 @@ from sockscope.ingest.readers import (
 from sockscope.ingest.source import Source
 from sockscope.ingest.staging import Staged
 
-Reader = Callable[[duckdb.DuckDBPyConnection, Source, dict[str, str], str | None],
-                  tuple[Staged, Candidates]]
+ReadFunction = Callable[[duckdb.DuckDBPyConnection, Source, dict[str, str], str | None],
+                        tuple[Staged, Candidates]]
 
 
-def _plain(fn: Callable[[duckdb.DuckDBPyConnection, Source], tuple[Staged, Candidates]]) -> Reader:
+@dataclass(frozen=True)
+class Reader:
+    """A source format: ``read(con, source, mapping, platform)`` stages the file and
+    returns the candidate rows; ``sniff(source)`` tells whether the file is this format."""
+
+    name: str
+    read: ReadFunction
+    sniff: Callable[[Source], bool] | None = None
+
+
+def _plain(fn: Callable[[duckdb.DuckDBPyConnection, Source], tuple[Staged, Candidates]]
+           ) -> ReadFunction:
     return lambda con, source, mapping, platform: fn(con, source)
 
 
-READERS: dict[str, Reader] = {
-    archive.TWEETS: _plain(archive.read_tweets),
-    archive.USERS: _plain(archive.read_users),
-    twitter_v2.JSONL: _plain(twitter_v2.read_jsonl),
-    twitter_v2.CSV: _plain(twitter_v2.read_csv),
-    twitter_v1.NAME: _plain(twitter_v1.read),
-    telegram.NAME: _plain(telegram.read),
-    articles.NAME: articles.read,
-    mapped_table.NAME: mapped_table.read,
-}
-
-DETECTORS = [archive.detect, twitter_v2.detect, twitter_v1.detect, telegram.detect,
-             articles.detect]
+def _sniffs(module_sniff: Callable[[Source], str | None], name: str) -> Callable[[Source], bool]:
+    return lambda source: module_sniff(source) == name
 
 
-def detect(source: Source, mapping: dict[str, str] | None) -> str:
+# in sniffing order: the most specific layouts first
+BUILTIN_READERS = [
+    Reader(archive.TWEETS, _plain(archive.read_tweets), _sniffs(archive.sniff, archive.TWEETS)),
+    Reader(archive.USERS, _plain(archive.read_users), _sniffs(archive.sniff, archive.USERS)),
+    Reader(twitter_v2.JSONL, _plain(twitter_v2.read_jsonl),
+           _sniffs(twitter_v2.sniff, twitter_v2.JSONL)),
+    Reader(twitter_v2.CSV, _plain(twitter_v2.read_csv), _sniffs(twitter_v2.sniff, twitter_v2.CSV)),
+    Reader(twitter_v1.NAME, _plain(twitter_v1.read), _sniffs(twitter_v1.sniff, twitter_v1.NAME)),
+    Reader(telegram.NAME, _plain(telegram.read), _sniffs(telegram.sniff, telegram.NAME)),
+    Reader(articles.NAME, articles.read, _sniffs(articles.sniff, articles.NAME)),
+    Reader(mapped_table.NAME, mapped_table.read),
+]
+
+ARTICLE_ONLY_COLUMNS = {"byline", "outlet", "published_at", "title", "article_id"}
+
+
+def sniff_format(source: Source, mapping: dict[str, str] | None) -> str:
     """Name the reader for a file, or explain why none fits."""
+    from sockscope.plugins import READERS
+
     if mapping:
-        article_only = {"byline", "outlet", "published_at", "title", "article_id"}
-        return articles.NAME if article_only & set(mapping) else mapped_table.NAME
-    for detector in DETECTORS:
-        name = detector(source)
-        if name:
+        return articles.NAME if ARTICLE_ONLY_COLUMNS & set(mapping) else mapped_table.NAME
+    for name, reader in READERS.items():
+        if reader.sniff is not None and reader.sniff(source):
             return name
     shown = ", ".join(source.columns[:12]) if source.columns else source.container
     raise IngestError(source.display, f"cannot tell the format (saw: {shown}); pass --format "

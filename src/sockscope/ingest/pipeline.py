@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 
 from sockscope.errors import IngestError
-from sockscope.ingest import formats
 from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, merge_accounts
+from sockscope.ingest.formats import sniff_format
 from sockscope.ingest.source import expand, probe
+from sockscope.plugins import READERS
 
 ProgressCallback = Callable[[str, FileReport | None], None]
 
@@ -34,8 +35,8 @@ def ingest_files(
     on_file: ProgressCallback | None = None,
 ) -> list[FileReport]:
     """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file."""
-    if fmt is not None and fmt not in formats.READERS:
-        raise IngestError(str(fmt), f"unknown format; choose one of {', '.join(formats.READERS)}")
+    if fmt is not None and fmt not in READERS:
+        raise IngestError(str(fmt), f"unknown format; choose one of {', '.join(READERS)}")
     reports: list[FileReport] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -46,9 +47,9 @@ def ingest_files(
                     if on_file:
                         on_file(display, None)
                     source = probe(file_path, display, member)
-                    name = fmt or formats.detect(source, mapping)
-                    reader = formats.READERS[name]
-                    staged, candidates = reader(con, source, mapping or {}, platform)
+                    name = fmt or sniff_format(source, mapping)
+                    staged, candidates = READERS[name].read(con, source, mapping or {},
+                                                            platform)
                     report = finalize(con, staged, candidates, name, "_account_pool")
                     if strict and report.skips:
                         first = min(report.skips,

@@ -18,13 +18,20 @@ from pathlib import Path
 
 import duckdb
 import igraph as ig
+import pyarrow as pa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from sockscope.detect.model import Detection
+from sockscope.store.database import arrow_view
 
 MAX_EVIDENCE = 100_000
 EVIDENCE_BYTES = 12_000_000  # budget for evidence rows and their texts in the page
 MAX_NODES = 5_000
 MAX_EDGES = 30_000
 MAX_TEXT = 500
+MIN_GROUP_ROWS = 200  # evidence rows every group may show, however small its share
+MIN_GROUP_BYTES = 20_000  # and bytes
+ROW_BYTES = 60  # the cost of one evidence row in the page, besides its texts
 STATIC = ["cytoscape-3.35.0.min.js", "uPlot-1.6.32.iife.min.js"]
 STYLES = ["uPlot-1.6.32.min.css", "report.css"]
 
@@ -49,22 +56,45 @@ def _iso(value) -> str | None:
     return str(value)
 
 
-def collect(con: duckdb.DuckDBPyConnection) -> dict:
+def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) -> dict:
     """Everything the page shows, as plain data."""
-    manifest = json.loads(con.execute("SELECT json FROM result_manifest").fetchall()[0][0])
+    manifest = detection.manifest(version)
     # stage timings differ between reruns; the page must not (they stay in manifest.json)
     manifest.pop("timings_s", None)
     groups = [
-        {"id": g, "size": int(size), "score": float(score), "p": float(p), "behaviours": beh,
-         "first": _iso(first), "last": _iso(last), "signals": signals, "summary": summary}
-        for g, size, score, p, beh, first, last, signals, summary in con.execute(
-            "SELECT group_id, size, score, p_value, behaviours, first_seen, last_seen, signals, "
-            "summary FROM result_groups ORDER BY score DESC, group_id").fetchall()
+        {"id": g.group_id, "size": len(g.members), "score": float(g.score),
+         "p": float(g.p_value), "behaviours": ";".join(b for b, _, _ in g.behaviours),
+         "first": _iso(g.first_seen), "last": _iso(g.last_seen),
+         "signals": ";".join(g.signals), "summary": g.summary}
+        for g in sorted(detection.groups, key=lambda g: (-g.score, g.group_id))
     ]
-    members = con.execute("SELECT account_id, group_id, coalesce(handle, ''), score "
-                          "FROM result_members ORDER BY group_id, account_id").fetchall()
+    flagged = detection.accounts.filter(detection.accounts["flagged"])
+    members = sorted(zip(flagged["account_id"].to_pylist(), flagged["group_id"].to_pylist(),
+                         [h or "" for h in flagged["handle"].to_pylist()],
+                         flagged["score"].to_pylist(), strict=True), key=lambda m: (m[1], m[0]))
     accounts = {a: {"h": h, "g": g, "s": round(float(s), 3)} for a, g, h, s in members}
-    network = _network(con, members)
+    account_ids = sorted(accounts)
+    with arrow_view(con, pa.table({"account_id": pa.array([m[0] for m in members], pa.string()),
+                                   "group_id": pa.array([m[1] for m in members], pa.string())})
+                    ) as member_view, arrow_view(con, detection.evidence) as evidence_view:
+        evidence, total = _evidence(con, member_view, evidence_view, account_ids)
+        activity, bursts, week = _activity(con, member_view, evidence_view)
+    counts = con.execute("SELECT count(*), count(DISTINCT account_id), min(created_at), "
+                         "max(created_at) FROM posts").fetchall()[0]
+    return {
+        "overview": {"posts": int(counts[0]), "accounts": int(counts[1]),
+                     "first": _iso(counts[2]), "last": _iso(counts[3]),
+                     "inputs": _inputs(con), "manifest": manifest},
+        "groups": groups, "accounts": accounts, "account_ids": account_ids,
+        "network": _network(detection, members),
+        "evidence_total": total, **evidence,
+        "activity": activity, "bursts": bursts, "week": week,
+    }
+
+
+def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str,
+              account_ids: list[str]) -> tuple[dict, int]:
+    """Evidence rows inside groups, within the page's byte budget, with texts interned."""
     strings: dict[str, int] = {}
 
     def ref(text: str | None) -> int:
@@ -75,7 +105,7 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
             strings[text] = len(strings)
         return strings[text]
 
-    total = con.execute("SELECT count(*) FROM result_evidence").fetchall()[0][0]
+    total = con.execute(f"SELECT count(*) FROM {evidence}").fetchall()[0][0]
     rows = con.execute(
         f"""
         WITH ranked AS (
@@ -83,91 +113,89 @@ def collect(con: duckdb.DuckDBPyConnection) -> dict:
                    row_number() OVER (PARTITION BY m.group_id ORDER BY e.time_a, e.account_a,
                                       e.account_b, e.behaviour, e.key) AS n,
                    count(*) OVER (PARTITION BY m.group_id) AS in_group
-            FROM result_evidence e
-            JOIN result_members m ON m.account_id = e.account_a
-            JOIN result_members m2 ON m2.account_id = e.account_b AND m2.group_id = m.group_id
+            FROM {evidence} e
+            JOIN {members} m ON m.account_id = e.account_a
+            JOIN {members} m2 ON m2.account_id = e.account_b AND m2.group_id = m.group_id
         )
-        SELECT r.group_id, r.behaviour, r.account_a, r.account_b, r.key, r.time_a,
-               r.dt_s, pa.text, pb.text, r.in_group
+        SELECT r.group_id, r.behaviour, r.account_a, r.account_b, r.key,
+               epoch(r.time_a), r.dt_s, r.text_a, r.text_b, r.in_group
         FROM ranked r
-        LEFT JOIN posts pa ON pa.post_id = r.post_a
-        LEFT JOIN posts pb ON pb.post_id = r.post_b
-        WHERE r.n <= greatest(200, {MAX_EVIDENCE} * r.in_group / greatest({total}, 1))
+        WHERE r.n <= greatest({MIN_GROUP_ROWS}, {MAX_EVIDENCE} * r.in_group
+                                                / greatest({total}, 1))
         ORDER BY r.group_id, r.time_a, r.account_a, r.account_b, r.behaviour, r.key
         """
     ).fetchall()
     # each group gets a share of the byte budget in proportion to its evidence (at least
-    # 200 rows' worth); rows are kept in time order until the share is spent
+    # MIN_GROUP_ROWS rows' worth); rows are kept in time order until the share is spent
     kept_total = len(rows)
     spent: dict[str, int] = {}
-    evidence = []
-    account_ids = sorted(accounts)
+    kept = []
     account_index = {a: i for i, a in enumerate(account_ids)}
     for group, behaviour, a, b, key, ta, dt, text_a, text_b, in_group in rows:
         share = max(EVIDENCE_BYTES * in_group / max(total, 1),
-                    EVIDENCE_BYTES * 200 / max(kept_total, 1), 20_000)
-        cost = 60 + sum(len((t or "")[:MAX_TEXT]) for t in (key, text_a, text_b)
-                        if (t or "")[:MAX_TEXT] not in strings)
+                    EVIDENCE_BYTES * MIN_GROUP_ROWS / max(kept_total, 1), MIN_GROUP_BYTES)
+        cost = ROW_BYTES + sum(len((t or "")[:MAX_TEXT]) for t in (key, text_a, text_b)
+                               if (t or "")[:MAX_TEXT] not in strings)
         if spent.get(group, 0) + cost > share:
             continue
         spent[group] = spent.get(group, 0) + cost
-        evidence.append([group, ref(behaviour), account_index.get(a, -1),
-                         account_index.get(b, -1), ref(key), round(float(ta)),
-                         round(float(dt), 1), ref(text_a), ref(text_b)])
-    activity = {}
+        kept.append([group, ref(behaviour), account_index.get(a, -1),
+                     account_index.get(b, -1), ref(key), round(float(ta)),
+                     round(float(dt or 0.0), 1), ref(text_a), ref(text_b)])
+    return {"evidence": kept, "strings": list(strings)}, int(total)
+
+
+def _activity(con: duckdb.DuckDBPyConnection, members: str, evidence: str
+              ) -> tuple[dict, dict, dict]:
+    """Per group: posts per hour, co-action bursts per hour, and the hour-of-week grid."""
+    activity: dict[str, dict[str, list[int]]] = {}
     for group, hour, posts in con.execute(
-        """SELECT m.group_id, epoch(date_trunc('hour', p.created_at))::BIGINT, count(*)
-           FROM posts p JOIN result_members m USING (account_id) GROUP BY ALL ORDER BY ALL"""
+        f"""SELECT m.group_id, epoch(date_trunc('hour', p.created_at))::BIGINT, count(*)
+            FROM posts p JOIN {members} m USING (account_id) GROUP BY ALL ORDER BY ALL"""
     ).fetchall():
         activity.setdefault(group, {"hours": [], "posts": []})
         activity[group]["hours"].append(int(hour))
         activity[group]["posts"].append(int(posts))
-    bursts = {}
+    bursts: dict[str, dict[str, int]] = {}
     for group, hour, count in con.execute(
-        """SELECT m.group_id, (floor(e.time_a / 3600) * 3600)::BIGINT, count(*)
-           FROM result_evidence e JOIN result_members m ON m.account_id = e.account_a
-           JOIN result_members m2 ON m2.account_id = e.account_b AND m2.group_id = m.group_id
-           GROUP BY ALL ORDER BY ALL"""
+        f"""SELECT m.group_id, (floor(epoch(e.time_a) / 3600) * 3600)::BIGINT, count(*)
+            FROM {evidence} e JOIN {members} m ON m.account_id = e.account_a
+            JOIN {members} m2 ON m2.account_id = e.account_b AND m2.group_id = m.group_id
+            WHERE e.time_a IS NOT NULL
+            GROUP BY ALL ORDER BY ALL"""
     ).fetchall():
         bursts.setdefault(group, {})[str(int(hour))] = int(count)
-    week = {}
+    week: dict[str, list[list[int]]] = {}
     for group, dow, hour, count in con.execute(
-        """SELECT m.group_id, isodow(p.created_at) - 1, hour(p.created_at), count(*)
-           FROM posts p JOIN result_members m USING (account_id) GROUP BY ALL ORDER BY ALL"""
+        f"""SELECT m.group_id, isodow(p.created_at) - 1, hour(p.created_at), count(*)
+            FROM posts p JOIN {members} m USING (account_id) GROUP BY ALL ORDER BY ALL"""
     ).fetchall():
         week.setdefault(group, [[0] * 24 for _ in range(7)])[dow][hour] = int(count)
-    inputs = [
+    return activity, bursts, week
+
+
+def _inputs(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    return [
         {"path": r[0], "format": r[1], "read": r[2], "kept": r[3], "skipped": r[4],
          "reasons": [{"reason": s["reason"], "field": s["field"], "count": s["count"]}
                      for s in (r[5] or [])]}
         for r in con.execute("SELECT path, format, rows_read, rows_kept, rows_skipped, skipped "
                              "FROM ingest_log ORDER BY path").fetchall()
     ]
-    counts = con.execute("SELECT count(*), count(DISTINCT account_id), min(created_at), "
-                         "max(created_at) FROM posts").fetchall()[0]
-    return {
-        "overview": {"posts": int(counts[0]), "accounts": int(counts[1]),
-                     "first": _iso(counts[2]), "last": _iso(counts[3]), "inputs": inputs,
-                     "manifest": manifest},
-        "groups": groups, "accounts": accounts, "account_ids": account_ids,
-        "network": network,
-        "evidence": evidence, "evidence_total": int(total), "strings": list(strings),
-        "activity": activity, "bursts": bursts, "week": week,
-    }
 
 
-def _network(con: duckdb.DuckDBPyConnection, members: list) -> dict:
+def _network(detection: Detection, members: list) -> dict:
     """Flagged accounts with precomputed positions (the page does no layout work)."""
     strongest = sorted(members, key=lambda m: (-m[3], m[0]))[:MAX_NODES]
     names = sorted(m[0] for m in strongest)
     index = {n: i for i, n in enumerate(names)}
-    edges = [
-        (a, b, float(w), beh) for a, b, w, beh in con.execute(
-            "SELECT account_a, account_b, sum(weight) AS w, string_agg(behaviour, ';' ORDER BY "
-            "behaviour) FROM result_edges GROUP BY ALL ORDER BY w DESC, account_a, account_b"
-        ).fetchall()
-        if a in index and b in index
-    ]
+    fused: dict[tuple[str, str], list] = {}
+    for e in detection.edges:
+        if e.account_a in index and e.account_b in index:
+            fused.setdefault((e.account_a, e.account_b), []).append(e)
+    edges = sorted(((a, b, sum(e.weight for e in es),
+                     ";".join(sorted(e.behaviour for e in es))) for (a, b), es in fused.items()),
+                   key=lambda e: (-e[2], e[0], e[1]))
     total_edges = len(edges)
     edges = sorted(edges[:MAX_EDGES], key=lambda e: (e[0], e[1]))
     graph = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _, _ in edges])
@@ -204,9 +232,10 @@ def render(data: dict) -> str:
     )
 
 
-def build_report(con: duckdb.DuckDBPyConnection, out: str | Path) -> Path:
-    """Write the report page for the results stored in ``con``."""
+def build_report(con: duckdb.DuckDBPyConnection, detection: Detection, out: str | Path,
+                 version: str) -> Path:
+    """Write the report page of ``detection`` (posts and the ingest log from ``con``)."""
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(collect(con)), encoding="utf-8")
+    path.write_text(render(collect(con, detection, version)), encoding="utf-8")
     return path

@@ -7,13 +7,19 @@ engine rather than in Python row loops.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from sockscope.store.schema import create_tables
+
+_view_numbers = itertools.count(1)
 
 # Python-style list strings as found in the information-operations archive:
 # "['a', 'b']" or "[\"it's\"]"; bare "[a, b]" lists are split on commas.
@@ -115,3 +121,31 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     if not read_only:
         create_tables(con)
     return con
+
+
+def table_from_arrow(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | dict,
+                     *, temp: bool = True) -> None:
+    """Create (or replace) table ``name`` holding ``data`` (an Arrow table or a dict of
+    columns). ``name`` is ours, never a user string."""
+    with arrow_view(con, data) as view:
+        con.execute(f"CREATE OR REPLACE {'TEMP ' if temp else ''}TABLE {name} AS "
+                    f"SELECT * FROM {view}")
+
+
+@contextmanager
+def arrow_view(con: duckdb.DuckDBPyConnection, data: pa.Table | dict) -> Iterator[str]:
+    """Expose ``data`` to SQL under a fresh name for the duration of a ``with`` block."""
+    name = f"arrow_{next(_view_numbers)}"
+    con.register(name, data if isinstance(data, pa.Table) else pa.table(data))
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+def temp_relations(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """The connection's temporary tables and views, as (kind, name)."""
+    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+    views = con.execute("SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal"
+                        ).fetchall()
+    return {("TABLE", t) for (t,) in tables} | {("VIEW", v) for (v,) in views}

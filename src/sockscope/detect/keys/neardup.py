@@ -28,7 +28,8 @@ from __future__ import annotations
 import duckdb
 import igraph as ig
 import numpy as np
-import pyarrow as pa
+
+from sockscope.store.database import arrow_view, table_from_arrow
 
 NUM_PERM = 64
 BANDS = 16
@@ -39,7 +40,8 @@ MIN_SHINGLES = 4
 MAX_BUCKET = 64
 CHUNK_TEXTS = 200_000
 
-_rng = np.random.default_rng(20241129)  # fixed: the hash family is part of the method
+HASH_FAMILY_SEED = 20241129  # fixed: the hash family is part of the method
+_rng = np.random.default_rng(HASH_FAMILY_SEED)
 SEEDS = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
 MULTIPLIERS = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 BAND_MIX = _rng.integers(0, 2**63, size=ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -63,8 +65,7 @@ def shingle_sets(texts: list[str]) -> list[set[int]]:
     """Shingle hashes of already-normalised texts (the same rule as in SQL); for tests
     and for measuring true Jaccard in benchmarks."""
     con = duckdb.connect()
-    con.register("nd_input", pa.table({"tid": list(range(len(texts))), "norm": texts}))
-    con.execute("CREATE TEMP TABLE nd_texts AS SELECT * FROM nd_input")
+    table_from_arrow(con, "nd_texts", {"tid": list(range(len(texts))), "norm": texts})
     rows = con.execute(SHINGLES_SQL).fetchall()
     sets: list[set[int]] = [set() for _ in texts]
     for tid, h in rows:
@@ -123,9 +124,6 @@ def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
     Needs ``norm_texts`` (see ``traces.co_text``). Returns counts for the manifest.
     """
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'near_texts'"
-                   ).fetchall()[0][0]:
-        return {}
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE nd_texts AS
             SELECT (row_number() OVER (ORDER BY norm) - 1)::BIGINT AS tid, norm
@@ -150,13 +148,12 @@ def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     if len(verified):
         leader = star_clusters(n_texts, verified)
         in_cluster = np.flatnonzero(leader >= 0)
-        con.register("nd_clusters", pa.table({"tid": in_cluster, "rep": leader[in_cluster]}))
-        con.execute(
-            """INSERT INTO near_texts
-               SELECT t.norm, r.norm FROM nd_clusters c
-               JOIN nd_texts t ON t.tid = c.tid JOIN nd_texts r ON r.tid = c.rep"""
-        )
-        con.unregister("nd_clusters")
+        with arrow_view(con, {"tid": in_cluster, "rep": leader[in_cluster]}) as clusters:
+            con.execute(
+                f"""INSERT INTO near_texts
+                    SELECT t.norm, r.norm FROM {clusters} c
+                    JOIN nd_texts t ON t.tid = c.tid JOIN nd_texts r ON r.tid = c.rep"""
+            )
     clusters = con.execute("SELECT count(DISTINCT cluster), count(*) FROM near_texts"
                            ).fetchall()[0]
     return {"texts": int(n_texts), "candidates": int(len(candidates)),
@@ -186,13 +183,13 @@ def _verify(con: duckdb.DuckDBPyConnection, candidates: np.ndarray) -> np.ndarra
     """Keep candidate pairs whose exact shingle Jaccard is at least THRESHOLD."""
     if len(candidates) == 0:
         return candidates
-    con.register("nd_pairs", pa.table({"a": candidates[:, 0], "b": candidates[:, 1]}))
-    rows = con.execute(
-        f"""
+    with arrow_view(con, {"a": candidates[:, 0], "b": candidates[:, 1]}) as pairs:
+        rows = con.execute(
+            f"""
         WITH sizes AS (SELECT tid, count(*) AS n FROM nd_shingles GROUP BY tid),
         common AS (
             SELECT p.a, p.b, count(*) AS shared
-            FROM nd_pairs p
+            FROM {pairs} p
             JOIN nd_shingles x ON x.tid = p.a
             JOIN nd_shingles y ON y.tid = p.b AND y.h = x.h
             GROUP BY p.a, p.b
@@ -202,6 +199,5 @@ def _verify(con: duckdb.DuckDBPyConnection, candidates: np.ndarray) -> np.ndarra
         WHERE c.shared / (sa.n + sb.n - c.shared) >= {THRESHOLD}
         ORDER BY c.a, c.b
         """
-    ).fetchnumpy()
-    con.unregister("nd_pairs")
+        ).fetchnumpy()
     return np.stack([rows["a"].astype(np.int64), rows["b"].astype(np.int64)], axis=1)

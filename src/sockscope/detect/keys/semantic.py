@@ -17,10 +17,10 @@ import os
 
 import duckdb
 import numpy as np
-import pyarrow as pa
 
 from sockscope.detect.keys.neardup import MIN_CHARS, star_clusters
 from sockscope.errors import SockscopeError
+from sockscope.store.database import arrow_view
 
 COSINE = 0.85  # verified similarity for two texts to count as paraphrases
 HYPERPLANES = 64
@@ -28,13 +28,13 @@ BAND_BITS = 8  # 8 bands of 8 bits
 MAX_BUCKET = 64
 BATCH = 256
 
-_rng = np.random.default_rng(7)
+HYPERPLANE_SEED = 7  # fixed: the hyperplanes are part of the method
 _PLANES_CACHE: dict[int, np.ndarray] = {}
 
 
 def _planes(dimensions: int) -> np.ndarray:
     if dimensions not in _PLANES_CACHE:
-        _PLANES_CACHE[dimensions] = np.random.default_rng(7).standard_normal(
+        _PLANES_CACHE[dimensions] = np.random.default_rng(HYPERPLANE_SEED).standard_normal(
             (dimensions, HYPERPLANES))
     return _PLANES_CACHE[dimensions]
 
@@ -95,9 +95,6 @@ def similar_pairs(vectors: np.ndarray, threshold: float = COSINE) -> np.ndarray:
 
 def prepare_semantic_clusters(con: duckdb.DuckDBPyConnection, model=None) -> dict[str, int]:
     """Create ``semantic_texts(norm, cluster)`` from ``norm_texts``."""
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'semantic_texts'"
-                   ).fetchall()[0][0]:
-        return {}
     texts = [r[0] for r in con.execute(
         f"SELECT DISTINCT norm FROM norm_texts WHERE length(norm) >= {MIN_CHARS} ORDER BY norm"
     ).fetchall()]
@@ -107,9 +104,8 @@ def prepare_semantic_clusters(con: duckdb.DuckDBPyConnection, model=None) -> dic
     pairs = similar_pairs(embed(texts, model))
     leader = star_clusters(len(texts), pairs)
     members = np.flatnonzero(leader >= 0)
-    con.register("semantic_arrow", pa.table({
-        "norm": [texts[i] for i in members], "cluster": [texts[leader[i]] for i in members]}))
-    con.execute("INSERT INTO semantic_texts SELECT * FROM semantic_arrow")
-    con.unregister("semantic_arrow")
+    with arrow_view(con, {"norm": [texts[i] for i in members],
+                          "cluster": [texts[leader[i]] for i in members]}) as families:
+        con.execute(f"INSERT INTO semantic_texts SELECT * FROM {families}")
     return {"texts": len(texts), "pairs": int(len(pairs)),
             "clusters": int(len(set(leader[members].tolist())))}

@@ -1,6 +1,7 @@
-"""Traces (behaviours), one module each, registered here by name.
+"""Traces (behaviours), one module each.
 
-Adding a behaviour is one file with a ``TRACE`` and one line below.
+Adding a built-in behaviour is one file with a ``TRACE`` and one entry below; other
+packages add theirs through the ``sockscope.traces`` entry point (``sockscope.plugins``).
 """
 
 from __future__ import annotations
@@ -21,17 +22,16 @@ from sockscope.detect.traces import (
 )
 from sockscope.detect.traces.base import Trace
 
-REGISTRY: dict[str, Trace] = {
-    module.TRACE.name: module.TRACE
+BUILTIN_TRACES: list[Trace] = [
+    module.TRACE
     for module in (co_repost, co_reply, co_quote, co_mention, co_text, co_text_near,
                    co_text_semantic, co_url, co_domain, co_hashtag, hashtag_sequence,
                    synchronised)
-}
+]
 
 # The default set: the behaviours that carry coordination evidence on their own.
 # co-domain, co-mention and synchronised activity are weaker and noisier; ask for them.
-DEFAULT_TRACES = ["co-repost", "co-reply", "co-quote", "co-text", "co-text-near", "co-url",
-                  "co-hashtag",
-                  "hashtag-sequence"]
+DEFAULT_TRACES = ("co-repost", "co-reply", "co-quote", "co-text", "co-text-near", "co-url",
+                  "co-hashtag", "hashtag-sequence")
 
-__all__ = ["DEFAULT_TRACES", "REGISTRY", "Trace"]
+__all__ = ["BUILTIN_TRACES", "DEFAULT_TRACES", "Trace"]

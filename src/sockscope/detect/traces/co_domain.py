@@ -4,8 +4,8 @@ from sockscope.detect.traces.base import Trace
 from sockscope.detect.traces.co_url import prepare_url_map, url_actions_sql
 
 
-def _actions(con) -> str:
-    prepare_url_map(con)
+def _actions(scratch) -> str:
+    scratch.once("url_map", prepare_url_map)
     return url_actions_sql("domain")
 
 

@@ -3,7 +3,7 @@
 from sockscope.detect.traces.base import Trace
 
 
-def _actions(con) -> str:
+def _actions(scratch) -> str:
     return """
         SELECT DISTINCT account_id, epoch(created_at) AS t, h AS key, post_id
         FROM (SELECT account_id, created_at, post_id, lower(unnest(hashtags)) AS h

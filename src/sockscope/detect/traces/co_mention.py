@@ -4,7 +4,7 @@ count: that is co-reply's evidence)."""
 from sockscope.detect.traces.base import Trace
 
 
-def _actions(con) -> str:
+def _actions(scratch) -> str:
     return """
         SELECT account_id, epoch(created_at) AS t, m AS key, post_id
         FROM (SELECT account_id, created_at, post_id, reply_to_account,

@@ -3,7 +3,7 @@
 from sockscope.detect.traces.base import Trace
 
 
-def _actions(con) -> str:
+def _actions(scratch) -> str:
     return """
         SELECT account_id, epoch(created_at) AS t, reply_to_post AS key, post_id
         FROM posts WHERE reply_to_post IS NOT NULL

@@ -5,10 +5,9 @@ longer stock phrases are left to the popularity weighting and the null model."""
 
 from __future__ import annotations
 
-import pyarrow as pa
-
 from sockscope.detect.keys.normalize_text import normalize_text_array
 from sockscope.detect.traces.base import Trace
+from sockscope.store.database import table_from_arrow
 
 MIN_CHARS = 25
 MIN_WORDS = 4
@@ -16,21 +15,16 @@ MIN_WORDS = 4
 
 def prepare_normalised_texts(con) -> None:
     """Table ``norm_texts(post_id, platform, norm)`` for every non-repost post."""
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'norm_texts'"
-                   ).fetchall()[0][0]:
-        return
     source = con.sql(
         "SELECT platform, post_id, text FROM posts WHERE kind <> 'repost' AND text IS NOT NULL"
     ).to_arrow_table()
-    normalised = pa.table({"platform": source["platform"], "post_id": source["post_id"],
-                           "norm": normalize_text_array(source["text"].combine_chunks())})
-    con.register("norm_texts_arrow", normalised)
-    con.execute("CREATE TEMP TABLE norm_texts AS SELECT * FROM norm_texts_arrow")
-    con.unregister("norm_texts_arrow")
+    table_from_arrow(con, "norm_texts", {
+        "platform": source["platform"], "post_id": source["post_id"],
+        "norm": normalize_text_array(source["text"].combine_chunks())})
 
 
-def _actions(con) -> str:
-    prepare_normalised_texts(con)
+def _actions(scratch) -> str:
+    scratch.once("norm_texts", prepare_normalised_texts)
     return f"""
         SELECT p.account_id, epoch(p.created_at) AS t, n.norm AS key, p.post_id
         FROM posts p JOIN norm_texts n USING (platform, post_id)

@@ -7,9 +7,9 @@ from sockscope.detect.traces.base import Trace
 from sockscope.detect.traces.co_text import prepare_normalised_texts, text_family_actions
 
 
-def _actions(con) -> str:
-    prepare_normalised_texts(con)
-    prepare_near_duplicates(con)
+def _actions(scratch) -> str:
+    scratch.once("norm_texts", prepare_normalised_texts)
+    scratch.once("near_texts", prepare_near_duplicates)
     return text_family_actions("near_texts")
 
 

@@ -6,9 +6,9 @@ from sockscope.detect.traces.base import Trace
 from sockscope.detect.traces.co_text import prepare_normalised_texts, text_family_actions
 
 
-def _actions(con) -> str:
-    prepare_normalised_texts(con)
-    prepare_semantic_clusters(con)
+def _actions(scratch) -> str:
+    scratch.once("norm_texts", prepare_normalised_texts)
+    scratch.once("semantic_texts", prepare_semantic_clusters)
     return text_family_actions("semantic_texts")
 
 

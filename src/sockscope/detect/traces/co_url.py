@@ -7,22 +7,19 @@ import pyarrow as pa
 
 from sockscope.detect.keys.normalize_url import is_shortened, normalize_url, url_domain
 from sockscope.detect.traces.base import Trace
+from sockscope.store.database import table_from_arrow
 
 
 def prepare_url_map(con) -> None:
     """Table ``url_map(url, canonical, domain, shortened)`` over distinct URLs."""
-    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'url_map'"
-                   ).fetchall()[0][0]:
-        return
     urls = [r[0] for r in con.execute(
         "SELECT DISTINCT u FROM (SELECT unnest(urls) AS u FROM posts WHERE len(urls) > 0) "
         "WHERE u IS NOT NULL ORDER BY u").fetchall()]
-    table = pa.table({"url": urls, "canonical": [normalize_url(u) for u in urls],
-                      "domain": [url_domain(u) for u in urls],
-                      "shortened": [is_shortened(u) for u in urls]})
-    con.register("url_map_arrow", table)
-    con.execute("CREATE TEMP TABLE url_map AS SELECT * FROM url_map_arrow")
-    con.unregister("url_map_arrow")
+    table_from_arrow(con, "url_map", pa.table({
+        "url": pa.array(urls, pa.string()),
+        "canonical": pa.array([normalize_url(u) for u in urls], pa.string()),
+        "domain": pa.array([url_domain(u) for u in urls], pa.string()),
+        "shortened": pa.array([is_shortened(u) for u in urls], pa.bool_())}))
 
 
 def url_actions_sql(column: str) -> str:
@@ -41,8 +38,8 @@ def url_actions_sql(column: str) -> str:
     """
 
 
-def _actions(con) -> str:
-    prepare_url_map(con)
+def _actions(scratch) -> str:
+    scratch.once("url_map", prepare_url_map)
     return url_actions_sql("canonical")
 
 

@@ -4,7 +4,7 @@ least two hashtags), as when a team works through the same list."""
 from sockscope.detect.traces.base import Trace
 
 
-def _actions(con) -> str:
+def _actions(scratch) -> str:
     return """
         WITH used AS (
             SELECT account_id, created_at, post_id, lower(unnest(hashtags)) AS h

@@ -7,7 +7,7 @@ from sockscope.detect.traces.base import Trace
 BIN_S = 60
 
 
-def _actions(con) -> str:
+def _actions(scratch) -> str:
     return f"""
         SELECT account_id, min(epoch(created_at)) AS t,
                CAST(floor(epoch(created_at) / {BIN_S}) AS BIGINT)::VARCHAR AS key,

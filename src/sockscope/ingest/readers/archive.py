@@ -20,7 +20,8 @@ USERS = "archive-users"
 PLATFORM = "twitter"
 
 
-def detect(source: Source) -> str | None:
+def sniff(source: Source) -> str | None:
+    """The format name if this file looks like one this module reads, else None."""
     if source.container != "csv":
         return None
     cols = {c.lower() for c in source.columns}

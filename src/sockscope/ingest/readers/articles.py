@@ -41,7 +41,8 @@ def _resolve(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
     return resolved
 
 
-def detect(source: Source) -> str | None:
+def sniff(source: Source) -> str | None:
+    """The format name if this file looks like one this module reads, else None."""
     if source.container in ("csv", "parquet"):
         keys = source.columns
     elif source.container == "jsonl" and isinstance(source.first_object, dict):

@@ -22,7 +22,8 @@ PLATFORM = "telegram"
 FIELDS = {"post_id": "id", "account_id": "from_id", "created_at": "date_unixtime"}
 
 
-def detect(source: Source) -> str | None:
+def sniff(source: Source) -> str | None:
+    """The format name if this file looks like one this module reads, else None."""
     first = source.first_object
     if source.container in ("json", "jsonl") and isinstance(first, dict) and "messages" in first:
         return NAME

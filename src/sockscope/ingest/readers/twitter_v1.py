@@ -27,7 +27,8 @@ PROFILE = {  # the v1.1 user object
 }
 
 
-def detect(source: Source) -> str | None:
+def sniff(source: Source) -> str | None:
+    """The format name if this file looks like one this module reads, else None."""
     first = source.first_object
     if (source.container in ("jsonl", "json") and isinstance(first, dict)
             and "id_str" in first and isinstance(first.get("user"), dict)):

@@ -28,7 +28,8 @@ USER_OBJECT = {  # an API v2 user object (includes.users, or a flattened tweet's
 }
 
 
-def detect(source: Source) -> str | None:
+def sniff(source: Source) -> str | None:
+    """The format name if this file looks like one this module reads, else None."""
     first = source.first_object
     if source.container == "jsonl" and isinstance(first, dict):
         if isinstance(first.get("data"), list | dict) or "includes" in first:

@@ -61,7 +61,7 @@
     body.appendChild(table);
     var p = m.parameters || {};
     body.appendChild(el("p", "Behaviours: " + (p.traces || []).join(", ") + ". Windows (s): " +
-      Object.keys(p.windows_s || {}).map(function (k) { return k + " " + p.windows_s[k]; })
+      Object.keys(m.windows_s || {}).map(function (k) { return k + " " + m.windows_s[k]; })
         .join(", ") + ". Seed " + p.seed + "."));
     (m.notes || []).forEach(function (note) { body.appendChild(el("p", "Note: " + note, "muted")); });
   })();

@@ -1,0 +1,107 @@
+"""The result of a detection run: one ``Detection`` that every writer reads.
+
+The pipeline builds it; the output files, the networks, the ``result_*`` tables of the
+run database and the report are all written from it (and ``sockscope report --db``
+loads it back from those tables), so they cannot disagree about which edges, groups or
+accounts there are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from sockscope.detect.params import DetectParams
+
+AMPLIFICATION = "amplification"  # the behaviour name of account -> author ties
+
+
+@dataclass
+class Edge:
+    """A significant tie between two accounts (``account_a < account_b``) in one behaviour."""
+
+    account_a: str
+    account_b: str
+    behaviour: str
+    shared_keys: int
+    weight: float
+    p_value: float
+    q_value: float
+    min_dt_s: float
+    median_dt_s: float
+    first_t: float
+    last_t: float
+    example_keys: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.account_a, self.account_b, self.behaviour)
+
+
+@dataclass
+class Group:
+    group_id: str
+    members: list[str]
+    score: float
+    p_value: float
+    behaviours: list[tuple[str, int, float]]  # (behaviour, shared keys, median dt)
+    first_seen: datetime
+    last_seen: datetime
+    signals: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass
+class Audience:
+    """A group that only amplifies one popular author it is a small part of."""
+
+    group: Group
+    author: str
+    focus: float  # share of the group's targeted co-actions on this author
+    amplifiers: int  # distinct accounts that amplified the author
+    members_among_them: int
+    post_share: float  # members' share of the amplifiers of the co-acted posts
+
+    @property
+    def share(self) -> float:
+        return self.members_among_them / self.amplifiers if self.amplifiers else 1.0
+
+
+@dataclass
+class Detection:
+    """Everything a run found, and how."""
+
+    params: DetectParams
+    edges: list[Edge]  # every significant edge, amplification included, sorted by key
+    groups: list[Group]  # ranked; group ids G0001, G0002, ...
+    evidence: pa.Table  # the co-actions behind the edges (output.contract.EVIDENCE_SCHEMA)
+    accounts: pa.Table  # every account seen (output.contract.ACCOUNT_SCHEMA)
+    windows: dict[str, int]  # the window each trace ran with, after widening or estimation
+    tests: int  # hypotheses: pairs of active accounts per trace, plus amplification tests
+    notes: list[str] = field(default_factory=list)
+    audiences: list[Audience] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    inputs: list[dict[str, Any]] = field(default_factory=list)  # the run database's ingest log
+
+    @property
+    def membership(self) -> dict[str, str]:
+        """account id -> group id, for flagged accounts."""
+        return {m: g.group_id for g in self.groups for m in g.members}
+
+    def counts(self) -> dict[str, int]:
+        return {"accounts": self.accounts.num_rows, "tests": self.tests,
+                "edges": len(self.edges), "groups": len(self.groups),
+                "flagged": sum(len(g.members) for g in self.groups),
+                "evidence": self.evidence.num_rows}
+
+    def manifest(self, version: str) -> dict[str, Any]:
+        """The run's manifest: enough to repeat it (inputs and parameters) and to read it."""
+        return {
+            "version": version, "method": "coordination", "inputs": self.inputs,
+            "parameters": self.params.to_dict(), "windows_s": dict(sorted(self.windows.items())),
+            "notes": self.notes, "counts": self.counts(),
+            "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+        }

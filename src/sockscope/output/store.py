@@ -1,0 +1,82 @@
+"""Keep a Detection in the run database (tables ``result_*``) and load it back, so that
+``sockscope report --db`` rebuilds the report from the same result the files came from.
+
+The tables use the contract's schemas (``output.contract``) plus what a reader of the
+stored result needs to rebuild the Detection whole: the edges' first and last times,
+each group's behaviour details and members, and the manifest (parameters, notes).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
+
+import duckdb
+import pyarrow as pa
+
+from sockscope.detect.model import Detection, Edge, Group
+from sockscope.detect.params import DetectParams
+from sockscope.errors import SockscopeError
+from sockscope.output.contract import edge_table, group_table
+from sockscope.store.database import table_from_arrow
+
+RESULT_TABLES = ("result_accounts", "result_groups", "result_edges", "result_evidence",
+                 "result_manifest")
+_DETAILS = pa.list_(pa.struct([("behaviour", pa.string()), ("shared_keys", pa.int64()),
+                               ("median_dt_s", pa.float64())]))
+
+
+def store_detection(con: duckdb.DuckDBPyConnection, detection: Detection,
+                    manifest: dict) -> None:
+    """Write the ``result_*`` tables (replacing those of an earlier run)."""
+    groups = group_table(detection.groups).append_column("behaviour_details", pa.array(
+        [[{"behaviour": b, "shared_keys": k, "median_dt_s": d} for b, k, d in g.behaviours]
+         for g in detection.groups], _DETAILS))
+    edges = edge_table(detection.edges)
+    edges = edges.append_column("first_t", pa.array([e.first_t for e in detection.edges],
+                                                    pa.float64()))
+    edges = edges.append_column("last_t", pa.array([e.last_t for e in detection.edges],
+                                                   pa.float64()))
+    for name, table in (("result_accounts", detection.accounts), ("result_groups", groups),
+                        ("result_edges", edges), ("result_evidence", detection.evidence)):
+        table_from_arrow(con, name, table, temp=False)
+    table_from_arrow(con, "result_manifest", {"json": [json.dumps(
+        manifest, sort_keys=True, default=str)]}, temp=False)
+
+
+def has_results(con: duckdb.DuckDBPyConnection) -> bool:
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    return set(RESULT_TABLES) <= names
+
+
+def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
+    """The Detection stored by ``store_detection``."""
+    if not has_results(con):
+        raise SockscopeError("no detection results in this database; run sockscope detect "
+                             "--db with it")
+    manifest = json.loads(con.execute("SELECT json FROM result_manifest").fetchall()[0][0])
+    accounts = con.sql("SELECT * FROM result_accounts ORDER BY account_id").to_arrow_table()
+    members: dict[str, list[str]] = {}
+    for account, group in con.execute("SELECT account_id, group_id FROM result_accounts "
+                                      "WHERE flagged ORDER BY account_id").fetchall():
+        members.setdefault(group, []).append(account)
+    groups = [
+        Group(group_id=g, members=members.get(g, []), score=score, p_value=p,
+              behaviours=[(d["behaviour"], d["shared_keys"], d["median_dt_s"])
+                          for d in details],
+              first_seen=first.replace(tzinfo=UTC), last_seen=last.replace(tzinfo=UTC),
+              signals=[s for s in signals.split(";") if s], summary=summary)
+        for g, score, p, first, last, signals, summary, details in con.execute(
+            "SELECT group_id, score, p_value, first_seen, last_seen, signals, summary, "
+            "behaviour_details FROM result_groups ORDER BY group_id").fetchall()
+    ]
+    edges = [Edge(a, b, beh, sk, w, p, q, mn, md, ft, lt, tuple(keys))
+             for a, b, beh, sk, w, p, q, mn, md, keys, ft, lt in con.execute(
+                 "SELECT * FROM result_edges ORDER BY account_a, account_b, behaviour"
+             ).fetchall()]
+    evidence = con.sql("SELECT * FROM result_evidence").to_arrow_table()
+    return Detection(
+        params=DetectParams.from_dict(manifest["parameters"]), edges=edges, groups=groups,
+        evidence=evidence, accounts=accounts, windows=manifest["windows_s"],
+        tests=manifest["counts"]["tests"], notes=manifest["notes"],
+        timings=manifest.get("timings_s", {}), inputs=manifest["inputs"])
