@@ -14,7 +14,7 @@ from sockscope.detect.model import AMPLIFICATION, Edge, Group
 SUMMARY_BEHAVIOURS = 3  # behaviours named in a group's one-line summary
 
 
-def find_groups(edges: list[Edge], seed: int, min_size: int = 2) -> list[Group]:
+def find_groups(edges: list[Edge], seed: int) -> list[Group]:
     """Leiden communities on the fused graph of significant edges (not yet numbered).
 
     The fused weight of a pair is the sum over its significant behaviours of the
@@ -34,7 +34,7 @@ def find_groups(edges: list[Edge], seed: int, min_size: int = 2) -> list[Group]:
     partition = leidenalg.find_partition(graph, leidenalg.ModularityVertexPartition,
                                          weights="weight", seed=seed, n_iterations=-1)
     communities = [sorted(names[v] for v in community) for community in partition
-                   if len(community) >= min_size]
+                   if len(community) >= 2]
     by_pair: dict[tuple[str, str], list[Edge]] = {}
     for e in edges:
         by_pair.setdefault((e.account_a, e.account_b), []).append(e)

@@ -77,7 +77,23 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
     P(X = x) exceeds ``fdr`` can never make its pair significant and is dropped in SQL
     (the Bonferroni count of strata tested is taken before). BH decisions are exact.
     """
-    keys, acts, coacts = coactions.keys, coactions.acts, coactions.coacts
+    rows = _hopeful_strata(con, coactions, min_shared, fdr)
+    if len(rows["shared"]) == 0:
+        return PAIR_TESTS_SCHEMA.empty_table()
+    p = poisson_survival(rows["shared"], rows["lam"])
+    a, b = rows["account_a"], rows["account_b"]
+    boundaries = np.flatnonzero((a[1:] != a[:-1]) | (b[1:] != b[:-1])) + 1
+    starts = np.concatenate([[0], boundaries])
+    best = np.minimum.reduceat(p, starts)
+    tested = rows["strata_tested"].astype(np.float64)[starts]
+    return pa.table({"behaviour": pa.array([coactions.trace] * len(starts), pa.string()),
+                     "account_a": pa.array(a[starts], pa.string()),
+                     "account_b": pa.array(b[starts], pa.string()),
+                     "p_value": np.minimum(best * tested, 1.0)}, schema=PAIR_TESTS_SCHEMA)
+
+
+def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str) -> None:
+    """Table ``stratum_mass``: per popularity stratum, sum_k (n_k / T)^2 f_k."""
     # sums in NumPy over sorted rows: the same input gives the same bits on every run
     # (DuckDB's parallel float aggregation does not guarantee the summation order)
     counts = con.execute(
@@ -90,6 +106,14 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
     table_from_arrow(con, "stratum_mass", {
         "stratum": pa.array(list(masses), pa.int32()),
         "mass": pa.array(list(masses.values()), pa.float64())})
+
+
+def _hopeful_strata(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared: int,
+                    fdr: float) -> dict[str, np.ndarray]:
+    """Per pair and stratum: shared keys, lambda and strata tested, for the strata whose
+    P(X = x) does not already exclude significance; sorted by pair."""
+    keys, acts, coacts = coactions.keys, coactions.acts, coactions.coacts
+    _stratum_masses(con, keys)
     # the mean is an exact integer sum over a count, the same bits on every run
     con.execute(
         f"""
@@ -120,7 +144,7 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
         CROSS JOIN stratum_mass m
         """
     )
-    rows = con.execute(
+    return con.execute(
         f"""
         WITH scored AS (
             SELECT s.account_a, s.account_b, s.stratum, s.shared,
@@ -134,18 +158,6 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
         ORDER BY account_a, account_b, stratum
         """
     ).fetchnumpy()
-    if len(rows["shared"]) == 0:
-        return PAIR_TESTS_SCHEMA.empty_table()
-    p = poisson_survival(rows["shared"], rows["lam"])
-    a, b = rows["account_a"], rows["account_b"]
-    boundaries = np.flatnonzero((a[1:] != a[:-1]) | (b[1:] != b[:-1])) + 1
-    starts = np.concatenate([[0], boundaries])
-    best = np.minimum.reduceat(p, starts)
-    tested = rows["strata_tested"].astype(np.float64)[starts]
-    return pa.table({"behaviour": pa.array([coactions.trace] * len(starts), pa.string()),
-                     "account_a": pa.array(a[starts], pa.string()),
-                     "account_b": pa.array(b[starts], pa.string()),
-                     "p_value": np.minimum(best * tested, 1.0)}, schema=PAIR_TESTS_SCHEMA)
 
 
 def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests: pa.Table,

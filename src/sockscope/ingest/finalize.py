@@ -62,10 +62,36 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
              fmt: str, account_pool: str) -> FileReport:
     """Check candidate rows, insert the good ones, and report what was skipped."""
     target = candidates.target
-    fields = candidates.fields
+    checked = f"{staged.table}_checked"
+    reason, field = _check_cases(candidates)
+    # only what validation needs is materialised: DuckDB prunes the other columns of
+    # the candidate relation, so the full parse runs once, during the insert below
+    needed = sorted({"_ord", *_KEYS[target], *(["account_id"] if target == "posts" else [])})
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {checked} AS
+        SELECT {", ".join(needed)}, {reason} AS _reason, {field} AS _reason_field
+        FROM {candidates.relation}
+        """
+    )
+    _mark_duplicates(con, checked, candidates)
+    _insert_good(con, checked, candidates, account_pool)
+    kept, total = con.execute(
+        f"SELECT count(*) FILTER (WHERE _reason IS NULL), count(*) FROM {checked}"
+    ).fetchall()[0]
+    skips = _skips(con, checked, staged)
+    con.execute(f"DROP TABLE {checked}")
+    return FileReport(staged.source.display, staged.source.member, staged.source.sha256, fmt,
+                      target, int(total) + staged.rows_rejected(), int(kept), staged.unit, skips)
+
+
+def _check_cases(candidates: Candidates) -> tuple[str, str]:
+    """SQL CASE expressions giving each candidate row's skip reason and the field behind
+    it (NULL for a good row): reader-level reasons first, then missing values, then
+    missing or unparseable times."""
+    target, fields, time_col = candidates.target, candidates.fields, candidates.time_column
     checks = ["WHEN _skip IS NOT NULL THEN _skip"]
     field_of = ["WHEN _skip IS NOT NULL THEN _skip_field"]
-    time_col = candidates.time_column
     for column in _REQUIRED[target]:
         if column == time_col:
             continue
@@ -73,31 +99,23 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
         field_of.append(f"WHEN {column} IS NULL THEN {_quote(fields.get(column, column))}")
     if time_col:
         name = _quote(fields.get(time_col, time_col))
+        blank = f"{time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) IS NULL"
+        given = f"{time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) IS NOT NULL"
         if time_col in _REQUIRED[target]:
-            checks.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
-                          "IS NULL THEN 'missing value'")
-            field_of.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
-                            f"IS NULL THEN {name}")
-        checks.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
-                      "IS NOT NULL THEN 'unparseable time'")
-        field_of.append(f"WHEN {time_col} IS NULL AND ss_nullif_blank({candidates.raw_time}) "
-                        f"IS NOT NULL THEN {name}")
+            checks.append(f"WHEN {blank} THEN 'missing value'")
+            field_of.append(f"WHEN {blank} THEN {name}")
+        checks.append(f"WHEN {given} THEN 'unparseable time'")
+        field_of.append(f"WHEN {given} THEN {name}")
+    return f"CASE {' '.join(checks)} END", f"CASE {' '.join(field_of)} END"
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, checked: str,
+                     candidates: Candidates) -> None:
+    """Duplicates: keep the first occurrence in the file, and never re-insert a key that
+    an earlier file of the run (or an earlier run) already brought."""
+    target, fields = candidates.target, candidates.fields
     keys = ", ".join(_KEYS[target])
     existing = "posts" if target == "posts" else ("articles" if target == "articles" else None)
-    checked = f"{staged.table}_checked"
-    # only what validation needs is materialised: DuckDB prunes the other columns of
-    # the candidate relation, so the full parse runs once, during the insert below
-    needed = sorted({"_ord", *_KEYS[target], *(["account_id"] if target == "posts" else [])})
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {checked} AS
-        SELECT {", ".join(needed)}, CASE {' '.join(checks)} END AS _reason,
-                  CASE {' '.join(field_of)} END AS _reason_field
-        FROM {candidates.relation}
-        """
-    )
-    # duplicates: keep the first occurrence in the file, and never re-insert a key
-    # that an earlier file of the run already brought
     already = (f"OR EXISTS (SELECT 1 FROM {existing} e WHERE "
                + " AND ".join(f"e.{k} = c.{k}" for k in _KEYS[target]) + ")") if existing else ""
     con.execute(
@@ -109,6 +127,12 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
             QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _ord) > 1) {already})
         """
     )
+
+
+def _insert_good(con: duckdb.DuckDBPyConnection, checked: str, candidates: Candidates,
+                 account_pool: str) -> None:
+    """Insert the rows without a skip reason (profiles go to the account pool)."""
+    target = candidates.target
     columns = ", ".join(f"r.{c}" for c in _COLUMNS[target])
     good = (f"{candidates.relation} r ANTI JOIN (SELECT _ord FROM {checked} "
             "WHERE _reason IS NOT NULL) bad USING (_ord)")
@@ -124,9 +148,10 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
                 WHERE EXISTS (SELECT 1 FROM {checked} c
                               WHERE c._reason IS NULL AND c.account_id = a.account_id)"""
         )
-    kept, total = con.execute(
-        f"SELECT count(*) FILTER (WHERE _reason IS NULL), count(*) FROM {checked}"
-    ).fetchall()[0]
+
+
+def _skips(con: duckdb.DuckDBPyConnection, checked: str, staged: Staged) -> list[Skip]:
+    """Skipped rows by reason, with the positions of the first few, in file order."""
     groups = con.execute(
         f"""
         SELECT _reason, _reason_field, count(*), list(_ord ORDER BY _ord)[1:{EXAMPLES_KEPT}]
@@ -134,16 +159,13 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
         GROUP BY ALL ORDER BY min(_ord)
         """
     ).fetchall()
-    wanted = [o for g in groups for o in g[3]]
-    positions = staged.locate(wanted)
+    positions = staged.locate([o for g in groups for o in g[3]])
     skips = list(staged.rejects)
     for reason, field_name, count, ordinals in groups:
         skips.append(Skip(reason, field_name, count,
                           [positions[o] for o in ordinals if o in positions]))
-    con.execute(f"DROP TABLE {checked}")
     skips.sort(key=lambda skip: skip.positions[0] if skip.positions else 0)
-    return FileReport(staged.source.display, staged.source.member, staged.source.sha256, fmt,
-                      target, int(total) + staged.rows_rejected(), int(kept), staged.unit, skips)
+    return skips
 
 
 ACCOUNT_POOL_DDL = ", ".join(f"{c} {t.replace(' NOT NULL', '')}"

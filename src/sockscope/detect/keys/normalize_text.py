@@ -10,8 +10,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 URL_PATTERN = r"(?i)\b(?:https?://|www\.)\S+"
-MENTION_PATTERN = r"(?:^|(?<=\W))@\w+"
+MENTION_PATTERN = r"(?:^|\s)@\w+"
 RT_PATTERN = r"^rt\s+@\w+:?\s*"
+SPACES_PATTERN = r"\s+"
 
 
 def normalize_text_array(texts: pa.Array) -> pa.Array:
@@ -20,8 +21,8 @@ def normalize_text_array(texts: pa.Array) -> pa.Array:
     out = pc.utf8_lower(out)
     out = pc.replace_substring_regex(out, RT_PATTERN, "")
     out = pc.replace_substring_regex(out, URL_PATTERN, " ")
-    out = pc.replace_substring_regex(out, r"(?:^|\s)@\w+", " ")
-    out = pc.replace_substring_regex(out, r"\s+", " ")
+    out = pc.replace_substring_regex(out, MENTION_PATTERN, " ")
+    out = pc.replace_substring_regex(out, SPACES_PATTERN, " ")
     return pc.utf8_trim_whitespace(out)
 
 

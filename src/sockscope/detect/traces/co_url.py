@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from sockscope.detect.keys.normalize_url import is_shortened, normalize_url, url_domain
+from sockscope.detect.keys.is_shortened_url import is_shortened_url
+from sockscope.detect.keys.normalize_url import normalize_url
+from sockscope.detect.keys.url_domain import url_domain
 from sockscope.detect.traces.base import Trace
 from sockscope.store.database import table_from_arrow
 
@@ -19,7 +21,7 @@ def prepare_url_map(con) -> None:
         "url": pa.array(urls, pa.string()),
         "canonical": pa.array([normalize_url(u) for u in urls], pa.string()),
         "domain": pa.array([url_domain(u) for u in urls], pa.string()),
-        "shortened": pa.array([is_shortened(u) for u in urls], pa.bool_())}))
+        "shortened": pa.array([is_shortened_url(u) for u in urls], pa.bool_())}))
 
 
 def url_actions_sql(column: str) -> str:
