@@ -11,7 +11,7 @@ from sockscope.detect.keys.normalize_url import normalize_url
 from sockscope.detect.keys.url_domain import url_domain
 from sockscope.errors import IngestError
 from sockscope.ingest.formats import sniff_format
-from sockscope.ingest.source import probe
+from sockscope.ingest.source import Opened, probe
 
 TEXTS = [
     # (case, text, normalised)
@@ -103,14 +103,14 @@ SNIFFS = [
 def test_sniff_format(tmp_path, case, name, content, expected):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    assert sniff_format(probe(path, name, None), None) == expected, case
+    assert sniff_format(probe(Opened(path, name, None, "")), None) == expected, case
 
 
 def test_sniffing_a_table_it_cannot_tell_names_what_it_saw(tmp_path):
     path = tmp_path / "shares.csv"
     path.write_text("share,who,when\n1,a,2024-01-01\n", encoding="utf-8")
     with pytest.raises(IngestError, match=r"cannot tell the format \(saw: share, who, when\)"):
-        sniff_format(probe(path, "shares.csv", None), None)
+        sniff_format(probe(Opened(path, "shares.csv", None, "")), None)
 
 
 @pytest.mark.parametrize("case, mapping, expected", [
@@ -120,4 +120,4 @@ def test_sniffing_a_table_it_cannot_tell_names_what_it_saw(tmp_path):
 def test_a_mapping_chooses_the_reader(tmp_path, case, mapping, expected):
     path = tmp_path / "x.csv"
     path.write_text("share,author\n1,a\n", encoding="utf-8")
-    assert sniff_format(probe(path, "x.csv", None), mapping) == expected, case
+    assert sniff_format(probe(Opened(path, "x.csv", None, "")), mapping) == expected, case

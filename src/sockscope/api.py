@@ -23,7 +23,7 @@ from sockscope.ingest.finalize import FileReport
 from sockscope.ingest.pipeline import ProgressCallback, ingest_files
 from sockscope.output.files import write_results
 from sockscope.output.store import store_detection
-from sockscope.store.database import connect
+from sockscope.store.database import connect, remove_database
 
 
 @dataclass
@@ -65,9 +65,16 @@ def ingest(
     With ``strict`` a skipped row raises :class:`sockscope.errors.IngestError` and
     nothing is written.
     """
+    created = connection is None and db is not None and not Path(db).exists()
     con = connection if connection is not None else connect(db)
-    reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
-                           strict=strict, on_file=on_file)
+    try:
+        reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
+                               strict=strict, on_file=on_file)
+    except BaseException:
+        if created:  # a failed ingest into a new database leaves no database behind
+            con.close()
+            remove_database(Path(db))
+        raise
     return IngestResult(reports, con)
 
 

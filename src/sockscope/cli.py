@@ -19,7 +19,7 @@ from sockscope.detect.traces import DEFAULT_TRACES
 from sockscope.errors import SockscopeError
 from sockscope.ingest.finalize import FileReport
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Uncover coordinated sockpuppet networks and fake personas.")
 console = Console(stderr=True)
 stdout = Console()
@@ -330,5 +330,34 @@ def report(
     console.print(f"report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
+class Interrupted(BaseException):
+    """Ctrl-C, raised past the command-line framework (which would print "Aborted!")."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
+def main() -> None:
+    """The ``sockscope`` command. Ctrl-C stops it with one line: every write is a
+    transaction (ingest) or lands all at once (detect's result folder), so nothing
+    half-done is left."""
+    import signal
+
+    import duckdb
+
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        app()
+    except (Interrupted, KeyboardInterrupt, duckdb.InterruptException):
+        console.print("[bold red]interrupted;[/] nothing was written")
+        raise SystemExit(130) from None
+    except RuntimeError as exc:  # DuckDB reports a query stopped by Ctrl-C so
+        if "interrupted" not in str(exc).lower():
+            raise
+        console.print("[bold red]interrupted;[/] nothing was written")
+        raise SystemExit(130) from None
+
+
 if __name__ == "__main__":
-    app()
+    main()

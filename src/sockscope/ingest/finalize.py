@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from sockscope.ingest.sql import PROFILE_FIELDS
 from sockscope.ingest.staging import EXAMPLES_KEPT, Skip, Staged
 from sockscope.store.schema import ACCOUNTS_COLUMNS, ARTICLES_COLUMNS, POSTS_COLUMNS
 
@@ -26,6 +27,9 @@ class Candidates:
     accounts: str | None = None  # optional relation of account rows seen in the posts
     time_column: str | None = None  # canonical time column checked for parse failures
     raw_time: str = "_raw_time"  # column with the unparsed time text
+    # the staged row a candidate came from, for locating it (several candidates may
+    # share one: the tweets of one API page); ``_ord`` is each candidate's own number
+    position: str = "_ord"
 
 
 @dataclass
@@ -70,7 +74,8 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {checked} AS
-        SELECT {", ".join(needed)}, {reason} AS _reason, {field} AS _reason_field
+        SELECT {", ".join(needed)}, {candidates.position} AS _pos, {reason} AS _reason,
+               {field} AS _reason_field
         FROM {candidates.relation}
         """
     )
@@ -115,9 +120,16 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, checked: str,
     an earlier file of the run (or an earlier run) already brought."""
     target, fields = candidates.target, candidates.fields
     keys = ", ".join(_KEYS[target])
-    existing = "posts" if target == "posts" else ("articles" if target == "articles" else None)
-    already = (f"OR EXISTS (SELECT 1 FROM {existing} e WHERE "
-               + " AND ".join(f"e.{k} = c.{k}" for k in _KEYS[target]) + ")") if existing else ""
+    if target == "accounts":
+        # a profile identical to one already stored brings nothing: a duplicate; a
+        # changed profile of a known account is kept (merge_accounts takes the newer)
+        fields_same = " AND ".join(f"r.{f} IS NOT DISTINCT FROM e.{f}" for f in PROFILE_FIELDS)
+        already = (f"OR EXISTS (SELECT 1 FROM {candidates.relation} r JOIN accounts e "
+                   f"USING (platform, account_id) WHERE r._ord = c._ord AND e.has_profile "
+                   f"AND {fields_same})")
+    else:
+        already = (f"OR EXISTS (SELECT 1 FROM {target} e WHERE "
+                   + " AND ".join(f"e.{k} = c.{k}" for k in _KEYS[target]) + ")")
     con.execute(
         f"""
         UPDATE {checked} AS c SET _reason = {_quote(_DUPLICATE[target])},
@@ -154,9 +166,10 @@ def _skips(con: duckdb.DuckDBPyConnection, checked: str, staged: Staged) -> list
     """Skipped rows by reason, with the positions of the first few, in file order."""
     groups = con.execute(
         f"""
-        SELECT _reason, _reason_field, count(*), list(_ord ORDER BY _ord)[1:{EXAMPLES_KEPT}]
+        SELECT _reason, _reason_field, count(*),
+               list(DISTINCT _pos ORDER BY _pos)[1:{EXAMPLES_KEPT}]
         FROM {checked} WHERE _reason IS NOT NULL
-        GROUP BY ALL ORDER BY min(_ord)
+        GROUP BY ALL ORDER BY min(_pos), min(_ord)
         """
     ).fetchall()
     positions = staged.locate([o for g in groups for o in g[3]])

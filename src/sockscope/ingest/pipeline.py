@@ -43,10 +43,11 @@ def ingest_files(
         con.execute(f"CREATE OR REPLACE TEMP TABLE _account_pool ({ACCOUNT_POOL_DDL})")
         with tempfile.TemporaryDirectory(prefix="sockscope-") as workdir:
             for path in paths:
-                for file_path, display, member in expand(Path(path), Path(workdir)):
+                for opened in expand(Path(path), Path(workdir)):
+                    display = opened.display
                     if on_file:
                         on_file(display, None)
-                    source = probe(file_path, display, member)
+                    source = probe(opened)
                     name = fmt or sniff_format(source, mapping)
                     staged, candidates = READERS[name].read(con, source, mapping or {},
                                                             platform)

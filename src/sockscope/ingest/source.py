@@ -1,7 +1,8 @@
 """An input file as readers see it: where it is, what it holds at first glance.
 
-Zip archives are opened into a temporary folder (DuckDB reads plain and gzip files
-itself). The probe reads only the first bytes: CSV header, or first JSON object.
+Zip archives and gzip files are opened into a temporary folder, so every reader sees a
+plain UTF-8 file; damaged archives are refused with one line. The probe reads only the
+first bytes: the CSV header, or the first whole JSON object.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,15 +35,13 @@ class Source:
     columns: list[str] = field(default_factory=list)  # CSV header or Parquet columns
     delimiter: str = ","
     first_object: dict | None = None  # first JSON object (JSONL line or document head)
-    gzipped: bool = False
 
     def open_text(self) -> io.TextIOBase:
         """Open as text, replacing undecodable bytes (used for line look-ups only)."""
-        raw = gzip.open(self.path, "rb") if self.gzipped else open(self.path, "rb")  # noqa: SIM115
-        return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+        return open(self.path, encoding="utf-8", errors="replace", newline="")  # noqa: SIM115
 
     def open_bytes(self):
-        return gzip.open(self.path, "rb") if self.gzipped else open(self.path, "rb")  # noqa: SIM115
+        return open(self.path, "rb")  # noqa: SIM115
 
 
 def sha256_of(path: Path) -> str:
@@ -52,70 +52,190 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def expand(path: Path, workdir: Path) -> Iterator[tuple[Path, str, str | None]]:
-    """Yield (file to read, display name, zip member) for a path, opening zip archives."""
+MAX_FIRST_RECORD = 256 << 20  # read this far for a first JSON line (longer lines: an error)
+PROBE_LINES = 64  # JSON lines tried for the first valid record
+NESTING = 2  # zip archives inside zip archives are opened this deep
+_ZIP_MAGIC = b"PK\x03\x04"
+_GZIP_MAGIC = b"\x1f\x8b"
+PARQUET_MAGIC = b"PAR1"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A file ready for probing: plain bytes on disk (archives and gzip opened)."""
+
+    path: Path
+    display: str
+    member: str | None
+    sha256: str  # of the file the user gave (the archive member for zips)
+
+
+def expand(path: Path, workdir: Path) -> Iterator[Opened]:
+    """The files to read in ``path``: zip members (nested zips too) and gzip contents are
+    written to ``workdir``; UTF-16 text is turned into UTF-8 and CR-only line ends into
+    LF there too. Corrupt or truncated archives are refused with one line."""
     if not path.exists():
         raise IngestError(str(path), "no such file")
     if path.is_dir():
         raise IngestError(str(path), "is a folder; pass the files inside it")
-    if zipfile.is_zipfile(path):
+    yield from _expand(path, str(path), None, workdir, sha256_of(path), 0)
+
+
+def _expand(path: Path, display: str, member: str | None, workdir: Path, sha: str,
+            depth: int) -> Iterator[Opened]:
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic == _ZIP_MAGIC or zipfile.is_zipfile(path):
+        if depth >= NESTING:
+            raise IngestError(display, f"zip archives nested more than {NESTING} deep; "
+                              "unpack them first")
+        for target, name, member_sha in _unzip(path, display, workdir):
+            yield from _expand(target, f"{display}!{name}", name, workdir, member_sha,
+                               depth + 1)
+        return
+    if magic[:2] == _GZIP_MAGIC:
+        target = workdir / f"{len(list(workdir.iterdir()))}_{path.name.removesuffix('.gz')}"
+        try:
+            with gzip.open(path, "rb") as src, open(target, "wb") as dst:
+                while block := src.read(1 << 20):
+                    dst.write(block)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise IngestError(display, f"truncated or corrupt gzip file ({exc}); the data "
+                              "cannot be read past the damage") from None
+        path = target
+    yield Opened(_as_utf8_lf(path, display, workdir), display, member, sha)
+
+
+def _unzip(path: Path, display: str, workdir: Path) -> Iterator[tuple[Path, str, str]]:
+    try:
         with zipfile.ZipFile(path) as archive:
             members = [m for m in archive.infolist() if not m.is_dir()
                        and not Path(m.filename).name.startswith(".")
                        and not m.filename.startswith("__MACOSX/")]
             if not members:
-                raise IngestError(str(path), "zip archive holds no files")
-            for number, member in enumerate(sorted(members, key=lambda m: m.filename)):
-                target = workdir / f"{number}_{Path(member.filename).name}"
+                raise IngestError(display, "zip archive holds no files")
+            for member in sorted(members, key=lambda m: m.filename):
+                target = workdir / f"{len(list(workdir.iterdir()))}_{Path(member.filename).name}"
+                digest = hashlib.sha256()
                 with archive.open(member) as src, open(target, "wb") as dst:
                     while block := src.read(1 << 20):
+                        digest.update(block)
                         dst.write(block)
-                yield target, f"{path}!{member.filename}", member.filename
-    else:
-        yield path, str(path), None
+                yield target, member.filename, digest.hexdigest()
+    except IngestError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
+            NotImplementedError, ValueError) as exc:
+        raise IngestError(display, f"truncated or corrupt zip archive ({exc})") from None
+
+
+def _as_utf8_lf(path: Path, display: str, workdir: Path) -> Path:
+    """UTF-16 files become UTF-8, CR-only line ends LF (in ``workdir``); other files are
+    read where they are. A file in a legacy 8-bit encoding is refused, named."""
+    with open(path, "rb") as handle:
+        head = handle.read(PROBE_BYTES)
+    if head.startswith(PARQUET_MAGIC):
+        return path
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        target = workdir / f"{len(list(workdir.iterdir()))}_utf8_{path.name}"
+        try:
+            with open(path, encoding="utf-16", newline="") as src, \
+                    open(target, "w", encoding="utf-8", newline="") as dst:
+                while block := src.read(1 << 20):
+                    dst.write(block)
+        except UnicodeError as exc:
+            raise IngestError(display, f"broken UTF-16 text ({exc})") from None
+        return _as_utf8_lf(target, display, workdir)
+    _refuse_legacy_encoding(head, display)
+    if b"\r" in head and b"\n" not in head:
+        target = workdir / f"{len(list(workdir.iterdir()))}_lf_{path.name}"
+        with open(path, "rb") as src, open(target, "wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block.replace(b"\r", b"\n"))
+        return target
+    return path
+
+
+def _refuse_legacy_encoding(head: bytes, display: str) -> None:
+    """A file with several invalid UTF-8 sequences and no valid non-ASCII one is text in
+    an 8-bit encoding: name it instead of rejecting every line with an accent."""
+    text = head.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - head.decode("utf-8", errors="ignore").count("\ufffd")
+    if invalid < 2 or any(ord(ch) > 127 and ch != "\ufffd" for ch in text):
+        return
+    high = [b for b in head if b > 127]
+    if not all(bytes([b]).decode("cp1252", errors="replace").isalpha() for b in high):
+        return  # damaged bytes, not accented letters: the damaged lines are skipped
+    line = text[:text.index("\ufffd")].count("\n") + 1
+    raise IngestError(display, "not UTF-8: this looks like Latin-1/Windows-1252 text; "
+                      "convert it first (iconv -f cp1252 -t utf-8 FILE > FILE.utf8.csv)",
+                      line=line)
 
 
 def _strip_bom(text: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def probe(path: Path, display: str, member: str | None) -> Source:
+def probe(opened: Opened) -> Source:
     """Look at the first bytes of a file and describe what kind of container it is."""
+    path, display, member = opened.path, opened.display, opened.member
     with open(path, "rb") as handle:
         magic = handle.read(4)
-    gzipped = magic[:2] == b"\x1f\x8b"
-    if magic == b"PAR1":
-        return Source(path, display, member, sha256_of(path), "parquet")
-    opener = gzip.open if gzipped else open
-    with opener(path, "rb") as handle:
+    if magic == PARQUET_MAGIC:
+        return Source(path, display, member, opened.sha256, "parquet")
+    with open(path, "rb") as handle:
         head = handle.read(PROBE_BYTES)
-    if not head.strip():
-        raise IngestError(display, "file is empty", line=1)
     text = _strip_bom(head.decode("utf-8", errors="replace"))
+    if not text.strip():
+        raise IngestError(display, "file is empty", line=1)
     stripped = text.lstrip()
-    source = Source(path, display, member, sha256_of(path), "csv", gzipped=gzipped)
+    source = Source(path, display, member, opened.sha256, "csv")
     if stripped.startswith("{"):
-        first_line = stripped.split("\n", 1)[0]
-        try:
-            source.first_object = json.loads(first_line)
+        first = _first_json_line(path)
+        if first is not None:
+            source.first_object = first
             source.container = "jsonl"
             return source
-        except json.JSONDecodeError:
-            source.container = "json"  # one document spread over many lines
-            source.first_object = _json_head_keys(stripped)
-            return source
+        source.container = "json"  # one document spread over many lines
+        source.first_object = _json_head_keys(stripped)
+        return source
     if stripped.startswith("["):
         source.container = "json"
-        source.first_object = _first_array_element(stripped)
+        source.first_object = _first_array_element(stripped, path)
         return source
     source.container = "csv"
-    first_record = _first_csv_record(text)
+    try:
+        first_record = _first_csv_record(text)
+    except (csv.Error, ValueError) as exc:
+        raise IngestError(display, f"cannot read the header row ({exc})", line=1) from None
     source.delimiter = _guess_delimiter(first_record)
     header = next(csv.reader([first_record], delimiter=source.delimiter))
     source.columns = [column.strip() for column in header]
     if not any(source.columns):
         raise IngestError(display, "no header row", line=1)
     return source
+
+
+def _first_json_line(path: Path) -> dict | None:
+    """The first of the first lines that is a whole JSON object (however long), or None
+    when none of them is: then the file is one JSON document, not JSON lines."""
+    with open(path, "rb") as handle:
+        for number in range(PROBE_LINES):
+            line = handle.readline(MAX_FIRST_RECORD)
+            if not line:
+                return None
+            text = _strip_bom(line.decode("utf-8", errors="replace")).strip()
+            if not text:
+                continue
+            if number == 0 and text == "{":
+                return None  # a pretty-printed document
+            try:
+                value = json.loads(text)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(value, dict):
+                return value
+    return None
 
 
 def _first_csv_record(text: str) -> str:
@@ -135,15 +255,22 @@ def _guess_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _first_array_element(text: str) -> dict | None:
+def _first_array_element(text: str, path: Path | None = None) -> dict | None:
+    """The first element of a JSON array file (read further than the probe if needed)."""
     decoder = json.JSONDecoder()
     position = text.index("[") + 1
     while position < len(text) and text[position] in " \r\n\t":
         position += 1
     try:
         value, _ = decoder.raw_decode(text, position)
-    except json.JSONDecodeError:
+    except RecursionError:
         return None
+    except ValueError:
+        if path is None or len(text.encode("utf-8")) < PROBE_BYTES:
+            return None
+        with open(path, "rb") as handle:  # a first element larger than the probe
+            longer = _strip_bom(handle.read(MAX_FIRST_RECORD).decode("utf-8", "replace"))
+        return _first_array_element(longer)
     return value if isinstance(value, dict) else None
 
 

@@ -62,3 +62,28 @@ def latest_profile(values: dict[str, str], order: str) -> str:
         f"arg_max({values[name]}, {order}) AS {name}" if name in values
         else f"CAST(NULL AS {kind}) AS {name}"
         for name, kind in PROFILE_FIELDS.items())
+
+
+def wrong_json_types(value: str, lists: list[str] = (), objects: list[str] = ()
+                     ) -> tuple[str, str]:
+    """SQL for (is any path of the wrong JSON type, the first such path): a record whose
+    list field holds a string or a number is skipped as "wrong JSON type"."""
+    tests = [(f"ss_json_not_list({value}, '$.{path}')", path) for path in lists]
+    tests += [(f"ss_json_not_object({value}, '$.{path}')", path) for path in objects]
+    if not tests:
+        return "false", "CAST(NULL AS VARCHAR)"
+    first = " ".join(f"WHEN {test} THEN '{path}'" for test, path in tests)
+    return " OR ".join(test for test, _ in tests), f"CASE {first} END"
+
+
+def json_strings(items: str, *keys: str, strip: str = "", lower: bool = False) -> str:
+    """SQL for the strings of a JSON list ``items`` (JSON[]), whose elements are objects
+    (the first of ``keys`` present) or plain strings (twarc-csv >= 0.7 writes
+    ``["#tag"]``); ``strip`` removes a leading character such as ``#``."""
+    from_object = ", ".join(f"x->>'{k}'" for k in keys)
+    text = f"coalesce({from_object}, CASE WHEN json_type(x) = 'VARCHAR' THEN x->>'$' END)"
+    if strip:
+        text = f"ltrim({text}, '{strip}')"
+    if lower:
+        text = f"lower({text})"
+    return f"list_filter(list_transform({items}, lambda x: {text}), lambda v: v IS NOT NULL)"

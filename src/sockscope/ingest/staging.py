@@ -172,11 +172,19 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, source: Source, rejects_tab
 
 
 def _duck_error(source: Source, exc: Exception) -> IngestError:
+    """One line for an error DuckDB raised on a whole file, with the line it names (or
+    the line of the byte offset it names)."""
     message = str(exc).split("\n")[0]
     line = None
     match = re.search(r"line (\d+)", str(exc))
+    offset = re.search(r"at byte (\d+)", str(exc))
     if match:
         line = int(match.group(1))
+    elif offset:
+        line = _byte_offsets_to_lines(source, [int(offset.group(1))])[int(offset.group(1))]
+    message = re.sub(r'in file "[^"]*",? ?', "", message)
+    message = re.sub(r"at byte \d+ ?", "", message)
+    message = re.sub(r" ?in record/value \d+", "", message)
     return IngestError(source.display, f"unreadable: {message}", line=line)
 
 
@@ -197,7 +205,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:
             SELECT * FROM read_csv($path, columns = $columns, auto_detect = false,
                 header = true, delim = $delim, quote = '"', escape = '"',
                 store_rejects = true, rejects_scan = '{scan}', rejects_table = '{errors}',
-                max_line_size = 33554432)
+                max_line_size = 33554432, strict_mode = false)
             """,
             {"path": str(source.path), "columns": {n: "VARCHAR" for n in names},
              "delim": source.delimiter},
@@ -256,22 +264,49 @@ def stage_document(con: duckdb.DuckDBPyConnection, source: Source, items_path: s
     try:
         con.execute(
             f"""
-            CREATE TEMP TABLE {table} AS
-            WITH doc AS (
-                SELECT json FROM read_json_objects($path, format = 'unstructured',
-                                                   maximum_object_size = {min(size, 2**31 - 1)})
-            ), items AS (
-                SELECT CAST(json_extract(json, $items || '[*]') AS JSON[]) AS items{meta_sql}
-                FROM doc
-            )
-            SELECT unnest(range(len(items))) AS _ord, unnest(items) AS item{meta_cols}
-            FROM items
+            CREATE TEMP TABLE {table}_docs AS
+            SELECT row_number() OVER () AS _doc, json
+            FROM read_json_objects($path, format = 'unstructured',
+                                   maximum_object_size = {min(size, 2**31 - 1)})
             """,
-            {"path": str(source.path), "items": items_path},
+            {"path": str(source.path)},
         )
+        wrong = con.execute(
+            f"""SELECT _doc, coalesce(json_type(json, $items), 'missing') FROM {table}_docs
+                WHERE coalesce(json_type(json, $items), 'missing') <> 'ARRAY'
+                ORDER BY _doc LIMIT 1""", {"items": items_path}).fetchall()
+        if wrong:
+            where = items_path.removeprefix("$").removeprefix(".") or "the document"
+            raise IngestError(source.display, f"{where} is {_json_kind(wrong[0][1])}, not a "
+                              f"list of records (document {wrong[0][0]} of the file)")
+        # several documents may be concatenated (two exports in one file): number the
+        # records across all of them
+        con.execute(
+            f"""
+            CREATE TEMP TABLE {table} AS
+            WITH items AS (
+                SELECT _doc, CAST(json_extract(json, $items) AS JSON[]) AS items{meta_sql}
+                FROM {table}_docs
+            ), flat AS (
+                SELECT _doc, unnest(range(len(items))) AS _i, unnest(items) AS item{meta_cols}
+                FROM items
+            )
+            SELECT (row_number() OVER (ORDER BY _doc, _i) - 1)::BIGINT AS _ord,
+                   item{meta_cols}
+            FROM flat
+            """,
+            {"items": items_path},
+        )
+        con.execute(f"DROP TABLE {table}_docs")
     except duckdb.Error as exc:
         raise _duck_error(source, exc) from exc
     return Staged(source, table, "item", [], set(), "items")
+
+
+def _json_kind(json_type: str) -> str:
+    return {"OBJECT": "an object", "VARCHAR": "a string", "NULL": "null",
+            "missing": "missing", "BIGINT": "a number", "UBIGINT": "a number",
+            "DOUBLE": "a number", "BOOLEAN": "true or false"}.get(json_type, json_type.lower())
 
 
 def stage_parquet(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:

@@ -7,6 +7,7 @@ method.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -39,7 +40,11 @@ ACCOUNT_COLUMNS = ACCOUNT_SCHEMA.names
 GROUP_COLUMNS = GROUP_SCHEMA.names
 EDGE_COLUMNS = EDGE_SCHEMA.names
 EXAMPLE_KEY_CHARS = 80  # example keys are cut to this length in edges.csv
-ISO_SECONDS = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC to the second, four-digit year (``0001-01-02T00:00:00Z``)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def seen_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:

@@ -23,9 +23,9 @@ from sockscope.detect.model import Detection
 from sockscope.output.contract import (
     EDGE_COLUMNS,
     EXAMPLE_KEY_CHARS,
-    ISO_SECONDS,
     edge_table,
     group_table,
+    iso_utc,
 )
 from sockscope.output.networks import write_networks
 from sockscope.output.safe_csv import write_csv
@@ -47,8 +47,8 @@ def write_tables(detection: Detection, out: Path, context: WriteContext) -> None
     groups = group_table(detection.groups)
     write_csv(out / "groups.csv", groups.column_names, (
         (g.group_id, len(g.members), g.score, f"{g.p_value:.3g}",
-         ";".join(b for b, _, _ in g.behaviours), g.first_seen.strftime(ISO_SECONDS),
-         g.last_seen.strftime(ISO_SECONDS), ";".join(g.signals), g.summary)
+         ";".join(b for b, _, _ in g.behaviours), iso_utc(g.first_seen),
+         iso_utc(g.last_seen), ";".join(g.signals), g.summary)
         for g in detection.groups))
     edges = edge_table(detection.edges)
     pq.write_table(edges, out / "edges.parquet")

@@ -5,6 +5,8 @@ apostrophe, so text from the data can never execute in Excel or LibreOffice."""
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -26,8 +28,15 @@ def safe_cell(value: object) -> str:
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """Rows end with LF; any field holding CR or LF is quoted (a bare CR must never split
+    a row for a reader that takes CR as a line end)."""
+    buffer = io.StringIO()
+    # CRLF as the writer's terminator makes it quote fields with either character; the
+    # terminator itself is then written as LF
+    writer = csv.writer(buffer, lineterminator="\r\n")
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
+        for row in itertools.chain([header], ([safe_cell(v) for v in r] for r in rows)):
+            writer.writerow(row)
+            handle.write(buffer.getvalue()[:-2] + "\n")
+            buffer.seek(0)
+            buffer.truncate()

@@ -22,6 +22,7 @@ import pyarrow as pa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sockscope.detect.model import Detection
+from sockscope.output.contract import iso_utc
 from sockscope.store.database import arrow_view
 
 MAX_EVIDENCE = 100_000
@@ -52,7 +53,7 @@ def _iso(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso_utc(value if value.tzinfo else value.replace(tzinfo=UTC))
     return str(value)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from sockscope.errors import SockscopeError
 from sockscope.store.schema import create_tables
 
 _view_numbers = itertools.count(1)
@@ -90,6 +92,31 @@ MACROS = [
              ELSE s END
     )
     """,
+    # A JSON list at a path: [] when the path is missing, null or an empty object
+    # (academictwitteR writes {} for empty lists), NULL when it holds another type
+    # (a record to skip as "wrong JSON type", never a cast error for the whole file).
+    r"""
+    CREATE OR REPLACE TEMP MACRO ss_json_list(j, path) AS (
+        CASE WHEN j IS NULL OR json_type(j, path) IS NULL OR json_type(j, path) = 'NULL'
+                 THEN CAST([] AS JSON[])
+             WHEN json_type(j, path) = 'ARRAY' THEN CAST(json_extract(j, path) AS JSON[])
+             WHEN json_type(j, path) = 'OBJECT' AND CAST(json_extract(j, path) AS VARCHAR) = '{}'
+                 THEN CAST([] AS JSON[])
+             ELSE CAST(NULL AS JSON[]) END
+    )
+    """,
+    # Whether the value at a path is not what it should be: a list (or absent/null/{}),
+    # or an object (or absent/null).
+    r"""
+    CREATE OR REPLACE TEMP MACRO ss_json_not_list(j, path) AS (
+        j IS NOT NULL AND ss_json_list(j, path) IS NULL
+    )
+    """,
+    r"""
+    CREATE OR REPLACE TEMP MACRO ss_json_not_object(j, path) AS (
+        j IS NOT NULL AND coalesce(json_type(j, path), 'NULL') NOT IN ('OBJECT', 'NULL')
+    )
+    """,
     # Empty strings become NULL (CSV readers give '' for missing values).
     r"""
     CREATE OR REPLACE TEMP MACRO ss_nullif_blank(s) AS (
@@ -108,19 +135,75 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     The canonical tables are created when missing, the session time zone is UTC and
     the shared parsing macros are installed. ``memory_limit`` (e.g. ``"6GB"``) caps
     DuckDB's memory; beyond it DuckDB spills to a temporary folder (out-of-core).
-    Without it DuckDB may use up to 80% of the machine's memory.
+    Without it DuckDB may use up to 80% of the machine's memory. A path that is not a
+    DuckDB database, is locked by another process, or lies in a missing folder is
+    refused with one line saying so.
     """
     database = ":memory:" if path is None else str(path)
+    if path is not None:
+        _check_database_path(Path(path), read_only)
     config = {"memory_limit": memory_limit} if memory_limit else {}
     if memory_limit and path is None:
         config["temp_directory"] = str(Path(tempfile.gettempdir()) / f"sockscope-{os.getpid()}")
-    con = duckdb.connect(database, read_only=read_only, config=config)
+    try:
+        con = duckdb.connect(database, read_only=read_only, config=config)
+    except duckdb.IOException as exc:
+        holder = re.search(r"PID (\d+)", str(exc))
+        if holder or "lock" in str(exc).lower():
+            who = f"process {holder.group(1)}" if holder else "another process"
+            raise SockscopeError(f"{path}: in use by {who}; wait for it to finish or use "
+                                 "another --db") from None
+        raise SockscopeError(f"{path}: cannot open the database ({str(exc).splitlines()[0]})"
+                             ) from None
+    except duckdb.Error as exc:
+        raise SockscopeError(f"{path}: not a usable DuckDB database "
+                             f"({str(exc).splitlines()[0]})") from None
     con.execute("SET TimeZone = 'UTC'")
     for macro in MACROS:
         con.execute(macro)
     if not read_only:
         create_tables(con)
+    elif not _has_canonical_tables(con):
+        con.close()
+        raise SockscopeError(f"{path}: not a sockscope database (no posts table); make one "
+                             "with sockscope ingest --db")
     return con
+
+
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+
+
+def _check_database_path(path: Path, read_only: bool) -> None:
+    if path.is_dir():
+        raise SockscopeError(f"{path}: is a folder; --db names a database file")
+    if not path.exists():
+        if read_only:
+            raise SockscopeError(f"{path}: no such database")
+        if not path.parent.exists():
+            raise SockscopeError(f"{path}: the folder {path.parent} does not exist")
+        return
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+    if len(head) >= 12 and head[8:12] == DUCKDB_MAGIC:
+        return
+    if not head:
+        raise SockscopeError(f"{path}: an empty file, not a DuckDB database; remove it or "
+                             "give a new path for --db")
+    kind = "a CSV or text file" if all(32 <= b < 127 or b in (9, 10, 13) for b in head) \
+        else "some other kind of file"
+    raise SockscopeError(f"{path}: not a DuckDB database (it looks like {kind}); --db names "
+                         "the run database, not an input: give a new path for it")
+
+
+def _has_canonical_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'posts' "
+                            "AND NOT temporary").fetchall()[0][0])
+
+
+def remove_database(path: Path) -> None:
+    """Delete a database file and its write-ahead log."""
+    for leftover in (path, Path(str(path) + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def table_from_arrow(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table | dict,

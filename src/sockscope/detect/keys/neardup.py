@@ -46,8 +46,13 @@ SEEDS = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
 MULTIPLIERS = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 BAND_MIX = _rng.integers(0, 2**63, size=ROWS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
-SHINGLES_SQL = """
-    WITH w AS (SELECT tid, norm, string_split(norm, ' ') AS words FROM nd_texts),
+# shingles come from the first SHINGLE_CHARS characters of a text: a post is at most a few
+# thousand characters, and a 5 MB "text" without spaces must not cost millions of shingles
+SHINGLE_CHARS = 4_000
+
+SHINGLES_SQL = f"""
+    WITH w AS (SELECT tid, norm, string_split(norm, ' ') AS words
+               FROM (SELECT tid, left(norm, {SHINGLE_CHARS}) AS norm FROM nd_texts)),
     s AS (
         SELECT tid,
                CASE WHEN len(words) >= 3 AND length(norm) / len(words) <= 15

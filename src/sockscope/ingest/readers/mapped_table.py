@@ -4,7 +4,8 @@
 the source column that holds it. This covers tables such as CooRTweet's
 ``object_id, account_id, content_id, timestamp_share``. List columns (urls,
 hashtags, mentions, media) accept a list-string, a Parquet list, or one value.
-Without a mapped ``post_id`` each row gets ``row-N`` (its 1-based row number).
+Without a mapped ``post_id`` each row gets ``row-<file hash>-N`` (N its 1-based row number):
+the same file read twice gives the same ids, two files never collide.
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ MAPPABLE = [c for c in POSTS_COLUMNS if c != "time_precision_s"]
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, dict[str, str]]:
     """Stage a CSV or Parquet file; return it with its column types."""
+    if source.container not in ("csv", "parquet"):
+        raise IngestError(source.display, f"this is a JSON file ({source.container}), not a "
+                          "table: a generic table is CSV or Parquet; for JSON from an API "
+                          "pick its --format", line=1)
     staged = stage_parquet(con, source) if source.container == "parquet" else stage_csv(con, source)
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {staged.table}").fetchall()}
     return staged, types
@@ -68,7 +73,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
                 f"ELSE [trim({value})] END")
 
     post_id = (f"ss_id({text('post_id')})" if "post_id" in mapping
-               else "'row-' || CAST(_ord + 1 AS VARCHAR)")
+               else f"'row-{source.sha256[:12]}-' || CAST(_ord + 1 AS VARCHAR)")
     kind = (text("kind") if "kind" in mapping else
             post_kind(f"ss_id({text('repost_of_post')}) IS NOT NULL",
                       f"ss_id({text('reply_to_post')}) IS NOT NULL",

@@ -1,4 +1,5 @@
-"""Telegram Desktop JSON export of one channel or group (``result.json``).
+"""Telegram Desktop JSON export (``result.json``) of one channel or group, or a full-account
+export (every chat under ``chats.list``; each chat's id names its posts).
 
 Forwards count as reposts. Telegram exports do not carry the forwarded message's id,
 so the repost key is the original sender plus the message text (two forwards of one
@@ -14,7 +15,7 @@ import duckdb
 
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import latest_profile
+from sockscope.ingest.sql import latest_profile, wrong_json_types
 from sockscope.ingest.staging import Staged, stage_document
 
 NAME = "telegram"
@@ -25,7 +26,8 @@ FIELDS = {"post_id": "id", "account_id": "from_id", "created_at": "date_unixtime
 def sniff(source: Source) -> str | None:
     """The format name if this file looks like one this module reads, else None."""
     first = source.first_object
-    if source.container in ("json", "jsonl") and isinstance(first, dict) and "messages" in first:
+    if source.container in ("json", "jsonl") and isinstance(first, dict) and (
+            "messages" in first or ("chats" in first and "personal_information" in first)):
         return NAME
     return None
 
@@ -35,22 +37,66 @@ def _entities(kind: str, expr: str) -> str:
             f"lambda e: {expr})")
 
 
+def _stage_messages(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, str, str]:
+    """Stage the messages of one chat's export, or of every chat of a full-account export
+    (``chats.list[*].messages``). Returns the staging, a relation ``(_ord, _pos, item,
+    chat_id, chat_name)`` with one row per message, and the column locating a message."""
+    if _is_full_export(con, source):
+        staged = stage_document(con, source, "$.chats.list")
+        messages = f"{staged.table}_msgs"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {messages} AS
+            SELECT (row_number() OVER (ORDER BY _pos, _i) - 1)::BIGINT AS _ord, _pos, item,
+                   chat_id, chat_name
+            FROM (SELECT _ord AS _pos, item->>'id' AS chat_id, item->>'name' AS chat_name,
+                         unnest(range(len(ss_json_list(item, '$.messages')))) AS _i,
+                         unnest(ss_json_list(item, '$.messages')) AS item
+                  FROM {staged.table})
+            """
+        )
+        return staged, messages, "_pos"
+    staged = stage_document(con, source, "$.messages", {"chat_id": "$.id", "chat_name": "$.name"})
+    return staged, staged.table, "_ord"
+
+
+def _is_full_export(con: duckdb.DuckDBPyConnection, source: Source) -> bool:
+    """A full-account export: chats under ``chats.list``, no top-level ``messages``."""
+    if not (source.first_object or {}).get("chats"):
+        return False
+    size = min(max(source.path.stat().st_size * 8 + 1024, 16 << 20), 2**31 - 1)
+    try:
+        kinds = con.execute(
+            f"""SELECT json_type(json, '$.messages'), json_type(json, '$.chats.list')
+                FROM read_json_objects($path, format = 'unstructured',
+                                       maximum_object_size = {size}) LIMIT 1""",
+            {"path": str(source.path)}).fetchall()
+    except duckdb.Error:
+        return False  # staging reports what is wrong with the document
+    return bool(kinds) and kinds[0][0] is None and kinds[0][1] == "ARRAY"
+
+
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
-    staged = stage_document(con, source, "$.messages",
-                            {"chat_id": "$.id", "chat_name": "$.name"})
+    staged, messages, position = _stage_messages(con, source)
+    wrong, wrong_field = wrong_json_types("item", ["text_entities"])
     relation = f"{staged.table}_cand"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH m AS (
-            SELECT _ord, item AS m, coalesce(chat_id, chat_name, 'chat') AS chat,
+            SELECT _ord, {position} AS _pos, item AS m,
+                   coalesce(chat_id, chat_name, 'chat') AS chat,
+                CASE WHEN {wrong} THEN {wrong_field}
+                     WHEN coalesce(json_type(item, '$.text'), 'NULL')
+                          NOT IN ('ARRAY', 'VARCHAR', 'NULL') THEN 'text' END AS _wrong,
                 CASE WHEN json_type(item, '$.text') = 'ARRAY'
                      THEN CAST(json_extract(item, '$.text') AS JSON[]) END AS parts,
-                coalesce(CAST(json_extract(item, '$.text_entities') AS JSON[]),
-                    list_filter(CASE WHEN json_type(item, '$.text') = 'ARRAY'
+                CASE WHEN json_type(item, '$.text_entities') = 'ARRAY'
+                     THEN ss_json_list(item, '$.text_entities')
+                     ELSE coalesce(list_filter(CASE WHEN json_type(item, '$.text') = 'ARRAY'
                         THEN CAST(json_extract(item, '$.text') AS JSON[]) END,
-                        lambda p: json_type(p) = 'OBJECT'), []) AS entities
-            FROM {staged.table}
+                        lambda p: json_type(p) = 'OBJECT'), []) END AS entities
+            FROM {messages}
         ), t AS (
             SELECT *, CASE WHEN parts IS NULL THEN m->>'text'
                 ELSE array_to_string(list_transform(parts, lambda p:
@@ -58,10 +104,13 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                 END AS body
             FROM m
         )
-        SELECT _ord,
-            CASE WHEN m->>'type' IS NOT NULL AND m->>'type' <> 'message'
+        SELECT _ord, _pos,
+            CASE WHEN json_type(m) <> 'OBJECT' OR _wrong IS NOT NULL THEN 'wrong JSON type'
+                 WHEN m->>'type' IS NOT NULL AND m->>'type' <> 'message'
                  THEN 'not a post (' || (m->>'type') || ')' END AS _skip,
-            CASE WHEN m->>'type' IS NOT NULL AND m->>'type' <> 'message'
+            CASE WHEN json_type(m) <> 'OBJECT' THEN 'message'
+                 WHEN _wrong IS NOT NULL THEN _wrong
+                 WHEN m->>'type' IS NOT NULL AND m->>'type' <> 'message'
                  THEN 'type' END AS _skip_field,
             '{PLATFORM}' AS platform,
             CASE WHEN m->>'id' IS NOT NULL THEN chat || '/' || (m->>'id') END AS post_id,
@@ -102,9 +151,10 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         SELECT '{PLATFORM}' AS platform, c.account_id,
             {latest_profile({"display_name": "s.item->>'from'"}, "c._ord")},
             false AS has_profile
-        FROM {relation} c JOIN {staged.table} s USING (_ord)
+        FROM {relation} c JOIN {messages} s USING (_ord)
         WHERE c.account_id IS NOT NULL AND c._skip IS NULL
         GROUP BY c.account_id
         """
     )
-    return staged, Candidates("posts", relation, FIELDS, accounts, "created_at")
+    return staged, Candidates("posts", relation, FIELDS, accounts, "created_at",
+                              position="_pos")

@@ -11,7 +11,7 @@ import duckdb
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import latest_profile, post_kind, post_prologue
+from sockscope.ingest.sql import latest_profile, post_kind, post_prologue, wrong_json_types
 from sockscope.ingest.staging import Staged, stage_document
 
 NAME = "twitter-v1"
@@ -31,9 +31,15 @@ def sniff(source: Source) -> str | None:
     """The format name if this file looks like one this module reads, else None."""
     first = source.first_object
     if (source.container in ("jsonl", "json") and isinstance(first, dict)
-            and "id_str" in first and isinstance(first.get("user"), dict)):
+            and "id_str" in first and ("user" in first or "full_text" in first
+                                       or "in_reply_to_status_id_str" in first)):
         return NAME
     return None
+
+
+LISTS = ["entities.urls", "entities.hashtags", "entities.user_mentions",
+         "extended_entities.media"]
+OBJECTS = ["user", "entities", "extended_entities", "retweeted_status", "extended_tweet"]
 
 
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
@@ -48,11 +54,14 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {tweets} AS
                         SELECT _ord, _bad, js AS tw FROM {values}""")
     relation = f"{staged.table}_cand"
+    wrong, wrong_field = wrong_json_types("tw", LISTS, OBJECTS)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH t AS (
-            SELECT *, json_extract(tw, '$.retweeted_status') AS rs,
+            SELECT *, CASE WHEN tw IS NOT NULL AND json_type(tw) <> 'OBJECT' THEN '$'
+                           WHEN {wrong} THEN {wrong_field} END AS _wrong,
+                   json_extract(tw, '$.retweeted_status') AS rs,
                 coalesce(json_extract(tw, '$.retweeted_status.extended_tweet.entities'),
                          json_extract(tw, '$.retweeted_status.entities'),
                          json_extract(tw, '$.extended_tweet.entities'),
@@ -65,7 +74,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(coalesce(tw->>'id_str', tw->>'id'))",
                               "ss_id(coalesce(tw->'user'->>'id_str', tw->'user'->>'id'))",
                               "tw->>'created_at'",
-                              skip="CASE WHEN _bad THEN 'malformed JSON' END")},
+                              skip="CASE WHEN _bad THEN 'malformed JSON' WHEN _wrong IS NOT "
+                              "NULL THEN 'wrong JSON type' END", skip_field="_wrong")},
             {post_kind("rs IS NOT NULL",
                        "ss_id(tw->>'in_reply_to_status_id_str') IS NOT NULL",
                        "ss_id(tw->>'quoted_status_id_str') IS NOT NULL")} AS kind,
@@ -77,7 +87,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             ss_id(tw->>'in_reply_to_status_id_str') AS reply_to_post,
             ss_id(tw->>'in_reply_to_user_id_str') AS reply_to_account,
             ss_id(tw->>'quoted_status_id_str') AS quote_of_post,
-            coalesce(list_transform(CAST(json_extract(ent, '$.urls') AS JSON[]),
+            coalesce(list_transform(ss_json_list(ent, '$.urls'),
                 lambda u: coalesce(u->'unwound'->>'url', u->>'expanded_url', u->>'url')),
                 []) AS urls,
             coalesce(json_extract_string(ent, '$.hashtags[*].text'), []) AS hashtags,

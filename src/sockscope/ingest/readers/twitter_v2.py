@@ -12,7 +12,15 @@ import duckdb
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import ColumnPicker, ident, latest_profile, post_kind, post_prologue
+from sockscope.ingest.sql import (
+    ColumnPicker,
+    ident,
+    json_strings,
+    latest_profile,
+    post_kind,
+    post_prologue,
+    wrong_json_types,
+)
 from sockscope.ingest.staging import Staged, stage_csv
 
 JSONL = "twitter-v2-jsonl"
@@ -47,26 +55,47 @@ def sniff(source: Source) -> str | None:
 
 
 def _ref(kind: str) -> str:
-    return (f"list_filter(CAST(json_extract(tw, '$.referenced_tweets') AS JSON[]), "
+    return (f"list_filter(ss_json_list(tw, '$.referenced_tweets'), "
             f"lambda r: r->>'type' = '{kind}')[1]")
+
+
+PAGE_LISTS = ["includes.users", "includes.tweets"]
+TWEET_LISTS = ["referenced_tweets", "entities.urls", "entities.mentions", "entities.hashtags",
+               "attachments.media_keys"]
+TWEET_OBJECTS = ["entities", "attachments", "note_tweet", "author"]
 
 
 def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
     staged, values = stage_json_values(con, source)
     tweets = f"{staged.table}_tw"
+    page_wrong, page_field = wrong_json_types("js", PAGE_LISTS)
+    # one row per tweet: a page's tweets share its line (_line) but each is its own
+    # record (_ord), so one bad tweet never takes its page-mates with it
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {tweets} AS
-        SELECT _ord, _bad, _error, unnest(items) AS tw FROM (
-            SELECT _ord, _bad,
-                   NOT _bad AND json_exists(js, '$.errors') AND NOT json_exists(js, '$.data')
-                       AS _error,
-                   CASE WHEN _bad THEN [CAST(NULL AS JSON)]
-                        WHEN json_type(js, '$.data') = 'ARRAY'
-                            THEN CAST(json_extract(js, '$.data') AS JSON[])
-                        WHEN json_type(js, '$.data') = 'OBJECT' THEN [json_extract(js, '$.data')]
-                        ELSE [js] END AS items
-            FROM {values})
+        SELECT (row_number() OVER (ORDER BY _ord, _i) - 1)::BIGINT AS _ord, _ord AS _line,
+               _bad, _error, _page_wrong, tw
+        FROM (
+            SELECT _ord, _bad, _error, _page_wrong, unnest(items) AS tw,
+                   unnest(range(len(items))) AS _i
+            FROM (
+                SELECT _ord, _bad,
+                       NOT _bad AND json_exists(js, '$.errors') AND NOT json_exists(js, '$.data')
+                           AS _error,
+                       CASE WHEN _bad THEN NULL
+                            WHEN json_exists(js, '$.data')
+                                 AND json_type(js, '$.data') NOT IN ('ARRAY', 'OBJECT')
+                                THEN 'data'
+                            WHEN {page_wrong} THEN {page_field} END AS _page_wrong,
+                       CASE WHEN _bad THEN [CAST(NULL AS JSON)]
+                            WHEN json_type(js, '$.data') = 'ARRAY'
+                                 AND json_array_length(js, '$.data') > 0
+                                THEN CAST(json_extract(js, '$.data') AS JSON[])
+                            WHEN json_type(js, '$.data') = 'OBJECT'
+                                THEN [json_extract(js, '$.data')]
+                            ELSE [js] END AS items
+                FROM {values}))
         """
     )
     refs = f"{staged.table}_refs"
@@ -75,25 +104,31 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
         CREATE OR REPLACE TEMP TABLE {refs} AS
         SELECT DISTINCT ON (id) id, author_id FROM (
             SELECT t->>'id' AS id, t->>'author_id' AS author_id
-            FROM (SELECT unnest(CAST(json_extract(js, '$.includes.tweets') AS JSON[])) AS t
+            FROM (SELECT unnest(ss_json_list(js, '$.includes.tweets')) AS t
                   FROM {values} WHERE NOT _bad))
         WHERE id IS NOT NULL AND author_id IS NOT NULL
         ORDER BY id, author_id
         """
     )
     relation = f"{staged.table}_cand"
+    wrong, wrong_field = wrong_json_types("tw", TWEET_LISTS, TWEET_OBJECTS)
+    skip = ("CASE WHEN _bad THEN 'malformed JSON' WHEN _error THEN 'API error record' "
+            f"WHEN _page_wrong IS NOT NULL OR {wrong} THEN 'wrong JSON type' END")
+    skip_field = f"CASE WHEN _page_wrong IS NOT NULL THEN _page_wrong WHEN {wrong} " \
+                 f"THEN {wrong_field} END"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH t AS (
             SELECT *, {_ref('retweeted')} AS rt, {_ref('replied_to')} AS rp,
                    {_ref('quoted')} AS qt,
-                   coalesce(json_extract(tw, '$.entities'), '{{}}') AS ent
+                   CASE WHEN json_type(tw, '$.entities') = 'OBJECT'
+                        THEN json_extract(tw, '$.entities') ELSE '{{}}' END AS ent
             FROM {tweets}
         )
-        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(tw->>'id')", "ss_id(tw->>'author_id')",
-                              "tw->>'created_at'", skip="CASE WHEN _bad THEN 'malformed JSON' "
-                              "WHEN _error THEN 'API error record' END")},
+        SELECT _line, {post_prologue(f"'{PLATFORM}'", "ss_id(tw->>'id')",
+                                     "ss_id(tw->>'author_id')", "tw->>'created_at'",
+                                     skip=skip, skip_field=skip_field)},
             {post_kind("rt IS NOT NULL", "rp IS NOT NULL", "qt IS NOT NULL")} AS kind,
             coalesce(tw->'note_tweet'->>'text', tw->>'text') AS text,
             tw->>'lang' AS lang,
@@ -104,13 +139,15 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
             rp->>'id' AS reply_to_post,
             tw->>'in_reply_to_user_id' AS reply_to_account,
             qt->>'id' AS quote_of_post,
-            coalesce(list_transform(CAST(json_extract(ent, '$.urls') AS JSON[]),
+            coalesce(list_transform(ss_json_list(ent, '$.urls'),
                 lambda u: coalesce(u->>'unwound_url', u->>'expanded_url', u->>'url')),
                 []) AS urls,
-            coalesce(json_extract_string(ent, '$.hashtags[*].tag'), []) AS hashtags,
-            coalesce(list_transform(CAST(json_extract(ent, '$.mentions') AS JSON[]),
+            coalesce(list_transform(ss_json_list(ent, '$.hashtags'), lambda h: h->>'tag'), [])
+                AS hashtags,
+            coalesce(list_transform(ss_json_list(ent, '$.mentions'),
                 lambda m: coalesce(m->>'id', lower(m->>'username'))), []) AS mentions,
-            coalesce(json_extract_string(tw, '$.attachments.media_keys[*]'), []) AS media
+            coalesce(list_transform(ss_json_list(tw, '$.attachments.media_keys'),
+                lambda k: k->>'$'), []) AS media
         FROM t
         """
     )
@@ -119,11 +156,11 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
         f"""
         CREATE OR REPLACE TEMP TABLE {users} AS
         WITH u AS (
-            SELECT _ord, unnest(CAST(json_extract(js, '$.includes.users') AS JSON[])) AS u
+            SELECT _ord, unnest(ss_json_list(js, '$.includes.users')) AS u
             FROM {values} WHERE NOT _bad
             UNION ALL
-            SELECT _ord, json_extract(tw, '$.author') AS u FROM {tweets}
-            WHERE NOT _bad AND json_exists(tw, '$.author')
+            SELECT _line, json_extract(tw, '$.author') AS u FROM {tweets}
+            WHERE NOT _bad AND json_type(tw, '$.author') = 'OBJECT'
         )
         SELECT '{PLATFORM}' AS platform, u->>'id' AS account_id,
             {latest_profile(USER_OBJECT, "_ord")},
@@ -131,27 +168,23 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
         FROM u WHERE u->>'id' IS NOT NULL GROUP BY u->>'id'
         """
     )
-    return staged, Candidates("posts", relation, FIELDS, users, "created_at")
+    return staged, Candidates("posts", relation, FIELDS, users, "created_at",
+                              position="_line")
 
 
 def read_csv(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
     staged = stage_csv(con, source)
     c = ColumnPicker(source.columns)
 
-    def json_list(column: str, path: str) -> str:
+    def json_column(column: str, *keys: str, strip: str = "", lower: bool = False) -> str:
+        """A column holding a JSON list, of objects or (twarc-csv >= 0.7) of strings."""
         name = c.name(column)
         if not name:
             return "CAST([] AS VARCHAR[])"
-        return (f"coalesce(json_extract_string(CASE WHEN json_valid({ident(name)}) "
-                f"THEN {ident(name)} END, '{path}'), [])")
+        items = (f"ss_json_list(CASE WHEN json_valid({ident(name)}) THEN "
+                 f"CAST({ident(name)} AS JSON) END, '$')")
+        return f"coalesce({json_strings(items, *keys, strip=strip, lower=lower)}, [])"
 
-    urls = c.name("entities.urls")
-    url_list = (
-        f"""coalesce(list_transform(CAST(json_extract(CASE WHEN json_valid({ident(urls)})
-                THEN {ident(urls)} END, '$') AS JSON[]),
-                lambda u: coalesce(u->>'unwound_url', u->>'expanded_url', u->>'url')), [])"""
-        if urls else "CAST([] AS VARCHAR[])"
-    )
     relation = f"{staged.table}_cand"
     con.execute(
         f"""
@@ -170,9 +203,9 @@ def read_csv(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Ca
             ss_id({c("referenced_tweets.replied_to.id")}) AS reply_to_post,
             ss_id({c("in_reply_to_user_id")}) AS reply_to_account,
             ss_id({c("referenced_tweets.quoted.id")}) AS quote_of_post,
-            {url_list} AS urls,
-            {json_list("entities.hashtags", "$[*].tag")} AS hashtags,
-            {json_list("entities.mentions", "$[*].id")} AS mentions,
+            {json_column("entities.urls", "unwound_url", "expanded_url", "url")} AS urls,
+            {json_column("entities.hashtags", "tag", strip="#")} AS hashtags,
+            {json_column("entities.mentions", "id", strip="@", lower=True)} AS mentions,
             coalesce(ss_parse_list({c("attachments.media_keys")}), []) AS media
         FROM {staged.table}
         """
