@@ -143,13 +143,17 @@ def simulate(
     accounts: Annotated[int, typer.Option(help="Number of accounts.")] = 20_000,
     days: Annotated[int, typer.Option(help="Number of days.")] = 14,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 1,
+    collection: Annotated[str, typer.Option(
+        help="full, or targeted: the public's reposts of the fans' idol are not in the "
+             "dump, as in a collection built around chosen accounts.")] = "full",
 ) -> None:
     """Generate a synthetic world with organic users, campaigns and ground truth."""
     from sockscope.lab.simulate import simulate as run_simulation
 
     try:
         with console.status("simulating…"):
-            stats = run_simulation(out, accounts=accounts, days=days, seed=seed)
+            stats = run_simulation(out, accounts=accounts, days=days, seed=seed,
+                                   collection=collection)
     except ValueError as exc:
         raise _fail(exc) from None
     out_text = escape(str(out))

@@ -11,12 +11,17 @@ accounts that ever amplified that author, is reported as an audience, not flagge
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from sockscope.detect.model import AMPLIFICATION, Audience, Edge, Group
 from sockscope.store.database import arrow_view
 
 ACCOUNT_TARGETED = {"co-repost", "co-reply", "co-quote", AMPLIFICATION}
+REPOSTING = {"co-repost", AMPLIFICATION}  # amplification proper (not replies to a target)
+PROMINENT_SHARE = 0.01  # an author among the top 1 % of accounts by followers ...
+PROMINENT_RATIO = 100  # ... followed 100 times more than its amplifiers' median
 TARGETED_SHARE = 0.8  # share of internal edge weight in account-targeted behaviours
 FOCUS_SHARE = 0.8  # share of the group's co-actions on its top author's posts
 AUTHOR_EXCLUSIVITY = 0.5  # members' share of the author's distinct amplifiers
@@ -24,9 +29,11 @@ POST_EXCLUSIVITY = 0.75  # members' share of the amplifiers of the posts they co
 
 
 def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
-                    evidence: str) -> tuple[list[Group], list[Audience]]:
+                    evidence: str, independent: Callable[[list[str]], bool] | None = None
+                    ) -> tuple[list[Group], list[Audience]]:
     """Separate audience-like groups from the others. ``evidence`` names the table of
-    co-actions behind the significant edges."""
+    co-actions behind the significant edges; ``independent(accounts)`` says whether
+    accounts look like independent people (persona signals), for the second rule."""
     kept: list[Group] = []
     audiences: list[Audience] = []
     for group in groups:
@@ -37,19 +44,49 @@ def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: 
                 and audience.share < AUTHOR_EXCLUSIVITY
                 and audience.post_share < POST_EXCLUSIVITY):
             audiences.append(audience)
+        elif (audience is not None and independent is not None
+              and audience.focus >= FOCUS_SHARE
+              and targeted_share(group, edges, REPOSTING) >= TARGETED_SHARE
+              and is_prominent(con, audience.author, group.members)
+              and independent([m for m in group.members if m != audience.author])):
+            audience.reason = "independent personas"
+            audiences.append(audience)
         else:
             kept.append(group)
     return kept, audiences
 
 
-def targeted_share(group: Group, edges: list[Edge]) -> float:
-    """The share of the group's internal edge weight from account-targeted behaviours."""
+def is_prominent(con: duckdb.DuckDBPyConnection, author: str, members: list[str]) -> bool:
+    """Whether ``author`` is a prominent account: among the ``PROMINENT_SHARE`` most
+    followed accounts of the data and followed ``PROMINENT_RATIO`` times more than its
+    amplifiers' median. Fan bases form around prominent accounts; an operation's
+    amplified persona is seldom one. Unknown follower counts: not prominent."""
+    with arrow_view(con, {"account_id": [m for m in members if m != author]}) as view:
+        author_followers, rank, members_median = con.execute(
+            f"""
+            WITH f AS (SELECT DISTINCT ON (account_id) account_id, followers FROM accounts
+                       WHERE followers IS NOT NULL ORDER BY account_id, has_profile DESC)
+            SELECT (SELECT followers FROM f WHERE account_id = $author),
+                   (SELECT count(*) FILTER (WHERE followers > (SELECT followers FROM f
+                                                            WHERE account_id = $author))
+                           / greatest(count(*), 1) FROM f),
+                   (SELECT median(followers) FROM f SEMI JOIN {view} USING (account_id))
+            """, {"author": author}).fetchall()[0]
+    if author_followers is None or members_median is None:
+        return False
+    return (rank <= PROMINENT_SHARE
+            and author_followers >= PROMINENT_RATIO * max(float(members_median), 1.0))
+
+
+def targeted_share(group: Group, edges: list[Edge],
+                   behaviours: set[str] = ACCOUNT_TARGETED) -> float:
+    """The share of the group's internal edge weight from ``behaviours``."""
     inside = set(group.members)
     total = targeted = 0.0
     for e in edges:
         if e.account_a in inside and e.account_b in inside:
             total += e.weight
-            if e.behaviour in ACCOUNT_TARGETED:
+            if e.behaviour in behaviours:
                 targeted += e.weight
     return targeted / total if total > 0 else 0.0
 
@@ -112,6 +149,11 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Au
 
 
 def describe(audience: Audience) -> str:
+    if audience.reason == "independent personas":
+        return (f"{len(audience.group.members) - 1} accounts amplify account {audience.author} "
+                f"({audience.focus:.0%} of their co-actions) and look like independent people "
+                "(no persona signal: creation dates, handles, apps, bios and schedules as "
+                "in random accounts): an audience for review, not flagged")
     return (f"{len(audience.group.members)} accounts amplify account {audience.author} "
             f"({audience.focus:.0%} of their co-actions) but are only "
             f"{audience.members_among_them:,} of its {audience.amplifiers:,} amplifiers and "
@@ -128,6 +170,9 @@ def describe_audiences(audiences: list[Audience]) -> list[str]:
     for author, parts in sorted(by_author.items()):
         if len(parts) == 1:
             notes.append(describe(parts[0]))
+            continue
+        if any(a.reason != "exclusivity" for a in parts):
+            notes.extend(describe(a) for a in parts)
             continue
         members = sum(len(a.group.members) for a in parts)
         share = max(a.share for a in parts)

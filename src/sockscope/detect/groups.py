@@ -12,6 +12,7 @@ import leidenalg
 from sockscope.detect.model import AMPLIFICATION, Edge, Group
 
 SUMMARY_BEHAVIOURS = 3  # behaviours named in a group's one-line summary
+SUMMARY_PERSONA = 2  # persona signals named in it (the strongest)
 
 
 def find_groups(edges: list[Edge], seed: int) -> list[Group]:
@@ -95,7 +96,10 @@ def summarise(group: Group) -> str:
     text = f"{len(group.members):,} accounts " + "; ".join(parts[:SUMMARY_BEHAVIOURS])
     if len(parts) > SUMMARY_BEHAVIOURS:
         text += f"; and {len(parts) - SUMMARY_BEHAVIOURS} more behaviours"
-    return f"{text}, {first} to {last}"
+    text = f"{text}, {first} to {last}"
+    if group.persona:
+        text += "; " + "; ".join(group.persona[:SUMMARY_PERSONA])
+    return text
 
 
 def duration(seconds: float) -> str:

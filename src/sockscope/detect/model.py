@@ -50,8 +50,9 @@ class Group:
     behaviours: list[tuple[str, int, float]]  # (behaviour, shared keys, median dt)
     first_seen: datetime
     last_seen: datetime
-    signals: list[str] = field(default_factory=list)
+    signals: list[str] = field(default_factory=list)  # persona signals: name=stat(p=...)
     summary: str = ""
+    persona: list[str] = field(default_factory=list)  # plain words for the signals shown
 
 
 @dataclass
@@ -64,6 +65,9 @@ class Audience:
     amplifiers: int  # distinct accounts that amplified the author
     members_among_them: int
     post_share: float  # members' share of the amplifiers of the co-acted posts
+    # why it is an audience: "exclusivity" (a small part of the author's amplifiers) or
+    # "independent personas" (the author's only amplifiers here, but no persona marks)
+    reason: str = "exclusivity"
 
     @property
     def share(self) -> float:
@@ -85,6 +89,16 @@ class Detection:
     audiences: list[Audience] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     inputs: list[dict[str, Any]] = field(default_factory=list)  # the run database's ingest log
+    persona: pa.Table | None = None  # one row per account (persona.parquet), when computed
+    persona_signals: list[str] = field(default_factory=list)  # group signals computable here
+    stored_audiences: list[dict[str, Any]] = field(default_factory=list)  # when loaded back
+
+    def audience_rows(self) -> list[dict[str, Any]]:
+        """The audiences set apart, as plain rows (author, accounts, reason)."""
+        if not self.audiences:
+            return self.stored_audiences
+        return [{"author": a.author, "accounts": len(a.group.members), "reason": a.reason}
+                for a in self.audiences]
 
     @property
     def membership(self) -> dict[str, str]:
@@ -103,5 +117,7 @@ class Detection:
             "version": version, "method": "coordination", "inputs": self.inputs,
             "parameters": self.params.to_dict(), "windows_s": dict(sorted(self.windows.items())),
             "notes": self.notes, "counts": self.counts(),
+            "persona_signals": self.persona_signals,
+            "audiences": self.audience_rows(),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }

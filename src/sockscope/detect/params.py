@@ -45,6 +45,8 @@ class DetectParams:
         "rounds of the group-attachment test"))
     min_group_size: int = field(default=3, metadata=_help(
         "smallest community reported as a group"))
+    persona: bool = field(default=True, metadata=_help(
+        "compute persona signals and use them in verdicts (audiences of targeted data)"))
 
     def __post_init__(self) -> None:
         from sockscope.detect.traces import DEFAULT_TRACES

@@ -9,6 +9,7 @@ so runs on one connection are independent; the result is returned whole.
 from __future__ import annotations
 
 import time
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -34,6 +35,13 @@ from sockscope.detect.significance import (
 )
 from sockscope.detect.window import estimate_window
 from sockscope.output.contract import account_table, evidence_table
+from sockscope.persona.accounts import Persona, build_persona
+from sockscope.persona.groups import (
+    SIGNALS,
+    add_persona_evidence,
+    group_signals,
+    looks_independent,
+)
 from sockscope.plugins import TRACES
 from sockscope.store.database import arrow_view
 
@@ -77,19 +85,26 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams) -> Detec
                 amplified, tests = amplification_edges(con, params.fdr)
                 edges = merge_edges(edges, amplified)
                 hypotheses += tests
+        persona = None
+        if params.persona:
+            with clock.stage("persona"):
+                persona = build_persona(con)
         with clock.stage("groups"):
             groups, attached_edges, audiences, attach_tests, attach_notes = _groups(
-                con, edges, params)
+                con, edges, params, persona)
             hypotheses += attach_tests
             notes.extend(attach_notes)
             notes.extend(describe_audiences(audiences))
             edges = merge_edges(edges, attached_edges)
         with clock.stage("results"):
             evidence = _evidence(con, edges)
-            accounts = account_table(con, groups, edges)
+            accounts = account_table(con, groups, edges, persona)
     return Detection(params=params, edges=edges, groups=groups, evidence=evidence,
                      accounts=accounts, windows=windows, tests=hypotheses, notes=notes,
-                     audiences=audiences, timings=clock.timings)
+                     audiences=audiences, timings=clock.timings,
+                     persona=None if persona is None else persona.table,
+                     persona_signals=[] if persona is None else
+                     [name for name in SIGNALS if persona.available.get(name)])
 
 
 def _test_traces(scratch: Scratch, params: DetectParams,
@@ -129,12 +144,18 @@ def _test_traces(scratch: Scratch, params: DetectParams,
     return windows, notes, hypotheses
 
 
-def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectParams
+def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectParams,
+            persona: Persona | None
             ) -> tuple[list[Group], list[Edge], list[Audience], int, list[str]]:
     """Leiden groups, audiences set apart, small groups dropped, slow-drip members
-    attached; numbered at the end."""
+    attached, persona signals; numbered at the end."""
     groups = rank_groups(find_groups(edges, params.seed))
-    groups, audiences = split_audiences(con, groups, edges, "evidence")
+    independent = None
+    if persona is not None:
+        def independent(accounts: list[str]) -> bool:
+            return looks_independent(group_signals(persona, accounts,
+                                                   _signal_seed(params, accounts)))
+    groups, audiences = split_audiences(con, groups, edges, "evidence", independent)
     groups = [g for g in groups if len(g.members) >= params.min_group_size]
     attached_edges: list[Edge] = []
     hypotheses = 0
@@ -144,8 +165,19 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
         if attached:
             notes.append(f"{attached:,} accounts attached to groups whose own posts "
                          "they amplify far beyond chance")
+    if persona is not None:
+        for group in groups:
+            add_persona_evidence(group, group_signals(persona, group.members,
+                                                      _signal_seed(params, group.members)))
+        groups = rank_groups(groups)
     number_groups(groups)
     return groups, attached_edges, audiences, hypotheses, notes
+
+
+def _signal_seed(params: DetectParams, accounts: list[str]) -> int:
+    """A seed for a group's random baselines that depends only on the run's seed and
+    the accounts (the same group gets the same p-values in every run)."""
+    return params.seed * 1_000_003 + zlib.crc32("\x1f".join(sorted(accounts)).encode())
 
 
 def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],

@@ -44,6 +44,9 @@ SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "su", "vo", "del", "pa", "rin", "go"
              "ti", "mar", "ul", "bre", "on", "zu", "fi", "ad", "qua", "le", "po"]
 
 
+COLLECTIONS = ("full", "targeted")
+
+
 @dataclass
 class Posts:
     """Column arrays of generated posts (one entry per post)."""
@@ -82,9 +85,14 @@ class Posts:
 class World:
     """Builds one world; call :meth:`write` to produce the three CSV files."""
 
-    def __init__(self, accounts: int = 20_000, days: int = 14, seed: int = 1) -> None:
+    def __init__(self, accounts: int = 20_000, days: int = 14, seed: int = 1,
+                 collection: str = "full") -> None:
         if accounts < 2_000:
             raise ValueError("a world needs at least 2,000 accounts")
+        if collection not in COLLECTIONS:
+            raise ValueError(f"collection must be one of {', '.join(COLLECTIONS)}")
+        self.collection = collection
+        self.idol = -1
         self.n = accounts
         self.days = days
         self.rng = np.random.default_rng(seed)
@@ -266,6 +274,7 @@ class World:
         """Authentic fans who repost their idol fast and often (a hard negative)."""
         rng = self.rng
         idol = int(self.organic_ids[np.argmax(self.followers[self.organic_ids])])
+        self.idol = idol
         fans = rng.choice(np.setdiff1d(self.organic_ids, [idol]), size=size, replace=False)
         self.label[fans] = "fan"
         idol_posts = 6 * self.days
@@ -442,6 +451,12 @@ class World:
         account, time, kind = p.column("account"), p.column("time"), p.column("kind")
         target = p.column("target")
         keep = (time >= 0) & (time < self.horizon)
+        if self.collection == "targeted" and self.idol >= 0:
+            # a collection built around the fan community: the wider public's reposts,
+            # replies and quotes of the idol were never collected
+            amplifies_idol = (target >= 0) & (account[np.maximum(target, 0)] == self.idol)
+            public = (self.label[account] != "fan") & (account != self.idol)
+            keep &= ~(amplifies_idol & public)
         order = np.lexsort((np.arange(len(time)), time))
         order = order[keep[order]]
         post_id = 1_760_000_000_000_000_000 + np.arange(len(time), dtype=np.int64)
@@ -489,6 +504,10 @@ class World:
 
 
 def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
-             seed: int = 1) -> dict[str, int]:
-    """Generate a world and write ``tweets.csv``, ``users.csv`` and ``truth.csv``."""
-    return World(accounts, days, seed).build().write(Path(out))
+             seed: int = 1, collection: str = "full") -> dict[str, int]:
+    """Generate a world and write ``tweets.csv``, ``users.csv`` and ``truth.csv``.
+
+    ``collection="targeted"`` writes the dump a collector built around the fan community
+    would have: the public's reposts, replies and quotes of the idol are missing, so the
+    fans are the idol's only amplifiers in the data."""
+    return World(accounts, days, seed, collection).build().write(Path(out))

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 if TYPE_CHECKING:
     from sockscope.detect.model import Edge, Group
+    from sockscope.persona.accounts import Persona
 
 ACCOUNT_SCHEMA = pa.schema([
     ("account_id", pa.string()), ("handle", pa.string()), ("flagged", pa.bool_()),
@@ -59,9 +60,9 @@ def seen_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]
 
 
 def account_table(con: duckdb.DuckDBPyConnection, groups: list[Group],
-                  edges: list[Edge]) -> pa.Table:
+                  edges: list[Edge], persona: Persona | None = None) -> pa.Table:
     """The account table: every account seen; flagged ones with their group, score (the
-    fused weight of their significant edges) and behaviours."""
+    fused weight of their significant edges) and behaviours; persona marks for all."""
     membership = {m: g.group_id for g in groups for m in g.members}
     score: dict[str, float] = {}
     behaviours: dict[str, set[str]] = {}
@@ -79,7 +80,8 @@ def account_table(con: duckdb.DuckDBPyConnection, groups: list[Group],
                   for (a, _), f in zip(rows, flagged, strict=True)],
         "behaviours": [";".join(sorted(behaviours.get(a, ()))) if f else ""
                        for (a, _), f in zip(rows, flagged, strict=True)],
-        "signals": [""] * len(rows),
+        "signals": ([""] * len(rows) if persona is None else
+                    [persona.table["signals"][persona.index[a]].as_py() for a, _ in rows]),
     }, schema=ACCOUNT_SCHEMA)
 
 

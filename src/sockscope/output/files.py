@@ -41,7 +41,8 @@ class WriteContext:
 
 
 def write_tables(detection: Detection, out: Path, context: WriteContext) -> None:
-    """accounts.csv, groups.csv, edges.parquet, edges.csv and evidence.parquet."""
+    """accounts.csv, groups.csv, edges.parquet, edges.csv, evidence.parquet and
+    persona.parquet."""
     write_csv(out / "accounts.csv", detection.accounts.column_names,
               _rows(detection.accounts))
     groups = group_table(detection.groups)
@@ -58,6 +59,8 @@ def write_tables(detection: Detection, out: Path, context: WriteContext) -> None
          " | ".join(k[:EXAMPLE_KEY_CHARS] for k in e.example_keys))
         for e in detection.edges))
     pq.write_table(detection.evidence, out / "evidence.parquet")
+    if detection.persona is not None:
+        pq.write_table(detection.persona, out / "persona.parquet")
 
 
 def _rows(table: pa.Table):

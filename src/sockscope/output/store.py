@@ -40,6 +40,9 @@ def store_detection(con: duckdb.DuckDBPyConnection, detection: Detection,
     for name, table in (("result_accounts", detection.accounts), ("result_groups", groups),
                         ("result_edges", edges), ("result_evidence", detection.evidence)):
         table_from_arrow(con, name, table, temp=False)
+    con.execute("DROP TABLE IF EXISTS result_persona")
+    if detection.persona is not None:
+        table_from_arrow(con, "result_persona", detection.persona, temp=False)
     table_from_arrow(con, "result_manifest", {"json": [json.dumps(
         manifest, sort_keys=True, default=str)]}, temp=False)
 
@@ -79,4 +82,13 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
         params=DetectParams.from_dict(manifest["parameters"]), edges=edges, groups=groups,
         evidence=evidence, accounts=accounts, windows=manifest["windows_s"],
         tests=manifest["counts"]["tests"], notes=manifest["notes"],
-        timings=manifest.get("timings_s", {}), inputs=manifest["inputs"])
+        timings=manifest.get("timings_s", {}), inputs=manifest["inputs"],
+        persona=(con.sql("SELECT * FROM result_persona ORDER BY account_id").to_arrow_table()
+                 if _exists(con, "result_persona") else None),
+        persona_signals=manifest.get("persona_signals", []),
+        stored_audiences=manifest.get("audiences", []))
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                            [table]).fetchall()[0][0])

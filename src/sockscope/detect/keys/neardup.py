@@ -28,6 +28,7 @@ from __future__ import annotations
 import duckdb
 import igraph as ig
 import numpy as np
+import pyarrow as pa
 
 from sockscope.store.database import arrow_view, table_from_arrow
 
@@ -206,3 +207,25 @@ def _verify(con: duckdb.DuckDBPyConnection, candidates: np.ndarray) -> np.ndarra
         """
         ).fetchnumpy()
     return np.stack([rows["a"].astype(np.int64), rows["b"].astype(np.int64)], axis=1)
+
+
+def near_duplicate_families(texts: list[str | None]) -> list[int]:
+    """A family number per text: texts that are equal after normalisation, or near
+    duplicates of one another (verified shingle Jaccard), share one; a text with no
+    twin gets its own. Empty texts get -1. Used for profile bios."""
+    from sockscope.detect.keys.normalize_text import normalize_text_array
+
+    con = duckdb.connect()
+    norms = normalize_text_array(pa.array(texts, pa.string())).to_pylist()
+    table_from_arrow(con, "norm_texts", {"norm": pa.array(norms, pa.string())})
+    prepare_near_duplicates(con)
+    cluster_of = dict(con.execute("SELECT norm, cluster FROM near_texts").fetchall())
+    con.close()
+    numbers: dict[str, int] = {}
+    families = []
+    for norm in norms:
+        if not norm:
+            families.append(-1)
+            continue
+        families.append(numbers.setdefault(cluster_of.get(norm, norm), len(numbers)))
+    return families
