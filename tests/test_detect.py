@@ -24,7 +24,7 @@ from sockscope.store.database import connect
 from .posts_factory import insert, post
 
 CONTRACT = ["accounts.csv", "groups.csv", "edges.parquet", "edges.csv", "evidence.parquet",
-            "network.gexf", "network.graphml", "manifest.json"]
+            "network.gexf", "network.graphml", "persona.parquet", "manifest.json"]
 
 
 @pytest.fixture(scope="module")
@@ -362,7 +362,7 @@ def test_a_run_is_repeated_from_its_manifest(tmp_path):
     assert manifest["parameters"] == {
         "traces": ["co-repost"], "windows": {"co-repost": 30}, "auto_window": False,
         "fdr": 0.05, "min_shared": 2, "neighbour_cap": 50, "seed": 7, "amplification": False,
-        "attach_rounds": 5, "min_group_size": 4}
+        "attach_rounds": 5, "min_group_size": 4, "persona": True}
     again = runner.invoke(app, ["detect", str(tmp_path / "shares.csv"), *mapping, "--out",
                                 str(tmp_path / "b"), "--parameters",
                                 str(tmp_path / "a" / "manifest.json")])

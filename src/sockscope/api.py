@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow.compute as pa_compute
 
 from sockscope.detect.model import Detection
 from sockscope.detect.params import DetectParams
@@ -165,3 +166,51 @@ def detect(
     return detection
 
 
+
+
+def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
+            ties: int = 10, examples: int = 5) -> dict[str, Any]:
+    """One account's dossier from a run made with ``detect --db``: profile, persona
+    signals, group (with its summary and signals), strongest edges and example
+    evidence."""
+    from sockscope.output.store import load_detection
+
+    con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    profile = con.execute(
+        """SELECT handle, display_name, description, created_at, followers, following,
+                  location, lang, profile_image, has_profile
+           FROM accounts WHERE account_id = ? ORDER BY has_profile DESC LIMIT 1""",
+        [account_id]).fetchall()
+    posts = con.execute("SELECT count(*), min(created_at), max(created_at) FROM posts "
+                        "WHERE account_id = ?", [account_id]).fetchall()[0]
+    if not profile and not posts[0]:
+        raise SockscopeError(f"no account {account_id!r} in this database")
+    detection = load_detection(con)
+    persona = {}
+    if detection.persona is not None:
+        rows = detection.persona.filter(pa_compute.equal(detection.persona["account_id"],
+                                                         account_id)).to_pylist()
+        persona = {k: v for k, v in (rows[0] if rows else {}).items() if k != "hour_of_week"}
+    group = next((g for g in detection.groups if account_id in g.members), None)
+    edges = sorted((e for e in detection.edges if account_id in (e.account_a, e.account_b)),
+                   key=lambda e: (-e.weight, e.q_value, e.key))
+    evidence = detection.evidence.filter(pa_compute.or_(
+        pa_compute.equal(detection.evidence["account_a"], account_id),
+        pa_compute.equal(detection.evidence["account_b"], account_id)))
+    fields = ("handle", "display_name", "description", "created_at", "followers",
+              "following", "location", "lang", "profile_image", "has_profile")
+    return {
+        "account_id": account_id,
+        "profile": dict(zip(fields, profile[0], strict=True)) if profile else {},
+        "posts": {"count": int(posts[0]), "first": posts[1], "last": posts[2]},
+        "persona": persona,
+        "group": None if group is None else {
+            "group_id": group.group_id, "size": len(group.members), "summary": group.summary,
+            "signals": group.signals},
+        "edges": [{"other": e.account_b if e.account_a == account_id else e.account_a,
+                   "behaviour": e.behaviour, "shared_keys": e.shared_keys,
+                   "weight": e.weight, "q_value": e.q_value,
+                   "example_keys": list(e.example_keys)} for e in edges[:ties]],
+        "evidence": evidence.slice(0, examples).to_pylist(),
+        "evidence_total": evidence.num_rows,
+    }

@@ -221,6 +221,7 @@ def detect(
     = default("attach_rounds"),
     min_group_size: Annotated[int, typer.Option(help=describe("min_group_size"))]
     = default("min_group_size"),
+    persona: Annotated[bool, typer.Option(help=describe("persona"))] = default("persona"),
     parameters: Annotated[Path | None, typer.Option(
         help="Take every detection parameter from a manifest.json (repeat a run).")] = None,
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
@@ -253,7 +254,7 @@ def detect(
         params = _detect_params(traces, window, parameters, fdr=fdr, seed=seed,
                                 min_shared=min_shared, neighbour_cap=neighbour_cap,
                                 amplification=amplification, attach_rounds=attach_rounds,
-                                min_group_size=min_group_size)
+                                min_group_size=min_group_size, persona=persona)
         with console.status("ingesting, tracing, testing, grouping…"):
             detection = api.detect(inputs, out, db=db, params=params,
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
@@ -311,6 +312,65 @@ def evaluate(
                       f"{row['size']} accounts, {escape(row['strategy'])}: recall "
                       f"{row['recall']:.2f}, best Jaccard {row['best_jaccard']:.2f}")
     stdout.print(table)
+
+
+@app.command()
+def account(
+    account_id: Annotated[str, typer.Argument(help="The account's id.")],
+    db: Annotated[Path, typer.Option(help="DuckDB file of a run made with detect --db.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One account's dossier: profile, persona signals, group, strongest ties, evidence."""
+    if not db.exists():
+        raise _fail(SockscopeError(f"{db}: no such database"))
+    try:
+        dossier = api.account(db, account_id)
+    except SockscopeError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        print(json.dumps(dossier, indent=2, sort_keys=True, default=str))
+        return
+    profile, persona, group = dossier["profile"], dossier["persona"], dossier["group"]
+    table = Table(title=escape(f"account {account_id}"), show_header=False)
+    table.add_column("what")
+    table.add_column("value", overflow="fold")
+    for key in ("handle", "display_name", "description", "created_at", "followers",
+                "location", "lang"):
+        if profile.get(key) not in (None, ""):
+            table.add_row(key, escape(str(profile[key])))
+    posts = dossier["posts"]
+    table.add_row("posts", f"{posts['count']:,} ({posts['first']} → {posts['last']} UTC)")
+    for key in ("top_client", "client_share", "post_lang", "posts_per_day", "schedule",
+                "utc_offset", "schedule_fit"):
+        if persona.get(key) is not None:
+            table.add_row(key, escape(str(persona[key])))
+    table.add_row("persona marks", escape((persona.get("signals") or "none").replace(";", "; ")))
+    if group:
+        table.add_row("group", escape(f"{group['group_id']} ({group['size']:,} accounts): "
+                                      f"{group['summary']}"))
+        table.add_row("group signals", escape("; ".join(group["signals"]) or "none"))
+    else:
+        table.add_row("group", "not flagged")
+    stdout.print(table)
+    if dossier["edges"]:
+        ties = Table(title="strongest ties")
+        for column in ("other account", "behaviour", "shared", "weight", "q", "examples"):
+            ties.add_column(column, overflow="fold")
+        for e in dossier["edges"]:
+            ties.add_row(escape(e["other"]), e["behaviour"], f"{e['shared_keys']:,}",
+                         f"{e['weight']:.3f}", f"{e['q_value']:.1e}",
+                         escape(" | ".join(k[:40] for k in e["example_keys"])))
+        stdout.print(ties)
+    if dossier["evidence"]:
+        rows = Table(title=f"evidence (first {len(dossier['evidence'])} of "
+                     f"{dossier['evidence_total']:,})")
+        for column in ("behaviour", "with", "key", "time", "Δt s"):
+            rows.add_column(column, overflow="fold")
+        for r in dossier["evidence"]:
+            other = r["account_b"] if r["account_a"] == account_id else r["account_a"]
+            rows.add_row(r["behaviour"], escape(other), escape(str(r["key"])[:60]),
+                         str(r["time_a"]), "" if r["dt_s"] is None else f"{r['dt_s']:.0f}")
+        stdout.print(rows)
 
 
 @app.command()

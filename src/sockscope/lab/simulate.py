@@ -310,6 +310,9 @@ class World:
             size = min(size, self.n // 25)  # small test worlds keep most accounts organic
             members = rng.choice(free, size=size, replace=False)
             free = np.setdiff1d(free, members)
+            # the fans' idol is a celebrity, not a recruit (dropped without a new draw, so
+            # worlds where it was not chosen stay the same)
+            members = members[members != self.idol]
             name = f"C{number + 1:02d}"
             self.label[members] = "campaign"
             self.campaign[members] = name

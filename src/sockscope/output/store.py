@@ -32,6 +32,8 @@ def store_detection(con: duckdb.DuckDBPyConnection, detection: Detection,
     groups = group_table(detection.groups).append_column("behaviour_details", pa.array(
         [[{"behaviour": b, "shared_keys": k, "median_dt_s": d} for b, k, d in g.behaviours]
          for g in detection.groups], _DETAILS))
+    groups = groups.append_column("persona", pa.array([g.persona for g in detection.groups],
+                                                      pa.list_(pa.string())))
     edges = edge_table(detection.edges)
     edges = edges.append_column("first_t", pa.array([e.first_t for e in detection.edges],
                                                     pa.float64()))
@@ -68,10 +70,11 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
               behaviours=[(d["behaviour"], d["shared_keys"], d["median_dt_s"])
                           for d in details],
               first_seen=first.replace(tzinfo=UTC), last_seen=last.replace(tzinfo=UTC),
-              signals=[s for s in signals.split(";") if s], summary=summary)
-        for g, score, p, first, last, signals, summary, details in con.execute(
+              signals=[s for s in signals.split(";") if s], summary=summary,
+              persona=list(persona or []))
+        for g, score, p, first, last, signals, summary, details, persona in con.execute(
             "SELECT group_id, score, p_value, first_seen, last_seen, signals, summary, "
-            "behaviour_details FROM result_groups ORDER BY group_id").fetchall()
+            "behaviour_details, persona FROM result_groups ORDER BY group_id").fetchall()
     ]
     edges = [Edge(a, b, beh, sk, w, p, q, mn, md, ft, lt, tuple(keys))
              for a, b, beh, sk, w, p, q, mn, md, keys, ft, lt in con.execute(

@@ -18,7 +18,14 @@ import pyarrow as pa
 
 from sockscope.detect.keys.neardup import near_duplicate_families
 from sockscope.persona.handles import handle_template, name_mismatch
-from sockscope.persona.schedule import HOURS_OF_WEEK, MIN_POSTS, TEMPLATES, fit_schedules
+from sockscope.persona.schedule import (
+    HOURS_OF_WEEK,
+    MIN_POSTS,
+    TEMPLATES,
+    exposure,
+    fit_schedules,
+    office_fit,
+)
 
 ONE_CLIENT_SHARE = 0.9  # an account posting this share from one app, with ONE_CLIENT_POSTS+
 ONE_CLIENT_POSTS = 10
@@ -40,6 +47,7 @@ class Persona:
     image: np.ndarray  # profile image number, -1 when none
     posts: np.ndarray
     hours: np.ndarray  # accounts x 168 post counts (UTC hour of the week)
+    seen: np.ndarray  # how often each UTC hour of the week occurs in the data's period
     available: dict[str, bool] = field(default_factory=dict)  # which signals the data allows
 
 
@@ -76,6 +84,9 @@ def build_persona(con: duckdb.DuckDBPyConnection) -> Persona:
     created_day = np.array([np.nan if c is None else (c - epoch).total_seconds() / 86_400
                             for c in profiles["created_at"].to_pylist()], dtype=np.float64)
     schedule = _schedules(activity["hours"], activity["posts"])
+    first, last = con.execute("SELECT epoch(min(created_at)), epoch(max(created_at)) "
+                              "FROM posts").fetchall()[0]
+    seen = exposure(first, last) if first is not None else np.zeros(HOURS_OF_WEEK)
     lang_mismatch = [None if a is None or p is None else a.split("-")[0] != p.split("-")[0]
                      for a, p in zip(profiles["account_lang"].to_pylist(),
                                      activity["post_lang"], strict=True)]
@@ -113,13 +124,15 @@ def build_persona(con: duckdb.DuckDBPyConnection) -> Persona:
         client=np.array(clients, dtype=np.int64), bio=np.array(bios, dtype=np.int64),
         image=np.array(image_numbers, dtype=np.int64),
         posts=np.array(activity["posts"], dtype=np.int64), hours=activity["hours"],
+        seen=seen,
         available={
             "creation_burst": bool(np.isfinite(created_day).sum() >= 3),
             "handle_template": any(h for h in handles),
             "client_share": any(c is not None for c in activity["top_client"]),
             "bio_reuse": any(b >= 0 for b in bios),
             "image_reuse": any(i is not None for i in images),
-            "schedule_fit": bool(activity["posts"].sum() > 0),
+            "schedule_fit": bool(activity["posts"].sum() > 0
+                                 and not np.isnan(office_fit(seen, seen)[0])),
         })
 
 

@@ -14,10 +14,12 @@ groups at least as extreme, (1 + k) / (1 + R). Statistics (``SIGNALS``):
 - ``bio_reuse``: share of members whose bio is equal or near-identical to another
   member's;
 - ``image_reuse``: share of members whose profile image another member uses too;
-- ``schedule_fit``: how much more of the group's pooled activity falls in weekday office
-  hours (Monday-Friday 09-17 at the best UTC offset) than in the same hours at weekends
-  would predict (``persona.schedule.office_fit``). Pooled activity alone would mislead:
-  accounts that react to the same author within minutes share its hours every day.
+- ``schedule_fit``: the weekday contrast of the group's pooled activity in working hours
+  (09-17 local at the best UTC offset): weekday rate minus weekend rate over their sum,
+  per hour the data covers (``persona.schedule.office_fit``); about 0 for people, near 1
+  for a desk quiet at weekends; absent when the data covers no weekend. Pooled activity
+  in office hours alone would mislead: accounts that react to the same author within
+  minutes share that author's hours every day.
 
 A signal *shows* when p < ``SIGNIFICANT`` and the statistic reaches its ``MATERIAL``
 floor. A signal the data cannot support (no creation dates, no images, fewer than
@@ -45,7 +47,7 @@ SIGNIFICANT = 0.01  # a signal shows below this p-value ...
 # react to the same author within minutes), so in a large group a small shared quirk
 # comes out "significant". The floors ask for an effect an investigator would call one.
 MATERIAL = {"creation_burst": 0.5, "handle_template": 0.5, "client_share": 0.8,
-            "bio_reuse": 0.2, "image_reuse": 0.2, "schedule_fit": 0.05}
+            "bio_reuse": 0.2, "image_reuse": 0.2, "schedule_fit": 0.5}
 SIGNAL_BOOST = 0.25  # a group's score grows by this share for each signal that shows
 MIN_SIGNALS_FOR_INDEPENDENCE = 2  # computable signals needed to call members independent
 SIGNALS = ("creation_burst", "handle_template", "client_share", "bio_reuse", "image_reuse",
@@ -161,7 +163,7 @@ def _schedule(persona: Persona):
         for begin in range(0, len(groups), 100):  # bounded memory for big groups
             block = groups[begin:begin + 100]
             out[begin:begin + len(block)] = office_fit(
-                persona.hours[block].sum(axis=1, dtype=np.float64))
+                persona.hours[block].sum(axis=1, dtype=np.float64), persona.seen)
         return out
     return statistic
 

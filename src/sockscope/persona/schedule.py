@@ -5,8 +5,10 @@ Activity is counted in the 168 hours of the UTC week. A schedule is a set of loc
 hours: **office hours** (Monday to Friday, 09:00-17:00), a **daily shift** (09:00-17:00
 every day, weekends too) or a **personal rhythm** (awake 08:00-24:00 every day). Each is
 tried at every whole-hour UTC offset from -12 to +14; the best is the one whose hours
-hold the most activity per hour of the week they cover, scored by the log-likelihood
-ratio against activity spread evenly over the week (bits per post). The fit reported
+hold the most activity per hour of the week they cover: activity is modelled as even
+inside the schedule's hours and even outside them (the share outside fitted by maximum
+likelihood), scored by the log-likelihood ratio against activity spread evenly over the
+week (bits per post). The fit reported
 is the share of activity inside the schedule's hours.
 
 What it cannot tell: daylight-saving time (a schedule that moves an hour mid-period
@@ -24,7 +26,7 @@ import numpy as np
 HOURS_OF_WEEK = 168
 OFFSETS = np.arange(-12, 15)
 MIN_POSTS = 30
-FLOOR = 0.02  # share of activity assumed outside the schedule (people slip)
+FLOOR = 0.01  # the least share of activity a schedule leaves outside its hours
 
 # local hours of the week (Monday 00:00 = 0) in each schedule
 _LOCAL = {
@@ -52,9 +54,6 @@ def _templates() -> tuple[list[tuple[str, int]], np.ndarray]:
 
 TEMPLATES, MASKS = _templates()
 _INSIDE = MASKS.sum(axis=1)
-# log-probability of one post in / out of the schedule, per hour of the week
-_LOG_IN = np.log((1 - FLOOR) / _INSIDE)
-_LOG_OUT = np.log(FLOOR / (HOURS_OF_WEEK - _INSIDE))
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,12 @@ def fit_schedules(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
     totals = counts.sum(axis=1)
     inside = counts @ MASKS.T  # n x templates
-    log_likelihood = inside * _LOG_IN + (totals[:, None] - inside) * _LOG_OUT
+    # each template's share of activity outside its hours is fitted (maximum likelihood):
+    # activity is even within the schedule's hours and even outside them
+    # (at most half: a schedule is where the activity is, not where it is not)
+    outside = np.clip(1 - inside / np.maximum(totals[:, None], 1), FLOOR, 0.5)
+    log_likelihood = (inside * np.log((1 - outside) / _INSIDE)
+                      + (totals[:, None] - inside) * np.log(outside / (HOURS_OF_WEEK - _INSIDE)))
     uniform = totals[:, None] * np.log(1 / HOURS_OF_WEEK)
     bits = (log_likelihood - uniform) / np.maximum(totals[:, None], 1) / np.log(2)
     best = np.argmax(bits, axis=1)
@@ -97,14 +101,39 @@ def infer_schedule(counts: np.ndarray) -> Schedule | None:
     return Schedule(kind, offset, float(fit[0]), float(bits[0]), posts)
 
 
-def office_fit(counts: np.ndarray) -> np.ndarray:
-    """Per row: how much more activity falls in weekday office hours than a seven-day
-    rhythm would put there, at the best UTC offset: the share in Mon-Fri 09-17 minus 5/7
-    of the share in 09-17 on all days. About 0 for people and for crowds that react to
-    the same events every day (fans of one author); clearly positive for a desk that
-    works weekdays. The group statistic ``schedule_fit``."""
+def exposure(first_s: float, last_s: float) -> np.ndarray:
+    """How many times each UTC hour of the week occurs between two epoch times."""
+    hours = np.arange(int(first_s // 3600), int(last_s // 3600) + 1, dtype=np.int64)
+    # the epoch began on a Thursday: hour of week (Monday 00:00 = 0) is offset by 3 days
+    return np.bincount((hours + 3 * 24) % HOURS_OF_WEEK, minlength=HOURS_OF_WEEK).astype(
+        np.float64)
+
+
+_OFFICE = [i for i, (kind, _) in enumerate(TEMPLATES) if kind == "office hours"]
+_WEEKEND_DAYTIME = np.array([
+    [((5 * 24 + h - offset) % HOURS_OF_WEEK) for h in range(9, 17)]
+    + [((6 * 24 + h - offset) % HOURS_OF_WEEK) for h in range(9, 17)]
+    for offset in OFFSETS])
+
+
+def office_fit(counts: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Per row: the weekday contrast of working hours, at the UTC offset whose weekday
+    office hours hold the most activity: (weekday rate - weekend rate) / (sum), rates
+    being activity per hour in 09-17 local time on weekdays and at weekends, per hour
+    of the week the data covers (``seen``, from ``exposure``). About 0 for people and
+    for crowds that react to the same events every day; near 1 for a desk that is quiet
+    at weekends. NaN when the data covers no weekend. The group statistic
+    ``schedule_fit``."""
     counts = np.atleast_2d(np.asarray(counts, dtype=np.float64))
-    office = [i for i, (kind, _) in enumerate(TEMPLATES) if kind == "office hours"]
-    daily = [i for i, (kind, _) in enumerate(TEMPLATES) if kind == "daily shift"]
-    excess = counts @ MASKS[office].T - 5 / 7 * (counts @ MASKS[daily].T)
-    return excess.max(axis=1) / np.maximum(counts.sum(axis=1), 1)
+    office = MASKS[_OFFICE]  # offsets x 168
+    weekday_seen = office @ seen  # per offset
+    weekend_seen = seen[_WEEKEND_DAYTIME].sum(axis=1)
+    if (weekend_seen == 0).any() or (weekday_seen == 0).any():
+        return np.full(len(counts), np.nan)
+    weekday = counts @ office.T / weekday_seen  # rows x offsets
+    weekend = counts[:, _WEEKEND_DAYTIME].sum(axis=2) / weekend_seen
+    best = np.argmax(counts @ office.T, axis=1)
+    rows = np.arange(len(counts))
+    total = weekday[rows, best] + weekend[rows, best]
+    return np.where(total > 0, (weekday[rows, best] - weekend[rows, best])
+                    / np.maximum(total, 1e-12), 0.0)

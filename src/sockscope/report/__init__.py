@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sockscope.detect.model import Detection
 from sockscope.output.contract import iso_utc
+from sockscope.persona.groups import MATERIAL, SIGNIFICANT
 from sockscope.store.database import arrow_view
 
 MAX_EVIDENCE = 100_000
@@ -33,6 +34,7 @@ MAX_TEXT = 500
 MIN_GROUP_ROWS = 200  # evidence rows every group may show, however small its share
 MIN_GROUP_BYTES = 20_000  # and bytes
 ROW_BYTES = 60  # the cost of one evidence row in the page, besides its texts
+ACCOUNT_TIES = 5  # strongest edges shown in an account's panel
 STATIC = ["cytoscape-3.35.0.min.js", "uPlot-1.6.32.iife.min.js"]
 STYLES = ["uPlot-1.6.32.min.css", "report.css"]
 
@@ -66,15 +68,19 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
         {"id": g.group_id, "size": len(g.members), "score": float(g.score),
          "p": float(g.p_value), "behaviours": ";".join(b for b, _, _ in g.behaviours),
          "first": _iso(g.first_seen), "last": _iso(g.last_seen),
-         "signals": ";".join(g.signals), "summary": g.summary}
+         "signals": ";".join(g.signals), "summary": g.summary, "persona": g.persona}
         for g in sorted(detection.groups, key=lambda g: (-g.score, g.group_id))
     ]
     flagged = detection.accounts.filter(detection.accounts["flagged"])
     members = sorted(zip(flagged["account_id"].to_pylist(), flagged["group_id"].to_pylist(),
                          [h or "" for h in flagged["handle"].to_pylist()],
-                         flagged["score"].to_pylist(), strict=True), key=lambda m: (m[1], m[0]))
-    accounts = {a: {"h": h, "g": g, "s": round(float(s), 3)} for a, g, h, s in members}
+                         flagged["score"].to_pylist(), flagged["signals"].to_pylist(),
+                         strict=True), key=lambda m: (m[1], m[0]))
+    accounts = {a: {"h": h, "g": g, "s": round(float(s), 3), "p": p or ""}
+                for a, g, h, s, p in members}
     account_ids = sorted(accounts)
+    for account, ties in strongest_ties(detection, set(accounts), ACCOUNT_TIES).items():
+        accounts[account]["t"] = ties
     with arrow_view(con, pa.table({"account_id": pa.array([m[0] for m in members], pa.string()),
                                    "group_id": pa.array([m[1] for m in members], pa.string())})
                     ) as member_view, arrow_view(con, detection.evidence) as evidence_view:
@@ -90,7 +96,20 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
         "network": _network(detection, members),
         "evidence_total": total, **evidence,
         "activity": activity, "bursts": bursts, "week": week,
+        "persona_floors": MATERIAL, "persona_significant": SIGNIFICANT,
     }
+
+
+def strongest_ties(detection: Detection, accounts: set[str], limit: int
+                   ) -> dict[str, list[list]]:
+    """Per account: its strongest edges as [other account, behaviour, weight, q]."""
+    ties: dict[str, list[list]] = {}
+    for e in detection.edges:
+        for me, other in ((e.account_a, e.account_b), (e.account_b, e.account_a)):
+            if me in accounts:
+                ties.setdefault(me, []).append([other, e.behaviour, round(e.weight, 3),
+                                                float(f"{e.q_value:.3g}")])
+    return {a: sorted(t, key=lambda x: (-x[2], x[0], x[1]))[:limit] for a, t in ties.items()}
 
 
 def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str,

@@ -66,6 +66,63 @@
     (m.notes || []).forEach(function (note) { body.appendChild(el("p", "Note: " + note, "muted")); });
   })();
 
+  /* an account's dossier: its marks and strongest ties (all text via textContent) */
+  function showAccount(id, account) {
+    var detail = document.getElementById("account-detail");
+    detail.textContent = "";
+    detail.className = "";
+    detail.appendChild(el("h4", "Account " + id + (account.h ? " (@" + account.h + ")" : "")));
+    detail.appendChild(el("p", "Group " + account.g + ", score " + account.s + "."));
+    var marks = (account.p || "").split(";").filter(function (m) { return m; });
+    var list = el("ul");
+    marks.forEach(function (m) { list.appendChild(el("li", m)); });
+    if (!marks.length) list.appendChild(el("li", "no persona marks"));
+    detail.appendChild(el("p", "Persona marks:"));
+    detail.appendChild(list);
+    var ties = account.t || [];
+    if (ties.length) {
+      var table = el("table"), head = el("tr");
+      ["tied to", "behaviour", "weight", "q"].forEach(function (h) { head.appendChild(el("th", h)); });
+      table.appendChild(head);
+      ties.forEach(function (t) {
+        var other = data.accounts[t[0]] || {}, row = el("tr");
+        row.appendChild(el("td", t[0] + (other.h ? " (@" + other.h + ")" : "")));
+        row.appendChild(el("td", t[1]));
+        row.appendChild(el("td", String(t[2])));
+        row.appendChild(el("td", String(t[3])));
+        table.appendChild(row);
+      });
+      detail.appendChild(el("p", "Strongest ties:"));
+      detail.appendChild(table);
+    }
+  }
+  window.sockscopeShowAccount = function (id) { showAccount(id, data.accounts[id] || {}); };
+
+  /* a group's persona signals: statistic, p-value against random groups, plain words */
+  function drawSignals(g) {
+    var box = document.getElementById("signals");
+    box.textContent = "";
+    var entries = (g.signals || "").split(";").filter(function (s) { return s; });
+    if (!entries.length) { box.appendChild(el("p", "No persona signal could be computed for this group.", "muted")); return; }
+    (g.persona || []).forEach(function (line) { box.appendChild(el("p", line)); });
+    var table = el("table"), head = el("tr");
+    ["signal", "statistic", "p against random groups"].forEach(function (h) { head.appendChild(el("th", h)); });
+    table.appendChild(head);
+    entries.forEach(function (entry) {
+      var m = /^([a-z_]+)=([0-9.]+)\(p=([0-9.e+-]+)\)$/.exec(entry), row = el("tr");
+      if (!m) return;
+      row.appendChild(el("td", m[1]));
+      row.appendChild(el("td", m[2]));
+      row.appendChild(el("td", m[3]));
+      var floors = data.persona_floors || {};
+      if (parseFloat(m[3]) < data.persona_significant && parseFloat(m[2]) >= (floors[m[1]] || 0)) {
+        row.className = "shows";
+      }
+      table.appendChild(row);
+    });
+    box.appendChild(table);
+  }
+
   /* group list */
   var selected = null;
   (function groupList() {
@@ -138,9 +195,7 @@
     cy.on("mouseout", "node", function () { tooltip.hidden = true; });
     cy.on("tap", "node", function (evt) {
       var id = evt.target.data("account"), account = data.accounts[id] || {};
-      var detail = document.getElementById("account-detail");
-      detail.textContent = "Account " + id + (account.h ? " (@" + account.h + ")" : "") +
-        ", group " + account.g + ", score " + account.s + ".";
+      showAccount(id, account);
       if (account.g) showGroup(account.g, true);
     });
     var filter = document.getElementById("behaviour-filter");
@@ -181,8 +236,7 @@
     [["score", g.score.toFixed(2)], ["q", g.p.toExponential(2)], ["behaviours", g.behaviours],
      ["active", (g.first || "") + " to " + (g.last || "")]].forEach(function (f) {
       facts.appendChild(el("span", f[0] + ": " + f[1])); });
-    var signals = document.getElementById("signals");
-    signals.textContent = g.signals ? g.signals : "No persona signal computed for this group.";
+    drawSignals(g);
     timeline(id);
     heatmap(id);
     evidenceRows = data.evidence.filter(function (r) { return r[0] === id; });
