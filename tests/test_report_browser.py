@@ -70,6 +70,15 @@ def test_report_of_a_simulated_world(browser, tmp_path):
     page.fill("#evidence-search", first_text.lstrip("@"))
     assert page.locator("#evidence-table tbody tr").count() >= 1
     page.click("#evidence-table th[data-col='6']")  # sort by time gap
+    # the group's persona panel: a table of signals with p-values against random groups
+    assert page.locator("#signals table tr").count() >= 2
+    assert "creation_burst" in page.locator("#signals").text_content()
+    # an account's dossier: persona marks and strongest ties
+    member = page.evaluate("Object.keys(window.sockscopeReport.data.accounts)[0]")
+    page.evaluate(f"window.sockscopeShowAccount({member!r})")
+    detail = page.locator("#account-detail").text_content()
+    assert f"Account {member}" in detail and "Persona marks:" in detail
+    assert "Strongest ties:" in detail and page.locator("#account-detail table tr").count() >= 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=False)
     assert errors == []

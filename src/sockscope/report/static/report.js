@@ -361,5 +361,5 @@
       sortEvidence();
     });
   });
-  window.sockscopeReport = { showGroup: showGroup, ready: true };
+  window.sockscopeReport = { showGroup: showGroup, showAccount: window.sockscopeShowAccount, data: data, ready: true };
 })();
