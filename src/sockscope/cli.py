@@ -373,6 +373,62 @@ def account(
         stdout.print(rows)
 
 
+@app.command("eval-pan")
+def eval_pan(
+    corpus: Annotated[Path, typer.Argument(help="A PAN-layout verification corpus folder.")],
+    folds: Annotated[int, typer.Option(help="Cross-validation folds.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Cross-validated AUC, c@1, F0.5u and Brier of each verifier and the fused one."""
+    from sockscope.authorship.pan import evaluate_corpus
+
+    try:
+        metrics = evaluate_corpus(corpus, folds=folds)
+    except SockscopeError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+        return
+    names = ["auc", "c@1", "f0.5u", "brier", "auc*c@1", "overall"]
+    table = Table(title=escape(f"{corpus.name}: {folds}-fold cross-validation"))
+    table.add_column("verifier")
+    for name in names:
+        table.add_column(name, justify="right")
+    for verifier, row in metrics.items():
+        table.add_row(verifier, *(f"{row[n]:.3f}" for n in names))
+    stdout.print(table)
+
+
+@app.command()
+def verify(
+    known: Annotated[list[Path], typer.Option(help="Text file(s) by the known writer.")],
+    unknown: Annotated[Path, typer.Option(help="The text whose writer is in question.")],
+    background: Annotated[Path | None, typer.Option(
+        help="A PAN-layout corpus of other writers to fit and calibrate on.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Did the writer of the known texts also write the unknown one?"""
+    from sockscope.authorship.pan import verify as run_verify
+
+    try:
+        texts = [p.read_text(encoding="utf-8-sig", errors="replace") for p in known]
+        decision = run_verify(texts, unknown.read_text(encoding="utf-8-sig", errors="replace"),
+                              background)
+    except OSError as exc:
+        raise _fail(SockscopeError(str(exc))) from None
+    except SockscopeError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        print(json.dumps(decision.as_dict(), indent=2, sort_keys=True))
+        return
+    stdout.print(f"{decision.decision} (same writer: {decision.same_writer:.3f}; "
+                 f"{decision.words_known:,} known words, {decision.words_unknown:,} unknown)")
+    for name, value in decision.scores.items():
+        stdout.print(f"  {name}: {value:.3f}")
+    if background is None:
+        stdout.print("  (no --background corpus: scores are uncalibrated, so no answer)")
+
+
 @app.command()
 def report(
     db: Annotated[Path, typer.Option(help="DuckDB file of a run made with detect --db.")],

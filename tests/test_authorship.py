@@ -1,0 +1,176 @@
+"""Authorship: tokenisation in several scripts, verifiers on writers with known
+answers, calibration and the no-answer band, PAN metrics and the commands."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from sockscope.authorship.calibration import (
+    Band,
+    Calibrated,
+    c_at_1,
+    decide,
+    learn_band,
+    pan_metrics,
+)
+from sockscope.authorship.features import distort, most_frequent_words
+from sockscope.authorship.tokens import words
+from sockscope.authorship.verifiers import default_verifiers
+from sockscope.cli import app
+
+TOKENS = [
+    ("Greek keeps accents and final sigma", "Γειά σου Κόσμε, τι κάνεις;",
+     ["γειά", "σου", "κόσμε", "τι", "κάνεις"]),
+    ("Dutch elision and a contraction", "Het is 's avonds koud. Don't!",
+     ["het", "is", "s", "avonds", "koud", "don't"]),
+    ("Persian keeps the zero-width non-joiner inside a word", "می\u200cخواهم بروم",
+     ["می\u200cخواهم", "بروم"]),
+    ("Spanish inverted marks are punctuation", "¿Qué tal, señor?", ["qué", "tal", "señor"]),
+    ("decomposed accents are composed", "cafe\u0301 ole\u0301", ["café", "olé"]),
+]
+
+
+@pytest.mark.parametrize("case, text, expected", TOKENS, ids=[t[0] for t in TOKENS])
+def test_words(case, text, expected):
+    assert words(text) == expected, case
+
+
+def test_text_distortion_masks_topic_words():
+    assert distort("The bridge, said the mayor, is late.", {"the", "is", "said"}) == \
+        "The ******, said the *****, is ****."
+
+
+def _writer(seed: int, topic_seed: int = 0):
+    """A writer: a personal set of function-word habits and punctuation, and topics."""
+    rng = np.random.default_rng(seed)
+    function = ["the", "of", "and", "to", "a", "in", "that", "is", "it", "for", "on", "with",
+                "as", "but", "which", "however", "indeed", "thus", "rather", "quite"]
+    habit = rng.dirichlet(np.full(len(function), 0.6))
+    marks = [",", ";", " -", ":", "!"]
+    mark_habit = rng.dirichlet(np.full(len(marks), 0.5))
+    topics = np.random.default_rng(1000 + topic_seed)
+
+    def text(words_count: int = 600) -> str:
+        out = []
+        for _ in range(words_count):
+            if rng.random() < 0.45:
+                out.append(function[rng.choice(len(function), p=habit)])
+            else:
+                out.append(f"topic{topics.integers(0, 400)}")
+            if rng.random() < 0.08:
+                out[-1] += marks[rng.choice(len(marks), p=mark_habit)]
+        return " ".join(out) + "."
+    return text
+
+
+@pytest.fixture(scope="module")
+def problems():
+    """60 verification problems over 30 synthetic writers, half same-writer."""
+    writers = [_writer(s, s % 5) for s in range(30)]
+    out = []
+    for i in range(60):
+        a = i % 30
+        b = a if i % 2 == 0 else (a + 7) % 30
+        out.append(([writers[a](), writers[a]()], writers[b](), a == b))
+    return out
+
+
+def test_each_verifier_separates_two_different_writers(problems):
+    reference = [t for known, unknown, _ in problems[:40] for t in (*known, unknown)]
+    for verifier in default_verifiers():
+        verifier.fit(reference)
+        same = [verifier.score(k, u) for k, u, s in problems[40:] if s]
+        different = [verifier.score(k, u) for k, u, s in problems[40:] if not s]
+        assert np.mean(same) > np.mean(different), verifier.name
+        assert min(same) > np.median(different), verifier.name
+
+
+def test_calibrated_probabilities_are_sensible(problems):
+    reference = [t for known, unknown, _ in problems for t in (*known, unknown)]
+    verifier = default_verifiers()[0].fit(reference)
+    scores = np.array([verifier.score(k, u) for k, u, _ in problems])
+    truth = np.array([s for _, _, s in problems])
+    model = Calibrated().fit(scores[:40], truth[:40])
+    p = model.predict_proba(scores[40:])
+    assert ((p >= 0) & (p <= 1)).all()
+    assert p[truth[40:]].mean() > 0.6 > 0.4 > p[~truth[40:]].mean()
+
+
+def test_no_answer_band_is_exactly_one_half():
+    band = Band(0.4, 0.65)
+    assert band.apply(np.array([0.1, 0.41, 0.5, 0.64, 0.9])).tolist() == [0.1, 0.5, 0.5, 0.5,
+                                                                          0.9]
+    # a band is learned only where leaving cases unanswered raises c@1
+    p = np.array([0.9, 0.8, 0.55, 0.45, 0.2, 0.1])
+    truth = np.array([True, True, False, True, False, False])
+    band = learn_band(p, truth)
+    assert band.low <= 0.45 and band.high >= 0.55
+    assert c_at_1(band.apply(p), truth) > c_at_1(p, truth)
+
+
+def test_too_little_text_is_not_a_guess():
+    decision = decide(0.93, 800, 20, {"x": 1.0})
+    assert (decision.decision, decision.same_writer) == ("not enough text", 0.5)
+    assert decide(0.93, 800, 400, {}).decision == "same"
+    assert decide(0.5, 800, 400, {}).decision == "no answer"
+
+
+def test_pan_metrics_on_known_answers():
+    p = np.array([0.9, 0.7, 0.5, 0.3, 0.2, 0.6])
+    truth = np.array([True, True, True, False, False, False])
+    metrics = pan_metrics(p, truth)
+    # 4 correct of 6, 1 unanswered: c@1 = (4 + 1 * 4 / 6) / 6
+    assert metrics["c@1"] == round((4 + 4 / 6) / 6, 4)
+    # tp 2, fp 1, fn 0, unanswered 1: F0.5u = 1.25*2 / (1.25*2 + 0.25*1 + 1)
+    assert metrics["f0.5u"] == round(2.5 / (2.5 + 0.25 + 1), 4)
+    assert metrics["brier"] == round(1 - np.mean((p - truth) ** 2), 4)
+    assert metrics["auc*c@1"] == round(metrics["auc"] * metrics["c@1"], 4)
+
+
+def test_most_frequent_words_culling():
+    texts = ["a a a b c", "a b d", "a e"]
+    assert most_frequent_words(texts, 3) == ["a", "b", "c"]
+    assert most_frequent_words(texts, 3, culling=0.6) == ["a", "b"]
+
+
+def _pan_corpus(folder, problems):
+    lines = []
+    for i, (known, unknown, same) in enumerate(problems):
+        problem = folder / f"XX{i:03d}"
+        problem.mkdir(parents=True)
+        for j, text in enumerate(known, start=1):
+            (problem / f"known{j:02d}.txt").write_text(text, encoding="utf-8")
+        (problem / "unknown.txt").write_text("\ufeff" + unknown, encoding="utf-8")
+        lines.append(f"XX{i:03d} {'Y' if same else 'N'}")
+    (folder / "truth.txt").write_text("\n".join(lines) + "\n")
+
+
+def test_eval_pan_and_verify_commands(tmp_path, problems):
+    _pan_corpus(tmp_path / "corpus", problems)
+    result = CliRunner().invoke(app, ["eval-pan", str(tmp_path / "corpus"), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)
+    assert set(metrics) == {"cosine_delta", "char_ngrams", "impostors", "compression",
+                            "fused"}
+    assert set(metrics["fused"]) == {"auc", "c@1", "f0.5u", "brier", "auc*c@1", "overall"}
+    assert metrics["fused"]["auc"] > 0.9  # the synthetic writers are clearly distinct
+    known, unknown, same = problems[0]
+    (tmp_path / "k1.txt").write_text(known[0])
+    (tmp_path / "k2.txt").write_text(known[1])
+    (tmp_path / "u.txt").write_text(unknown)
+    result = CliRunner().invoke(app, ["verify", "--known", str(tmp_path / "k1.txt"),
+                                      "--known", str(tmp_path / "k2.txt"), "--unknown",
+                                      str(tmp_path / "u.txt"), "--background",
+                                      str(tmp_path / "corpus"), "--json"])
+    assert result.exit_code == 0, result.output
+    decision = json.loads(result.output)
+    assert {"same_writer", "decision", "words_known", "words_unknown", "cosine_delta",
+            "char_ngrams", "impostors", "compression"} <= set(decision)
+    assert same and decision["decision"] == "same" and decision["same_writer"] > 0.5
+    bare = CliRunner().invoke(app, ["verify", "--known", str(tmp_path / "k1.txt"),
+                                    "--unknown", str(tmp_path / "u.txt"), "--json"])
+    assert json.loads(bare.output)["decision"] == "no answer"
