@@ -27,6 +27,7 @@ import numpy as np
 from sockscope.authorship.features import (
     MAX_CHAR_FEATURES,
     MFW,
+    distort,
     mfw_frequencies,
     most_frequent_words,
 )
@@ -34,6 +35,7 @@ from sockscope.authorship.ngrams import CharSpace, counts_of
 
 IMPOSTOR_ITERATIONS = 100
 IMPOSTOR_FEATURES = 5_000
+DISTORTION_KEEP = 300  # words kept by text distortion for the character n-gram verifier
 IMPOSTORS_PER_ITERATION = 10
 FEATURE_SHARE = 0.5
 ZDICT_BYTES = 32_768  # zlib's window: the known texts' last 32 KiB are the dictionary
@@ -80,16 +82,26 @@ class CosineDelta(Verifier):
 
 
 class CharNgramCosine(Verifier):
-    """Cosine similarity of TF-IDF character 2-5-gram vectors."""
+    """Cosine similarity of TF-IDF character 2-5-gram vectors, over distorted texts:
+    words outside the ``keep`` most frequent of the reference corpus are masked, so the
+    n-grams describe how the writer writes, not what about (Stamatatos 2017)."""
 
     name = "char_ngrams"
 
+    def __init__(self, keep: int = DISTORTION_KEEP) -> None:
+        self.keep = keep
+
     def fit(self, texts: Sequence[str]) -> CharNgramCosine:
-        self.space_ = CharSpace(MAX_CHAR_FEATURES).fit(texts)
+        self.keep_ = set(most_frequent_words(texts, self.keep))
+        self.space_ = CharSpace(MAX_CHAR_FEATURES).fit([self._distort(t) for t in texts])
         return self
 
+    def _distort(self, text: str) -> str:
+        return distort(text, self.keep_) if self.keep else text
+
     def score(self, known: Sequence[str], unknown: str) -> float:
-        return _cosine(self.space_.profile(known), self.space_.profile([unknown]))
+        return _cosine(self.space_.profile([self._distort(t) for t in known]),
+                       self.space_.profile([self._distort(unknown)]))
 
 
 class GeneralImpostors(Verifier):
