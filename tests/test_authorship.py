@@ -174,3 +174,60 @@ def test_eval_pan_and_verify_commands(tmp_path, problems):
     bare = CliRunner().invoke(app, ["verify", "--known", str(tmp_path / "k1.txt"),
                                     "--unknown", str(tmp_path / "u.txt"), "--json"])
     assert json.loads(bare.output)["decision"] == "no answer"
+
+
+def _byline_corpus(path):
+    """Eight writers. Writers 0 and 1 each hide behind two invented bylines; one persona
+    is written by writers 2 and 3 in turn; everyone else writes under one name. Two
+    bylines of writer 0 reuse a passage."""
+    import csv as _csv
+
+    writers = [_writer(100 + s, s) for s in range(8)]
+    plan = {"Anna Berg": [0], "Tom Reyes": [0], "Lina Park": [1], "Omar Said": [1],
+            "Team Voice": [2, 3], "Eva Noor": [4], "Ivan Holt": [5], "Sara Vidal": [6],
+            "Ken Mori": [7]}
+    rows = []
+    for byline, hands in plan.items():
+        for k in range(8):
+            text = writers[hands[k % len(hands)]](500)
+            if byline in ("Anna Berg", "Tom Reyes") and k == 0:
+                text += (" The harbour tender was rigged from the start, and everyone in the "
+                         "council knew it long before the vote.")
+            rows.append([byline, "Daily Example", f"2024-03-{k + 1:02d}", f"{byline} {k}",
+                         text])
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = _csv.writer(handle)
+        writer.writerow(["byline", "outlet", "published_at", "title", "text"])
+        writer.writerows(rows)
+
+
+def test_bylines_recover_shared_writers_and_a_two_writer_persona(tmp_path):
+    import csv as _csv
+
+    import pyarrow.parquet as pq
+
+    _byline_corpus(tmp_path / "articles.csv")
+    result = CliRunner().invoke(app, ["bylines", str(tmp_path / "articles.csv"), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "out" / "bylines.csv", newline="") as handle:
+        bylines = {r["byline"]: r for r in _csv.DictReader(handle)}
+    cluster = {b: r["cluster_id"] for b, r in bylines.items()}
+    assert cluster["Anna Berg"] == cluster["Tom Reyes"]
+    assert cluster["Lina Park"] == cluster["Omar Said"]
+    assert cluster["Anna Berg"] != cluster["Lina Park"]
+    loners = ["Eva Noor", "Ivan Holt", "Sara Vidal", "Ken Mori"]
+    assert len({cluster[b] for b in loners}) == len(loners)
+    assert bylines["Team Voice"]["hands"] == "2"
+    assert all(bylines[b]["hands"] == "1" for b in loners)
+    with open(tmp_path / "out" / "byline_pairs.csv", newline="") as handle:
+        pairs = {(r["byline_a"], r["byline_b"]): r for r in _csv.DictReader(handle)}
+    pair = pairs[("Anna Berg", "Tom Reyes")]
+    assert pair["decision"] == "same" and pair["shared_passages"] == "1"
+    assert {"same_writer", "words_a", "words_b", "cosine_delta", "char_ngrams", "impostors",
+            "compression"} <= set(pair)
+    passages = pq.read_table(tmp_path / "out" / "passages.parquet").to_pylist()
+    assert passages and "harbour tender was rigged" in passages[0]["passage_a"]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["counts"]["bylines"] == 9 and "calibrated on the corpus itself" in \
+        manifest["notes"][0]

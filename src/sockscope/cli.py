@@ -373,6 +373,60 @@ def account(
         stdout.print(rows)
 
 
+@app.command()
+def bylines(
+    inputs: Annotated[list[Path] | None, typer.Argument(
+        help="Article corpora (CSV, JSONL, Parquet); none to use what --db holds.")] = None,
+    out: Annotated[Path, typer.Option(help="Result folder.")] = Path("bylines"),
+    db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
+    background: Annotated[Path | None, typer.Option(
+        help="A PAN-layout corpus of other writers to fit and calibrate on.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for impostors and clustering.")] = 1,
+    fmt: FormatOption = None,
+    map_: MapOption = None,
+) -> None:
+    """Which bylines share a writer, and which are written by several hands."""
+    import time
+
+    from sockscope import __version__
+    from sockscope.authorship.bylines import analyse_bylines, write_bylines
+
+    try:
+        if not inputs and db is None:
+            raise SockscopeError("give article files, or --db with a run made by ingest")
+        started = time.perf_counter()
+        result = api.ingest(inputs or [], db, fmt=fmt, mapping=_parse_map(map_))
+        with console.status("comparing bylines…"):
+            analysis = analyse_bylines(result.connection, background, seed)
+        manifest = {"version": __version__, "method": "bylines", "seed": seed,
+                    "background": str(background) if background else None,
+                    "inputs": [{"path": r.display, "sha256": r.sha256, "rows_read": r.rows_read,
+                                "rows_kept": r.rows_kept, "rows_skipped": r.rows_skipped}
+                               for r in result.reports],
+                    "counts": {"bylines": analysis.bylines.num_rows,
+                               "pairs": analysis.pairs.num_rows,
+                               "articles": analysis.articles.num_rows,
+                               "passages": analysis.passages.num_rows},
+                    "notes": analysis.notes,
+                    "seconds": round(time.perf_counter() - started, 2)}
+        write_bylines(analysis, out, manifest)
+    except SockscopeError as exc:
+        raise _fail(exc) from None
+    for note in analysis.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    same = [p for p in analysis.pairs.to_pylist() if p.get("decision") == "same"]
+    table = Table(title=f"{len(same):,} byline pairs likely share a writer")
+    for column in ("byline A", "byline B", "same writer", "shared passages"):
+        table.add_column(column, overflow="fold")
+    for pair in sorted(same, key=lambda p: -p["same_writer"])[:SHOWN_GROUPS]:
+        table.add_row(escape(pair["byline_a"]), escape(pair["byline_b"]),
+                      f"{pair['same_writer']:.2f}", f"{pair['shared_passages']:,}")
+    stdout.print(table)
+    several = [b for b in analysis.bylines.to_pylist() if b["hands"] > 1]
+    console.print(f"{analysis.bylines.num_rows:,} bylines; {len(several):,} look written by "
+                  f"several hands → {escape(str(out))}")
+
+
 @app.command("eval-pan")
 def eval_pan(
     corpus: Annotated[Path, typer.Argument(help="A PAN-layout verification corpus folder.")],

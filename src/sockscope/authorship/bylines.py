@@ -1,0 +1,340 @@
+"""Byline analysis: which bylines share a writer, which are written by several hands.
+
+1. **Profiles.** Each byline's articles are pooled (short texts pooled to a usable
+   length); verifiers are fitted on the corpus itself, so other bylines are the
+   impostors.
+2. **Calibration.** With ``--background`` (a PAN-layout corpus of other writers) the
+   verifiers are calibrated on its answered problems. Otherwise on the corpus itself:
+   each byline split in two halves is a same-writer pair, halves of two different
+   bylines a different-writer pair. These labels are noisy. A byline may be a team, and
+   two bylines may share a writer, which is exactly what is looked for. Judged pairs are
+   scored on the same footing (half of one byline against half of the other, both ways),
+   so text length means the same in both. The correction is
+   to fit once, drop the different-byline pairs the first fit finds most likely the same
+   writer (the top ``TRIM`` share), and fit again.
+3. **Candidates.** Comparing every pair is quadratic. Each byline is compared in full
+   with its ``CANDIDATES`` nearest bylines by character n-gram profile, and with every
+   byline it shares passages with, so 10,000 bylines cost about 200,000 verifications.
+4. **Reuse.** Sentences of 8 words or more are grouped into near-duplicate families
+   (the machinery of co-text-near). A family spanning two bylines is a reused passage.
+5. **Clusters and hands.** Bylines joined by a "same" decision, or by ``REUSE_LINK``
+   or more shared passages, form clusters (Leiden). Within a byline of
+   ``HANDS_MIN_ARTICLES`` or more articles, the articles are clustered by style
+   (average linkage on character n-gram cosine, cut where articles of different bylines
+   typically are), and every cluster holding ``HAND_SHARE`` of the articles counts as a
+   hand.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import igraph as ig
+import leidenalg
+import numpy as np
+import pyarrow as pa
+from scipy.cluster.hierarchy import fcluster, linkage
+
+from sockscope.authorship.calibration import Calibrated, decide
+from sockscope.authorship.features import word_count
+from sockscope.authorship.verifiers import CharNgramCosine, default_verifiers
+from sockscope.errors import SockscopeError
+
+CANDIDATES = 20
+TRIM = 0.05
+REUSE_LINK = 2
+HANDS_MIN_ARTICLES = 4
+HAND_SHARE = 0.2
+MIN_PASSAGE_WORDS = 8
+PASSAGE_PAIRS_PER_FAMILY = 50
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n{2,}")
+
+
+@dataclass
+class BylineResult:
+    bylines: pa.Table
+    pairs: pa.Table
+    articles: pa.Table
+    passages: pa.Table
+    notes: list[str]
+
+
+def analyse_bylines(con: duckdb.DuckDBPyConnection, background: Path | None = None,
+                    seed: int = 1) -> BylineResult:
+    """Analyse the ``articles`` table of ``con``."""
+    rows = con.execute(
+        """SELECT article_id, byline, outlet, published_at, text FROM articles
+           WHERE text IS NOT NULL ORDER BY byline, published_at NULLS LAST, article_id"""
+    ).fetchall()
+    if not rows:
+        raise SockscopeError("no articles to analyse; ingest an article corpus first "
+                             "(byline, outlet, published_at, title, text)")
+    by_byline: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_byline[row[1]].append(row)
+    names = sorted(by_byline)
+    texts = {b: [r[4] for r in by_byline[b]] for b in names}
+    notes: list[str] = []
+    verifiers, single, fused = _calibrated_verifiers(texts, background, seed, notes)
+    passages, shared = _reused_passages(by_byline)
+    candidates = _candidate_pairs(texts, verifiers, shared)
+    pair_rows = []
+    for a, b in candidates:
+        raw = _pair_scores(verifiers, texts[a], texts[b])[None, :]
+        decision = decide(float(fused.predict_proba(raw)[0]), word_count(" ".join(texts[a])),
+                          word_count(" ".join(texts[b])),
+                          {v.name: round(float(m.predict_proba(raw[:, i])[0]), 4)
+                           for i, (v, m) in enumerate(zip(verifiers, single, strict=True))})
+        pair_rows.append({"byline_a": a, "byline_b": b, "same_writer": decision.same_writer,
+                          "decision": decision.decision, "words_a": decision.words_known,
+                          "words_b": decision.words_unknown,
+                          "shared_passages": shared.get((a, b), 0), **decision.scores})
+    clusters = _clusters(names, pair_rows, seed)
+    hands, article_cluster, fit = _hands(by_byline, verifiers[1])
+    byline_table = pa.table({
+        "byline": names,
+        "articles": [len(by_byline[b]) for b in names],
+        "words": [word_count(" ".join(texts[b])) for b in names],
+        "outlets": [len({r[2] for r in by_byline[b] if r[2]}) for b in names],
+        "first_published": [min((r[3] for r in by_byline[b] if r[3]), default=None)
+                            for b in names],
+        "last_published": [max((r[3] for r in by_byline[b] if r[3]), default=None)
+                           for b in names],
+        "cluster_id": [clusters[b] for b in names],
+        "hands": [hands[b] for b in names],
+        "signals": [_signals(b, pair_rows, hands[b]) for b in names],
+    })
+    article_table = pa.table({
+        "article_id": [r[0] for r in rows], "byline": [r[1] for r in rows],
+        "outlet": [r[2] for r in rows], "published_at": [r[3] for r in rows],
+        "words": [word_count(r[4]) for r in rows],
+        "writer_cluster": [f"{clusters[r[1]]}-{article_cluster[r[0]]}" for r in rows],
+        "byline_fit": [fit[r[0]] for r in rows],
+    })
+    pairs = (pa.Table.from_pylist(pair_rows) if pair_rows else pa.table(
+        {"byline_a": pa.array([], pa.string()), "byline_b": pa.array([], pa.string())}))
+    return BylineResult(byline_table, pairs, article_table, passages, notes)
+
+
+def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, seed: int,
+                          notes: list[str]):
+    if background is not None:
+        from sockscope.authorship.pan import fit_on_corpus
+
+        notes.append(f"verifiers fitted and calibrated on the background corpus {background}")
+        return fit_on_corpus(background, seed)
+    corpus = [t for ts in texts.values() for t in ts]
+    verifiers = [v.fit(corpus) for v in default_verifiers(seed)]
+    halves = [b for b, ts in texts.items() if len(ts) >= 2]
+    if len(halves) < 3:
+        raise SockscopeError("calibrating on the corpus itself needs at least three bylines "
+                             "with two or more articles; give --background")
+    rng = np.random.default_rng(seed)
+    names = sorted(halves)
+    raw_rows, truth = [], []
+    for b in names:
+        raw_rows.append(_pair_scores(verifiers, texts[b], texts[b]))
+        truth.append(True)
+        for other in rng.choice([n for n in names if n != b], size=min(2, len(names) - 1),
+                                replace=False):
+            raw_rows.append(_pair_scores(verifiers, texts[b], texts[other]))
+            truth.append(False)
+    raw = np.array(raw_rows)
+    truth = np.array(truth)
+    fused = Calibrated().fit(raw, truth)
+    # noisy labels: drop the different-byline pairs the first fit finds most alike
+    p = fused.model_.predict_proba(raw)[:, 1]
+    negatives = np.flatnonzero(~truth)
+    cut = np.quantile(p[negatives], 1 - TRIM) if len(negatives) else 1.0
+    keep = truth | (p < cut)
+    single = [Calibrated().fit(raw[keep, i], truth[keep]) for i in range(len(verifiers))]
+    notes.append(f"calibrated on the corpus itself: {int(truth.sum())} byline halves as "
+                 f"same-writer pairs, {int((~truth).sum())} halves of different bylines as "
+                 f"different-writer pairs ({int((~keep).sum())} most alike of those dropped "
+                 "as likely shared writers); noisy labels, so give --background when a "
+                 "corpus of other writers exists")
+    return verifiers, single, Calibrated().fit(raw[keep], truth[keep])
+
+
+def _pair_scores(verifiers, a: list[str], b: list[str]) -> np.ndarray:
+    """Each verifier's score for two bylines on the footing of the calibration pairs:
+    the first half of one against the second half of the other, both ways, averaged.
+    Passing the same byline twice scores its two halves (a same-writer pair)."""
+    a0, a1 = (a[0::2], a[1::2]) if len(a) >= 2 else (a, a)
+    b0, b1 = (b[0::2], b[1::2]) if len(b) >= 2 else (b, b)
+    return np.array([(v.score(a0, " ".join(b1)) + v.score(b0, " ".join(a1))) / 2
+                     for v in verifiers])
+
+
+def _candidate_pairs(texts: dict[str, list[str]], verifiers, shared: dict) -> list:
+    names = sorted(texts)
+    char = next(v for v in verifiers if isinstance(v, CharNgramCosine))
+    profiles = np.array([char.space_.profile([char._distort(t) for t in texts[b]])
+                         for b in names])
+    pairs = set(shared)
+    for begin in range(0, len(names), 1_000):
+        block = profiles[begin:begin + 1_000] @ profiles.T
+        for offset, row in enumerate(block):
+            i = begin + offset
+            row[i] = -np.inf
+            for j in np.argsort(-row, kind="stable")[:CANDIDATES]:
+                if np.isfinite(row[j]):
+                    pairs.add(tuple(sorted((names[i], names[j]))))
+    return sorted(pairs)
+
+
+def _reused_passages(by_byline: dict[str, list[tuple]]) -> tuple[pa.Table, dict]:
+    """Near-duplicate sentences found under two or more bylines."""
+    from sockscope.detect.keys.neardup import near_duplicate_families
+
+    sentences = []
+    for byline, articles in by_byline.items():
+        for article_id, _, _, _, text in articles:
+            for sentence in _SENTENCE.split(text):
+                if word_count(sentence) >= MIN_PASSAGE_WORDS:
+                    sentences.append((byline, article_id, sentence.strip()))
+    families = near_duplicate_families([s for _, _, s in sentences]) if sentences else []
+    members: dict[int, list[tuple]] = defaultdict(list)
+    for sentence, family in zip(sentences, families, strict=True):
+        if family >= 0:
+            members[family].append(sentence)
+    rows, shared = [], defaultdict(int)
+    for family in sorted(members):
+        group = members[family]
+        if len({b for b, _, _ in group}) < 2:
+            continue
+        seen_pairs = set()
+        count = 0
+        for i, (ba, aa, sa) in enumerate(group):
+            for bb, ab, sb in group[i + 1:]:
+                if ba == bb or count >= PASSAGE_PAIRS_PER_FAMILY:
+                    continue
+                (ba2, aa2, sa2), (bb2, ab2, sb2) = sorted([(ba, aa, sa), (bb, ab, sb)])
+                rows.append({"family": family, "byline_a": ba2, "article_a": aa2,
+                             "passage_a": sa2, "byline_b": bb2, "article_b": ab2,
+                             "passage_b": sb2})
+                count += 1
+                if (ba2, bb2) not in seen_pairs:
+                    seen_pairs.add((ba2, bb2))
+                    shared[(ba2, bb2)] += 1
+    schema = pa.schema([("family", pa.int64()), ("byline_a", pa.string()),
+                        ("article_a", pa.string()), ("passage_a", pa.string()),
+                        ("byline_b", pa.string()), ("article_b", pa.string()),
+                        ("passage_b", pa.string())])
+    return pa.Table.from_pylist(rows, schema=schema), dict(shared)
+
+
+def _clusters(names: list[str], pairs: list[dict], seed: int) -> dict[str, str]:
+    index = {n: i for i, n in enumerate(names)}
+    links = [(index[p["byline_a"]], index[p["byline_b"]], max(p["same_writer"], 0.5))
+             for p in pairs if p["decision"] == "same" or p["shared_passages"] >= REUSE_LINK]
+    graph = ig.Graph(n=len(names), edges=[(a, b) for a, b, _ in links])
+    graph.es["weight"] = [w for _, _, w in links]
+    partition = leidenalg.find_partition(graph, leidenalg.ModularityVertexPartition,
+                                         weights="weight" if links else None, seed=seed)
+    ranked = sorted((sorted(names[v] for v in c) for c in partition),
+                    key=lambda c: (-len(c), c[0]))
+    return {name: f"W{number:04d}" for number, cluster in enumerate(ranked, start=1)
+            for name in cluster}
+
+
+def _hands(by_byline: dict[str, list[tuple]], char: CharNgramCosine
+           ) -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
+    """Writers per byline, each article's hand number and its fit to the rest."""
+    vectors = {r[0]: char.space_.profile([char._distort(r[4])])
+               for rows in by_byline.values() for r in rows}
+    threshold = _between_byline_similarity(by_byline, vectors)
+    hands: dict[str, int] = {}
+    hand_of: dict[str, int] = {}
+    fit: dict[str, float] = {}
+    for byline, rows in by_byline.items():
+        ids = [r[0] for r in rows]
+        matrix = np.array([vectors[i] for i in ids])
+        for k, article in enumerate(ids):
+            rest = np.delete(matrix, k, axis=0)
+            profile = rest.sum(axis=0) if len(rest) else matrix[k]
+            norm = np.linalg.norm(profile) * np.linalg.norm(matrix[k])
+            fit[article] = round(float(profile @ matrix[k] / norm), 4) if norm else None
+        if len(ids) < HANDS_MIN_ARTICLES:
+            hands[byline] = 1
+            hand_of.update({i: 1 for i in ids})
+            continue
+        similarity = np.clip(matrix @ matrix.T, -1, 1)
+        distance = 1 - similarity[np.triu_indices(len(ids), k=1)]
+        labels = fcluster(linkage(distance, method="average"), t=1 - threshold,
+                          criterion="distance")
+        sizes = np.bincount(labels)
+        big = [label for label in range(1, len(sizes))
+               if sizes[label] >= max(2, HAND_SHARE * len(ids))]
+        hands[byline] = max(1, len(big))
+        order = {label: n for n, label in enumerate(sorted(big, key=lambda x: -sizes[x]), 1)}
+        hand_of.update({i: order.get(label, 0) for i, label in zip(ids, labels, strict=True)})
+    return hands, hand_of, fit
+
+
+def _between_byline_similarity(by_byline, vectors) -> float:
+    """Where articles of one writer end and those of others begin: halfway between the
+    median similarity of two articles under one byline and under two."""
+    rng = np.random.default_rng(0)
+    names = sorted(by_byline)
+    within, between = [], []
+    for _ in range(2_000):
+        a, b = rng.choice(len(names), size=2)
+        ra, rb = by_byline[names[a]], by_byline[names[b]]
+        x, y = ra[rng.integers(len(ra))][0], rb[rng.integers(len(rb))][0]
+        if x == y:
+            continue
+        (within if a == b else between).append(float(vectors[x] @ vectors[y]))
+    if not within or not between:
+        return 0.5
+    return (np.median(within) + np.median(between)) / 2
+
+
+def _signals(byline: str, pairs: list[dict], hands: int) -> str:
+    marks = []
+    same = sorted((p for p in pairs if byline in (p["byline_a"], p["byline_b"])
+                   and p["decision"] == "same"), key=lambda p: -p["same_writer"])
+    if same:
+        other = [p["byline_b"] if p["byline_a"] == byline else p["byline_a"] for p in same]
+        marks.append("shares_writer_with=" + "|".join(other[:5]))
+    reused = sum(p["shared_passages"] for p in pairs if byline in (p["byline_a"],
+                                                                   p["byline_b"]))
+    if reused:
+        marks.append(f"shared_passages={reused}")
+    if hands > 1:
+        marks.append(f"hands={hands}")
+    return ";".join(marks)
+
+
+def write_bylines(result: BylineResult, out: Path, manifest: dict) -> None:
+    """bylines.csv, byline_pairs.csv, articles.csv, passages.parquet and manifest.json,
+    moved into ``out`` together once all are written."""
+    import json
+    import os
+    import shutil
+    import tempfile
+
+    import pyarrow.parquet as pq
+
+    from sockscope.output.safe_csv import write_csv
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        for name, table in (("bylines.csv", result.bylines), ("byline_pairs.csv", result.pairs),
+                            ("articles.csv", result.articles)):
+            write_csv(staging / name, table.column_names,
+                      zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
+        pq.write_table(result.passages, staging / "passages.parquet")
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+        out.mkdir(exist_ok=True)
+        for path in sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json"):
+            os.replace(path, out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
