@@ -66,6 +66,15 @@ class BylineResult:
 def analyse_bylines(con: duckdb.DuckDBPyConnection, background: Path | None = None,
                     seed: int = 1) -> BylineResult:
     """Analyse the ``articles`` table of ``con``."""
+    _PREPARED.clear()
+    try:
+        return _analyse(con, background, seed)
+    finally:
+        _PREPARED.clear()
+
+
+def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
+             ) -> BylineResult:
     rows = con.execute(
         """SELECT article_id, byline, outlet, published_at, text FROM articles
            WHERE text IS NOT NULL ORDER BY byline, published_at NULLS LAST, article_id"""
@@ -160,13 +169,26 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
     return verifiers, single, Calibrated().fit(raw[keep], truth[keep])
 
 
+_PREPARED: dict = {}
+
+
+def _prepared(verifier, texts: list[str], half: int):
+    """A verifier's representation of one half of a byline's articles (cached: a byline
+    is compared with tens of others)."""
+    part = texts[half::2] if len(texts) >= 2 else texts
+    key = (id(verifier), half, tuple(texts))
+    if key not in _PREPARED:
+        _PREPARED[key] = (verifier.prepare(part) if half == 0
+                          else verifier.prepare([" ".join(part)]))
+    return _PREPARED[key]
+
+
 def _pair_scores(verifiers, a: list[str], b: list[str]) -> np.ndarray:
     """Each verifier's score for two bylines on the footing of the calibration pairs:
     the first half of one against the second half of the other, both ways, averaged.
     Passing the same byline twice scores its two halves (a same-writer pair)."""
-    a0, a1 = (a[0::2], a[1::2]) if len(a) >= 2 else (a, a)
-    b0, b1 = (b[0::2], b[1::2]) if len(b) >= 2 else (b, b)
-    return np.array([(v.score(a0, " ".join(b1)) + v.score(b0, " ".join(a1))) / 2
+    return np.array([(v.compare(_prepared(v, a, 0), _prepared(v, b, 1))
+                      + v.compare(_prepared(v, b, 0), _prepared(v, a, 1))) / 2
                      for v in verifiers])
 
 

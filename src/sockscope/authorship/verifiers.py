@@ -42,15 +42,25 @@ ZDICT_BYTES = 32_768  # zlib's window: the known texts' last 32 KiB are the dict
 
 
 class Verifier:
-    """The interface: ``fit`` on reference texts, ``score(known, unknown)``."""
+    """The interface: ``fit`` on reference texts, ``score(known, unknown)``.
+
+    ``score`` is ``compare(prepare(known), prepare([unknown]))``: a representation of
+    some texts by one writer is prepared once and compared many times (byline analysis
+    compares each byline with tens of others)."""
 
     name = "verifier"
 
     def fit(self, texts: Sequence[str]) -> Verifier:
         return self
 
-    def score(self, known: Sequence[str], unknown: str) -> float:
+    def prepare(self, texts: Sequence[str]):
         raise NotImplementedError
+
+    def compare(self, known, unknown) -> float:
+        raise NotImplementedError
+
+    def score(self, known: Sequence[str], unknown: str) -> float:
+        return self.compare(self.prepare(known), self.prepare([unknown]))
 
 
 def _cosine(a: np.ndarray, b: np.ndarray) -> float:
@@ -77,8 +87,11 @@ class CosineDelta(Verifier):
     def _z(self, texts: Sequence[str]) -> np.ndarray:
         return (mfw_frequencies(texts, self.vocabulary_) - self.mean_) / self.std_
 
-    def score(self, known: Sequence[str], unknown: str) -> float:
-        return _cosine(self._z([" ".join(known)])[0], self._z([unknown])[0])
+    def prepare(self, texts: Sequence[str]) -> np.ndarray:
+        return self._z([" ".join(texts)])[0]
+
+    def compare(self, known: np.ndarray, unknown: np.ndarray) -> float:
+        return _cosine(known, unknown)
 
 
 class CharNgramCosine(Verifier):
@@ -97,11 +110,18 @@ class CharNgramCosine(Verifier):
         return self
 
     def _distort(self, text: str) -> str:
-        return distort(text, self.keep_) if self.keep else text
+        if not self.keep:
+            return text
+        cache = self.__dict__.setdefault("_distorted", {})
+        if text not in cache:
+            cache[text] = distort(text, self.keep_)
+        return cache[text]
 
-    def score(self, known: Sequence[str], unknown: str) -> float:
-        return _cosine(self.space_.profile([self._distort(t) for t in known]),
-                       self.space_.profile([self._distort(unknown)]))
+    def prepare(self, texts: Sequence[str]) -> np.ndarray:
+        return self.space_.profile([self._distort(t) for t in texts])
+
+    def compare(self, known: np.ndarray, unknown: np.ndarray) -> float:
+        return _cosine(known, unknown)
 
 
 class GeneralImpostors(Verifier):
@@ -121,28 +141,38 @@ class GeneralImpostors(Verifier):
     def fit(self, texts: Sequence[str]) -> GeneralImpostors:
         self.space_ = CharSpace(IMPOSTOR_FEATURES).fit(texts)
         self.pool_texts_ = list(texts)
-        self.pool_ = self.space_.vectors(counts_of(self.pool_texts_))
+        self.index_ = {}
+        for i, text in enumerate(self.pool_texts_):
+            self.index_.setdefault(text, []).append(i)
+        pool = self.space_.vectors(counts_of(self.pool_texts_)).astype(np.float32)
+        # the random feature halves and impostor samples depend only on the seed: drawn
+        # once, so that each comparison is a few matrix-vector products
+        rng = np.random.default_rng(self.seed)
+        features = pool.shape[1]
+        self.masks_ = (rng.random((self.iterations, features)) < self.share).astype(np.float32)
+        size = min(self.impostors, len(pool))
+        self.chosen_ = np.argsort(rng.random((self.iterations, len(pool))), axis=1)[:, :size]
+        repeated = np.repeat(self.masks_, size, axis=0)
+        self.masked_pool_ = pool[self.chosen_.ravel()] * repeated
+        self.pool_norms_ = np.linalg.norm(self.masked_pool_, axis=1).reshape(
+            self.iterations, size)
         return self
 
-    def score(self, known: Sequence[str], unknown: str) -> float:
-        rng = np.random.default_rng(self.seed)
-        k, u = self.space_.profile(known), self.space_.profile([unknown])
-        excluded = {unknown, *known}
-        usable = np.array([i for i, t in enumerate(self.pool_texts_) if t not in excluded])
-        if len(usable) == 0:
-            return 0.5
-        masks = rng.random((self.iterations, len(u))) < self.share
-        wins = 0
-        for mask in masks:
-            chosen = self.pool_[rng.choice(usable, size=min(self.impostors, len(usable)),
-                                           replace=False)][:, mask]
-            um = u[mask]
-            known_similarity = _cosine(um, k[mask])
-            norms = np.linalg.norm(chosen, axis=1) * np.linalg.norm(um)
-            impostor_similarity = np.divide(chosen @ um, norms, out=np.zeros(len(chosen)),
-                                            where=norms > 0)
-            wins += known_similarity > impostor_similarity.max()
-        return wins / self.iterations
+    def prepare(self, texts: Sequence[str]) -> tuple[np.ndarray, frozenset[str]]:
+        return self.space_.profile(texts).astype(np.float32), frozenset(texts)
+
+    def compare(self, known, unknown) -> float:
+        (k, known_texts), (u, unknown_texts) = known, unknown
+        excluded = [i for t in known_texts | unknown_texts for i in self.index_.get(t, ())]
+        u_norm = np.sqrt(self.masks_ @ (u * u))
+        k_norm = np.sqrt(self.masks_ @ (k * k))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            known_similarity = np.nan_to_num((self.masks_ @ (u * k)) / (u_norm * k_norm))
+            impostors = np.nan_to_num((self.masked_pool_ @ u).reshape(self.pool_norms_.shape)
+                                      / (self.pool_norms_ * u_norm[:, None]))
+        if excluded:  # an impostor may not be one of the texts being compared
+            impostors[np.isin(self.chosen_, excluded)] = -np.inf
+        return float(np.mean(known_similarity > impostors.max(axis=1)))
 
 
 class CompressionVerifier(Verifier):
@@ -150,11 +180,13 @@ class CompressionVerifier(Verifier):
 
     name = "compression"
 
-    def score(self, known: Sequence[str], unknown: str) -> float:
-        dictionary = " ".join(known).encode("utf-8")[-ZDICT_BYTES:]
-        data = unknown.encode("utf-8")
-        plain = _compressed_size(data, b"")
-        given = _compressed_size(data, dictionary)
+    def prepare(self, texts: Sequence[str]) -> tuple[bytes, int]:
+        data = " ".join(texts).encode("utf-8")
+        return data, _compressed_size(data, b"")
+
+    def compare(self, known, unknown) -> float:
+        (dictionary, _), (data, plain) = known, unknown
+        given = _compressed_size(data, dictionary[-ZDICT_BYTES:])
         return 1 - given / plain if plain else 0.0
 
 
