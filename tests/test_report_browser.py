@@ -122,3 +122,48 @@ def test_injection_payloads_render_as_text(browser, tmp_path):
     assert all(rel == "noopener noreferrer" for _, rel in links)
     assert page.evaluate("document.querySelectorAll('img, iframe, svg[onload]').length") == 0
     assert errors == []
+
+
+@needs_browser
+def test_byline_report_renders_and_resists_injection(browser, tmp_path):
+    import csv
+
+    from typer.testing import CliRunner
+
+    from sockscope.cli import app
+
+    from .test_authorship import _writer
+
+    writers = [_writer(300 + s, s) for s in range(5)]
+    names = [f"Writer {i} {PAYLOADS[i % len(PAYLOADS)]}" for i in range(6)]
+    with open(tmp_path / "articles.csv", "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["byline", "outlet", "published_at", "title", "text"])
+        for b, name in enumerate(names):
+            for k in range(6):
+                text = writers[b % 5](300)
+                if k == 0 and b in (0, 5):  # writer 0 is behind bylines 0 and 5
+                    text += (f" {PAYLOADS[0]} the tender was rigged from the very start and "
+                             "everyone knew.")
+                out.writerow([name, PAYLOADS[1], f"2024-03-{k + 1:02d}", "t", text])
+    result = CliRunner().invoke(app, ["bylines", str(tmp_path / "articles.csv"), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((tmp_path / "out" / "report.html").resolve().as_uri())
+    page.wait_for_function("window.sockscopeBylines && window.sockscopeBylines.ready")
+    assert page.locator("#byline-table tbody tr").count() == len(names)
+    assert page.locator("#pair-table tbody tr").count() >= 1
+    assert page.locator("#passage-table tbody tr").count() >= 1
+    assert page.locator("#network canvas").count() >= 1
+    assert names[1] in page.locator("#byline-table").text_content()  # shown as text
+    page.evaluate(f"window.sockscopeBylines.showByline({names[0]!r})")
+    assert names[0] in page.locator("#byline-detail").text_content()
+    page.fill("#byline-search", "writer 3")
+    assert page.locator("#byline-table tbody tr").count() == 1
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img, iframe, svg[onload]").count() == 0
+    assert errors == []

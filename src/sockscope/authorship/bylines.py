@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -61,6 +61,8 @@ class BylineResult:
     articles: pa.Table
     passages: pa.Table
     notes: list[str]
+    # per judged pair (a, b): the words pulling the two styles together and apart
+    explanations: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
 
 
 def analyse_bylines(con: duckdb.DuckDBPyConnection, background: Path | None = None,
@@ -126,7 +128,8 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     })
     pairs = (pa.Table.from_pylist(pair_rows) if pair_rows else pa.table(
         {"byline_a": pa.array([], pa.string()), "byline_b": pa.array([], pa.string())}))
-    return BylineResult(byline_table, pairs, article_table, passages, notes)
+    explanations = _explanations(verifiers[0], texts, pair_rows)
+    return BylineResult(byline_table, pairs, article_table, passages, notes, explanations)
 
 
 def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, seed: int,
@@ -207,6 +210,29 @@ def _candidate_pairs(texts: dict[str, list[str]], verifiers, shared: dict) -> li
                 if np.isfinite(row[j]):
                     pairs.add(tuple(sorted((names[i], names[j]))))
     return sorted(pairs)
+
+
+EXPLAINED_PAIRS = 300
+EXPLAINING_WORDS = 6
+
+
+def _explanations(delta, texts: dict[str, list[str]], pairs: list[dict]) -> dict:
+    """For the most likely shared-writer pairs: the words whose z-scored frequencies
+    pull the two bylines' Cosine Delta most together and most apart."""
+    out = {}
+    top = sorted(pairs, key=lambda p: (-p["same_writer"], p["byline_a"], p["byline_b"]))
+    for pair in top[:EXPLAINED_PAIRS]:
+        za = delta.prepare(texts[pair["byline_a"]])
+        zb = delta.prepare(texts[pair["byline_b"]])
+        norm = float(np.linalg.norm(za) * np.linalg.norm(zb)) or 1.0
+        contribution = za * zb / norm
+        order = np.argsort(contribution, kind="stable")
+        words = delta.vocabulary_
+        out[(pair["byline_a"], pair["byline_b"])] = {
+            "together": [words[i] for i in order[::-1][:EXPLAINING_WORDS]
+                         if contribution[i] > 0],
+            "apart": [words[i] for i in order[:EXPLAINING_WORDS] if contribution[i] < 0]}
+    return out
 
 
 def _reused_passages(by_byline: dict[str, list[tuple]]) -> tuple[pa.Table, dict]:
@@ -333,8 +359,8 @@ def _signals(byline: str, pairs: list[dict], hands: int) -> str:
 
 
 def write_bylines(result: BylineResult, out: Path, manifest: dict) -> None:
-    """bylines.csv, byline_pairs.csv, articles.csv, passages.parquet and manifest.json,
-    moved into ``out`` together once all are written."""
+    """bylines.csv, byline_pairs.csv, articles.csv, passages.parquet, report.html and
+    manifest.json, moved into ``out`` together once all are written."""
     import json
     import os
     import shutil
@@ -353,6 +379,9 @@ def write_bylines(result: BylineResult, out: Path, manifest: dict) -> None:
             write_csv(staging / name, table.column_names,
                       zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
         pq.write_table(result.passages, staging / "passages.parquet")
+        from sockscope.report.bylines import build_bylines_report
+
+        build_bylines_report(result, manifest, staging / "report.html")
         (staging / "manifest.json").write_text(
             json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
         out.mkdir(exist_ok=True)

@@ -239,14 +239,15 @@ def _network(detection: Detection, members: list) -> dict:
             "shown": len(names), "flagged": len(members), "edges_total": total_edges}
 
 
-def render(data: dict) -> str:
+def render(data: dict, template: str = "report.html.j2", script: str = "report.js") -> str:
+    """The page: a template, the vendored libraries and one page script, with the data
+    embedded as JSON that nothing in it can break out of."""
     environment = Environment(
         loader=FileSystemLoader(str(files("sockscope.report") / "templates")),
         autoescape=select_autoescape(["html", "j2"]))
-    template = environment.get_template("report.html.j2")
-    return template.render(
+    return environment.get_template(template).render(
         data_json=safe_json(data),
-        scripts=[_static(name) for name in STATIC] + [_static("report.js")],
+        scripts=[_static(name) for name in STATIC] + [_static(script)],
         styles=[_static(name) for name in STYLES],
         generated=data["overview"]["manifest"].get("version", ""),
     )

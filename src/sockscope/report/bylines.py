@@ -1,0 +1,75 @@
+"""The byline report: one self-contained page built from a byline analysis.
+
+A similarity map of bylines (shared-writer links, coloured by writer cluster), the
+clusters, every byline with its hands, the likeliest shared-writer pairs with the words
+that pull each decision most, and the reused passages side by side. Like the
+coordination report, all data is embedded as escaped JSON and rendered as text.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC
+from pathlib import Path
+
+import igraph as ig
+
+from sockscope.authorship.bylines import BylineResult
+from sockscope.report import iso_utc, render
+
+MAX_PAIRS = 2_000
+MAX_PASSAGES = 2_000
+MAX_TEXT = 400
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)[:MAX_TEXT]
+
+
+def collect_bylines(result: BylineResult, manifest: dict) -> dict:
+    bylines = result.bylines.to_pylist()
+    for row in bylines:
+        for key in ("first_published", "last_published"):
+            value = row[key]
+            row[key] = None if value is None else iso_utc(
+                value if value.tzinfo else value.replace(tzinfo=UTC))
+    pairs = sorted(result.pairs.to_pylist(), key=lambda p: (-p.get("same_writer", 0),
+                                                            p["byline_a"], p["byline_b"]))
+    for pair in pairs[:MAX_PAIRS]:
+        pair.update(result.explanations.get((pair["byline_a"], pair["byline_b"]),
+                                            {"together": [], "apart": []}))
+    passages = [{k: _text(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in result.passages.slice(0, MAX_PASSAGES).to_pylist()]
+    return {"overview": {"manifest": manifest}, "bylines": bylines,
+            "pairs": pairs[:MAX_PAIRS], "pairs_total": len(pairs), "passages": passages,
+            "passages_total": result.passages.num_rows, "map": _map(bylines, pairs)}
+
+
+def _map(bylines: list[dict], pairs: list[dict]) -> dict:
+    """Bylines with precomputed positions; links for shared-writer decisions."""
+    names = [b["byline"] for b in bylines]
+    index = {n: i for i, n in enumerate(names)}
+    links = [(index[p["byline_a"]], index[p["byline_b"]], p["same_writer"])
+             for p in pairs if p["decision"] == "same" or p.get("shared_passages", 0) > 0]
+    graph = ig.Graph(n=len(names), edges=[(a, b) for a, b, _ in links])
+    ig.set_random_number_generator(random.Random(1))
+    try:
+        layout = graph.layout_fruchterman_reingold(niter=300, seed=[
+            (float(i % 31), float(i // 31)) for i in range(len(names))]) if names else None
+    finally:
+        ig.set_random_number_generator(random)
+    coords = layout.coords if layout else []
+    if coords:
+        xs, ys = zip(*coords, strict=True)
+        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+        coords = [((x - min(xs)) / span * 1000, (y - min(ys)) / span * 1000) for x, y in coords]
+    return {"nodes": [[n, round(x, 1), round(y, 1)] for n, (x, y) in zip(names, coords,
+                                                                           strict=True)],
+            "links": [[a, b, round(w, 3)] for a, b, w in links]}
+
+
+def build_bylines_report(result: BylineResult, manifest: dict, out: Path) -> Path:
+    path = Path(out)
+    path.write_text(render(collect_bylines(result, manifest), "bylines.html.j2",
+                           "bylines.js"), encoding="utf-8")
+    return path
