@@ -227,7 +227,7 @@ def _explanations(delta, texts: dict[str, list[str]], pairs: list[dict]) -> dict
         norm = float(np.linalg.norm(za) * np.linalg.norm(zb)) or 1.0
         contribution = za * zb / norm
         order = np.argsort(contribution, kind="stable")
-        words = delta.vocabulary_
+        words = [*delta.vocabulary_, *delta.marks_]
         out[(pair["byline_a"], pair["byline_b"])] = {
             "together": [words[i] for i in order[::-1][:EXPLAINING_WORDS]
                          if contribution[i] > 0],

@@ -19,13 +19,13 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from sockscope.authorship.tokens import punctuation, words
 
 MFW = 300
 CHAR_NGRAMS = (2, 5)
 MAX_CHAR_FEATURES = 30_000
+PUNCTUATION_MARKS = 20
 
 
 def most_frequent_words(texts: Sequence[str], mfw: int = MFW, culling: float = 0.0
@@ -77,10 +77,12 @@ def distort(text: str, keep: set[str]) -> str:
                      else "*" * len(m.group(0)), text)
 
 
-def char_vectorizer() -> TfidfVectorizer:
-    """TF-IDF over character 2-5-grams (sublinear term frequencies)."""
-    return TfidfVectorizer(analyzer="char", ngram_range=CHAR_NGRAMS, sublinear_tf=True,
-                           max_features=MAX_CHAR_FEATURES, lowercase=True, dtype=np.float32)
+def common_marks(texts: Sequence[str], count: int = PUNCTUATION_MARKS) -> list[str]:
+    """The ``count`` most frequent punctuation marks of ``texts`` (ties by mark)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(punctuation(text))
+    return sorted(counts, key=lambda m: (-counts[m], m))[:count]
 
 
 def word_count(text: str) -> int:

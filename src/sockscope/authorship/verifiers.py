@@ -27,9 +27,11 @@ import numpy as np
 from sockscope.authorship.features import (
     MAX_CHAR_FEATURES,
     MFW,
+    common_marks,
     distort,
     mfw_frequencies,
     most_frequent_words,
+    punctuation_profile,
 )
 from sockscope.authorship.ngrams import CharSpace, counts_of
 
@@ -69,7 +71,8 @@ def _cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class CosineDelta(Verifier):
-    """Cosine similarity of z-scored most-frequent-word frequencies."""
+    """Cosine similarity of z-scored most-frequent-word frequencies, with the
+    frequencies of the corpus's common punctuation marks as further features."""
 
     name = "cosine_delta"
 
@@ -79,13 +82,18 @@ class CosineDelta(Verifier):
 
     def fit(self, texts: Sequence[str]) -> CosineDelta:
         self.vocabulary_ = most_frequent_words(texts, self.mfw, self.culling)
-        frequencies = mfw_frequencies(texts, self.vocabulary_)
+        self.marks_ = common_marks(texts)
+        frequencies = self._frequencies(texts)
         self.mean_ = frequencies.mean(axis=0)
         self.std_ = frequencies.std(axis=0) + 1e-9
         return self
 
+    def _frequencies(self, texts: Sequence[str]) -> np.ndarray:
+        return np.hstack([mfw_frequencies(texts, self.vocabulary_),
+                          punctuation_profile(texts, self.marks_)])
+
     def _z(self, texts: Sequence[str]) -> np.ndarray:
-        return (mfw_frequencies(texts, self.vocabulary_) - self.mean_) / self.std_
+        return (self._frequencies(texts) - self.mean_) / self.std_
 
     def prepare(self, texts: Sequence[str]) -> np.ndarray:
         return self._z([" ".join(texts)])[0]
