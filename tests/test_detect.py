@@ -391,3 +391,13 @@ def test_auto_window_is_recorded_after_estimation(con):
     estimated = int(note.split(": ")[-1].split(" ")[0])
     assert detection.windows["co-repost"] == estimated
     assert 2 < estimated < 600
+
+
+def test_articles_given_to_detect_are_named_not_ignored(tmp_path):
+    from .conftest import FIXTURES
+
+    detection = api.detect([FIXTURES / "articles.csv"], tmp_path / "r")
+    assert any("articles were read but detect analyses posts; run sockscope bylines" in n
+               for n in detection.notes)
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert any("sockscope bylines" in n for n in manifest["notes"])

@@ -10,6 +10,7 @@ import pytest
 
 from sockscope.api import ingest
 from sockscope.errors import IngestError
+from sockscope.store.database import connect
 
 from .conftest import FIXTURES
 
@@ -200,3 +201,26 @@ def test_second_ingest_of_same_file_keeps_posts_once(con):
     assert report.rows_kept == 0
     assert _skips(report) == {("duplicate post id", "id_str"): (3, [1, 2, 3])}
     assert con.execute("SELECT count(*) FROM posts").fetchone()[0] == 3
+
+
+def test_r_style_na_tokens_are_missing_values(con, tmp_path):
+    # a table saved from R: NA for missing post ids and urls (issue 13)
+    rows = ["content_id,account_id,object_id,url,timestamp_share"]
+    rows += [f"c{i},a{i % 3},o{i % 4},{'NA' if i % 2 else f'https://x.example/{i}'},"
+             f"{1_700_000_000 + i}" for i in range(12)]
+    rows += [f"NA,a{i},o1,NA,{1_700_001_000 + i}" for i in range(3)]
+    (tmp_path / "r.csv").write_text("\n".join(rows) + "\n")
+    mapping = {"post_id": "content_id", "account_id": "account_id",
+               "repost_of_post": "object_id", "urls": "url", "created_at": "timestamp_share"}
+    report = ingest([tmp_path / "r.csv"], connection=con, fmt="table", mapping=mapping
+                    ).reports[0]
+    assert (report.rows_read, report.rows_kept) == (15, 12)
+    assert [(s.reason, s.field, s.count) for s in report.skips] == [
+        ("missing value", "content_id", 3)]
+    assert con.execute("SELECT count(*) FROM posts WHERE len(urls) > 0").fetchall() == [(6,)]
+    assert con.execute("SELECT count(*) FROM posts WHERE list_contains(urls, 'NA')"
+                       ).fetchall() == [(0,)]
+    kept = connect()
+    again = ingest([tmp_path / "r.csv"], connection=kept, fmt="table", mapping=mapping,
+                   na=[]).reports[0]
+    assert again.rows_kept == 13  # "NA" taken literally: one post id NA, two duplicates

@@ -57,6 +57,7 @@ def ingest(
     strict: bool = False,
     on_file: ProgressCallback | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
+    na: Sequence[str] | None = None,
 ) -> IngestResult:
     """Read input files into the canonical tables of a run database.
 
@@ -64,13 +65,14 @@ def ingest(
     ``fmt`` forces a reader (see ``sockscope.plugins.READERS``); ``mapping`` maps
     canonical columns to source columns for generic tables and article corpora.
     With ``strict`` a skipped row raises :class:`sockscope.errors.IngestError` and
-    nothing is written.
+    nothing is written. ``na`` lists the tokens a generic table writes for "no value"
+    (default ``["NA"]``, as R writes; blank cells are always missing).
     """
     created = connection is None and db is not None and not Path(db).exists()
     con = connection if connection is not None else connect(db)
     try:
         reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
-                               strict=strict, on_file=on_file)
+                               strict=strict, on_file=on_file, na=na)
     except BaseException:
         if created:  # a failed ingest into a new database leaves no database behind
             con.close()
@@ -127,6 +129,7 @@ def detect(
     mapping: dict[str, str] | None = None,
     platform: str | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
+    na: Sequence[str] | None = None,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -149,10 +152,14 @@ def detect(
     started = time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
-        ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform)
+        ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na)
     ingest_s = time.perf_counter() - started
     detection = run_detection(con, params)
     detection.timings = {"ingest": ingest_s, **detection.timings}
+    articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+    if articles:  # an article corpus is for the byline analysis, not for coordination
+        detection.notes.append(f"{articles:,} articles were read but detect analyses posts; "
+                               "run sockscope bylines on them to compare their bylines")
     detection.inputs = [
         {"path": r[0], "sha256": r[1], "format": r[2], "rows_read": r[3], "rows_kept": r[4],
          "rows_skipped": r[5]}

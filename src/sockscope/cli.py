@@ -31,6 +31,9 @@ FormatOption = Annotated[str | None, typer.Option("--format", help="Force a read
 MapOption = Annotated[list[str] | None, typer.Option(
     "--map", help="CANONICAL=COLUMN for generic tables, e.g. --map account_id=author.")]
 PlatformOption = Annotated[str | None, typer.Option(help="Platform name for generic tables.")]
+NaOption = Annotated[list[str] | None, typer.Option(
+    "--na", help="A token meaning 'no value' in generic tables (repeat; default NA, as R "
+                 "writes; --na '' for none).")]
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -46,6 +49,13 @@ def _parse_map(values: list[str] | None) -> dict[str, str]:
         key, value = item.split("=", 1)
         mapping[key.strip()] = value.strip()
     return mapping
+
+
+def _na(values: list[str] | None) -> list[str] | None:
+    """--na tokens; a single empty --na '' means none (blank cells are missing anyway)."""
+    if values is None:
+        return None
+    return [v for v in values if v != ""]
 
 
 def _skips_text(report: FileReport) -> str:
@@ -68,6 +78,7 @@ def ingest(
     map_: MapOption = None,
     platform: PlatformOption = None,
     strict: Annotated[bool, typer.Option(help="Fail on the first skipped row.")] = False,
+    na: NaOption = None,
 ) -> None:
     """Read input files into the canonical tables (posts, accounts, articles)."""
     try:
@@ -86,7 +97,7 @@ def ingest(
                     done += 1
                     progress.update(task, completed=done)
             result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
-                                strict=strict, on_file=on_file)
+                                strict=strict, on_file=on_file, na=_na(na))
     except SockscopeError as exc:
         raise _fail(exc) from None
     table = Table(title="ingest", show_lines=False)
@@ -230,6 +241,7 @@ def detect(
     fmt: FormatOption = None,
     map_: MapOption = None,
     platform: PlatformOption = None,
+    na: NaOption = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
     from sockscope.lab.baseline import detect_naive
@@ -245,7 +257,8 @@ def detect(
         mapping = _parse_map(map_)
         if method == "naive":
             with console.status("ingesting…"):
-                result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform)
+                result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
+                                    na=_na(na))
             with console.status("detecting (naive)…"):
                 manifest = detect_naive(result.connection, out)
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
@@ -258,7 +271,7 @@ def detect(
         with console.status("ingesting, tracing, testing, grouping…"):
             detection = api.detect(inputs, out, db=db, params=params,
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
-                                   platform=platform)
+                                   platform=platform, na=_na(na))
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:

@@ -20,6 +20,7 @@ from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, me
 from sockscope.ingest.formats import sniff_format
 from sockscope.ingest.source import expand, probe
 from sockscope.plugins import READERS
+from sockscope.store.database import DEFAULT_NA, na_macro
 
 ProgressCallback = Callable[[str, FileReport | None], None]
 
@@ -33,11 +34,14 @@ def ingest_files(
     platform: str | None = None,
     strict: bool = False,
     on_file: ProgressCallback | None = None,
+    na: Sequence[str] | None = None,
 ) -> list[FileReport]:
     """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file."""
     if fmt is not None and fmt not in READERS:
         raise IngestError(str(fmt), f"unknown format; choose one of {', '.join(READERS)}")
     reports: list[FileReport] = []
+    # generic tables: which tokens mean "no value" (the default: R's NA)
+    con.execute(na_macro(tuple(na) if na is not None else DEFAULT_NA))
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _account_pool ({ACCOUNT_POOL_DDL})")

@@ -22,6 +22,17 @@ from sockscope.errors import SockscopeError
 from sockscope.store.schema import create_tables
 
 _view_numbers = itertools.count(1)
+DEFAULT_NA = ("NA",)
+
+
+def na_macro(tokens: tuple[str, ...] | list[str]) -> str:
+    """The macro ``ss_na(s)``: NULL when ``s`` is one of ``tokens``, else ``s``."""
+    listed = ", ".join("'" + t.replace("'", "''") + "'" for t in tokens) or "NULL"
+    return (f"CREATE OR REPLACE TEMP MACRO ss_na(s) AS "
+            f"(CASE WHEN s IN ({listed}) THEN NULL ELSE s END)")
+
+
+DEFAULT_NA_MACRO = na_macro(DEFAULT_NA)
 
 # Python-style list strings as found in the information-operations archive:
 # "['a', 'b']" or "[\"it's\"]"; bare "[a, b]" lists are split on commas.
@@ -117,6 +128,9 @@ MACROS = [
         j IS NOT NULL AND coalesce(json_type(j, path), 'NULL') NOT IN ('OBJECT', 'NULL')
     )
     """,
+    # Tokens a source writes for "no value" in generic tables (R writes NA); the ingest
+    # call redefines it from --na (see ``na_macro``).
+    DEFAULT_NA_MACRO,
     # Empty strings become NULL (CSV readers give '' for missing values).
     r"""
     CREATE OR REPLACE TEMP MACRO ss_nullif_blank(s) AS (

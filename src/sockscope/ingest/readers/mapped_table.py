@@ -4,8 +4,10 @@
 the source column that holds it. This covers tables such as CooRTweet's
 ``object_id, account_id, content_id, timestamp_share``. List columns (urls,
 hashtags, mentions, media) accept a list-string, a Parquet list, or one value.
-Without a mapped ``post_id`` each row gets ``row-<file hash>-N`` (N its 1-based row number):
-the same file read twice gives the same ids, two files never collide.
+Values equal to a "no value" token (``--na``; R's ``NA`` by default) are missing, as
+blank cells are. Without a mapped ``post_id`` each row gets ``row-<file hash>-N`` (N its
+1-based row number): the same file read twice gives the same ids, two files never
+collide.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
     def text(canonical: str) -> str:
         if canonical not in mapping:
             return "CAST(NULL AS VARCHAR)"
-        return f"ss_nullif_blank(CAST({ident(mapping[canonical])} AS VARCHAR))"
+        return f"ss_na(ss_nullif_blank(CAST({ident(mapping[canonical])} AS VARCHAR)))"
 
     def listed(canonical: str) -> str:
         if canonical not in mapping:
