@@ -224,3 +224,32 @@ def test_r_style_na_tokens_are_missing_values(con, tmp_path):
     again = ingest([tmp_path / "r.csv"], connection=kept, fmt="table", mapping=mapping,
                    na=[]).reports[0]
     assert again.rows_kept == 13  # "NA" taken literally: one post id NA, two duplicates
+
+
+def test_telegram_forwards_of_different_media_are_different_reposts(con, tmp_path):
+    import json
+
+    def forward(i, source, media):
+        message = {"id": i, "type": "message", "date": "2024-03-04T10:00:00",
+                   "date_unixtime": str(1709546400 + i), "from": "C", "from_id": "channel1",
+                   "forwarded_from": source, "text": ""}
+        message.update(media)
+        return message
+
+    video = {"media_type": "video_file", "file": "video_files/clip.mp4",
+             "duration_seconds": 31, "width": 1280, "height": 720}
+    messages = [forward(1, "News", video),
+                forward(2, "News", {"photo": "photos/photo_1@04-03.jpg", "width": 800,
+                                    "height": 600}),
+                forward(3, "News", {"photo": "photos/photo_2@04-03.jpg", "width": 640,
+                                    "height": 480}),
+                forward(4, "News", video)]
+    (tmp_path / "result.json").write_text(json.dumps(
+        {"name": "C", "type": "public_channel", "id": 1, "messages": messages}))
+    ingest([tmp_path / "result.json"], connection=con)
+    keys = [r[0] for r in con.execute(
+        "SELECT repost_of_post FROM posts ORDER BY post_id").fetchall()]
+    assert keys[0] == keys[3]  # the same video forwarded twice: one repost key
+    assert len(set(keys[:3])) == 3  # caption-less forwards of different media differ
+    media = con.execute("SELECT media FROM posts ORDER BY post_id").fetchall()
+    assert media[0][0] == ["video_file|clip.mp4|31|1280|720"]

@@ -2,11 +2,12 @@
 export (every chat under ``chats.list``; each chat's id names its posts).
 
 Forwards count as reposts. Telegram exports do not carry the forwarded message's id,
-so the repost key is the original sender plus the message text (two forwards of one
-message share both). Service messages (joins, pins) are not posts and are counted as
-skipped. Links, hashtags and mentions come from the text entities. Times come from
-``date_unixtime`` (UTC); old exports only have ``date`` in the exporter's local time,
-which is then taken as UTC.
+so the repost key is the original sender plus the message text and the forwarded
+media's signature (kind, file name, duration, size, dimensions): two forwards of one
+message share all three, caption-less forwards of different media do not. Service
+messages (joins, pins) are not posts and are counted as skipped. Links, hashtags and
+mentions come from the text entities. Times come from ``date_unixtime`` (UTC); old
+exports only have ``date`` in the exporter's local time, which is then taken as UTC.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ def sniff(source: Source) -> str | None:
 def _entities(kind: str, expr: str) -> str:
     return (f"list_transform(list_filter(entities, lambda e: e->>'type' = '{kind}'), "
             f"lambda e: {expr})")
+
+
+# What identifies a forwarded photo, video or file when the export does not give the
+# original message's id: its kind, file name, duration, size and dimensions. Two
+# forwards of one video share it; forwards of different pictures from one source do not.
+MEDIA_SIGNATURE = """nullif(concat_ws('|',
+    coalesce(m->>'media_type', CASE WHEN m->>'photo' IS NOT NULL THEN 'photo' END),
+    regexp_extract(coalesce(m->>'file', m->>'photo', ''), '[^/]+$'),
+    m->>'duration_seconds', m->>'file_size', m->>'width', m->>'height'), '')"""
 
 
 def _stage_messages(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, str, str]:
@@ -98,7 +108,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                         lambda p: json_type(p) = 'OBJECT'), []) END AS entities
             FROM {messages}
         ), t AS (
-            SELECT *, CASE WHEN parts IS NULL THEN m->>'text'
+            SELECT *, {MEDIA_SIGNATURE} AS media_signature,
+                   CASE WHEN parts IS NULL THEN m->>'text'
                 ELSE array_to_string(list_transform(parts, lambda p:
                     CASE WHEN json_type(p) = 'VARCHAR' THEN p->>'$' ELSE p->>'text' END), '')
                 END AS body
@@ -129,7 +140,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             m->>'via_bot' AS client,
             CASE WHEN m->>'forwarded_from' IS NOT NULL OR m->>'forwarded_from_id' IS NOT NULL
                  THEN 'fwd:' || md5(coalesce(m->>'forwarded_from_id', m->>'forwarded_from')
-                                    || chr(31) || coalesce(body, '')) END AS repost_of_post,
+                                    || chr(31) || coalesce(body, '') || chr(31)
+                                    || coalesce(media_signature, '')) END AS repost_of_post,
             coalesce(m->>'forwarded_from_id', m->>'forwarded_from') AS repost_of_account,
             CASE WHEN m->>'reply_to_message_id' IS NOT NULL
                  THEN chat || '/' || (m->>'reply_to_message_id') END AS reply_to_post,
@@ -140,7 +152,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             {_entities('hashtag', "ltrim(e->>'text', '#')")} AS hashtags,
             list_concat({_entities('mention', "lower(ltrim(e->>'text', '@'))")},
                         {_entities('mention_name', "e->>'user_id'")}) AS mentions,
-            CAST([] AS VARCHAR[]) AS media
+            CASE WHEN media_signature IS NULL THEN CAST([] AS VARCHAR[])
+                 ELSE [media_signature] END AS media
         FROM t
         """
     )
