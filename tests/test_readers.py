@@ -253,3 +253,50 @@ def test_telegram_forwards_of_different_media_are_different_reposts(con, tmp_pat
     assert len(set(keys[:3])) == 3  # caption-less forwards of different media differ
     media = con.execute("SELECT media FROM posts ORDER BY post_id").fetchall()
     assert media[0][0] == ["video_file|clip.mp4|31|1280|720"]
+
+
+def test_old_telegram_exports_say_their_times_are_local(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from sockscope.cli import app
+
+    messages = [{"id": i, "type": "message", "date": f"2024-03-04T1{i}:00:00", "from": "C",
+                 "from_id": "channel1", "text": f"old message {i}"} for i in range(3)]
+    messages.append({"id": 9, "type": "message", "date": "2024-03-04T10:00:00",
+                     "date_unixtime": "1709546400", "from": "C", "from_id": "channel1",
+                     "text": "new message"})
+    (tmp_path / "result.json").write_text(json.dumps(
+        {"name": "C", "type": "public_channel", "id": 1, "messages": messages}))
+    db = tmp_path / "run.duckdb"
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "result.json"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "3 messages give only the exporter's local time" in " ".join(result.output.split())
+    shown = CliRunner().invoke(app, ["info", "--db", str(db)])
+    assert "pass --timezone ZONE" in " ".join(shown.output.replace("│", " ").split())
+    utc = dict(connect(db, read_only=True).execute(
+        "SELECT post_id, created_at FROM posts").fetchall())
+    assert utc["1/0"] == datetime(2024, 3, 4, 10, 0)  # taken as UTC, and said so
+    moscow = connect()
+    report = ingest([tmp_path / "result.json"], connection=moscow,
+                    timezone="Europe/Moscow").reports[0]
+    assert report.notes == ["3 messages give only the exporter's local time (an old export); "
+                            "read as Europe/Moscow time"]
+    times = dict(moscow.execute("SELECT post_id, created_at FROM posts").fetchall())
+    assert times["1/0"] == datetime(2024, 3, 4, 7, 0)  # 10:00 in Moscow is 07:00 UTC
+    assert times["1/9"] == datetime(2024, 3, 4, 10, 0)  # date_unixtime is UTC already
+    with pytest.raises(IngestError, match="unknown time zone"):
+        ingest([tmp_path / "result.json"], connection=connect(), timezone="Mars/Olympus")
+
+
+def test_generic_table_naive_times_in_a_time_zone(con, tmp_path):
+    (tmp_path / "t.csv").write_text("id,who,when\n1,a,2024-03-04 12:00:00\n"
+                                    "2,b,2024-03-04T12:00:00+02:00\n3,c,1709553600\n")
+    mapping = {"post_id": "id", "account_id": "who", "created_at": "when"}
+    ingest([tmp_path / "t.csv"], connection=con, fmt="table", mapping=mapping,
+           timezone="America/New_York")
+    times = dict(con.execute("SELECT post_id, created_at FROM posts").fetchall())
+    assert times == {"1": datetime(2024, 3, 4, 17, 0),  # naive: New York time (UTC-5)
+                     "2": datetime(2024, 3, 4, 10, 0),  # its own offset wins
+                     "3": datetime(2024, 3, 4, 12, 0)}  # epoch seconds are UTC

@@ -58,6 +58,7 @@ def ingest(
     on_file: ProgressCallback | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
     na: Sequence[str] | None = None,
+    timezone: str | None = None,
 ) -> IngestResult:
     """Read input files into the canonical tables of a run database.
 
@@ -66,13 +67,15 @@ def ingest(
     canonical columns to source columns for generic tables and article corpora.
     With ``strict`` a skipped row raises :class:`sockscope.errors.IngestError` and
     nothing is written. ``na`` lists the tokens a generic table writes for "no value"
-    (default ``["NA"]``, as R writes; blank cells are always missing).
+    (default ``["NA"]``, as R writes; blank cells are always missing). ``timezone`` (an
+    IANA name) is the zone of times a source writes without an offset: old Telegram
+    exports, naive times in generic tables (UTC when not given).
     """
     created = connection is None and db is not None and not Path(db).exists()
     con = connection if connection is not None else connect(db)
     try:
         reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
-                               strict=strict, on_file=on_file, na=na)
+                               strict=strict, on_file=on_file, na=na, timezone=timezone)
     except BaseException:
         if created:  # a failed ingest into a new database leaves no database behind
             con.close()
@@ -110,9 +113,10 @@ def info(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, Any]:
         ).fetchall()
     ]
     summary["files"] = [
-        {"path": r[0], "format": r[1], "rows_read": r[2], "rows_kept": r[3], "rows_skipped": r[4]}
+        {"path": r[0], "format": r[1], "rows_read": r[2], "rows_kept": r[3], "rows_skipped": r[4],
+         "notes": list(r[5] or [])}
         for r in con.execute(
-            "SELECT path, format, rows_read, rows_kept, rows_skipped FROM ingest_log "
+            "SELECT path, format, rows_read, rows_kept, rows_skipped, notes FROM ingest_log "
             "ORDER BY ingested_at, path").fetchall()
     ]
     return summary
@@ -130,6 +134,7 @@ def detect(
     platform: str | None = None,
     connection: duckdb.DuckDBPyConnection | None = None,
     na: Sequence[str] | None = None,
+    timezone: str | None = None,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -152,7 +157,8 @@ def detect(
     started = time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
-        ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na)
+        ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
+                     timezone=timezone)
     ingest_s = time.perf_counter() - started
     detection = run_detection(con, params)
     detection.timings = {"ingest": ingest_s, **detection.timings}
@@ -162,9 +168,11 @@ def detect(
                                "run sockscope bylines on them to compare their bylines")
     detection.inputs = [
         {"path": r[0], "sha256": r[1], "format": r[2], "rows_read": r[3], "rows_kept": r[4],
-         "rows_skipped": r[5]}
+         "rows_skipped": r[5], "notes": list(r[6] or [])}
         for r in con.execute("SELECT path, sha256, format, rows_read, rows_kept, "
-                             "rows_skipped FROM ingest_log ORDER BY path").fetchall()]
+                             "rows_skipped, notes FROM ingest_log ORDER BY path").fetchall()]
+    detection.notes.extend(f"{Path(i['path']).name}: {note}" for i in detection.inputs
+                           for note in i["notes"])
     if out is not None:
         manifest = write_results(con, detection, Path(out), __version__)
     else:

@@ -31,6 +31,9 @@ FormatOption = Annotated[str | None, typer.Option("--format", help="Force a read
 MapOption = Annotated[list[str] | None, typer.Option(
     "--map", help="CANONICAL=COLUMN for generic tables, e.g. --map account_id=author.")]
 PlatformOption = Annotated[str | None, typer.Option(help="Platform name for generic tables.")]
+TimezoneOption = Annotated[str | None, typer.Option(
+    "--timezone", help="Zone of times written without an offset (old Telegram exports, naive "
+                       "table times), e.g. Europe/Moscow; UTC by default.")]
 NaOption = Annotated[list[str] | None, typer.Option(
     "--na", help="A token meaning 'no value' in generic tables (repeat; default NA, as R "
                  "writes; --na '' for none).")]
@@ -79,6 +82,7 @@ def ingest(
     platform: PlatformOption = None,
     strict: Annotated[bool, typer.Option(help="Fail on the first skipped row.")] = False,
     na: NaOption = None,
+    timezone: TimezoneOption = None,
 ) -> None:
     """Read input files into the canonical tables (posts, accounts, articles)."""
     try:
@@ -97,7 +101,8 @@ def ingest(
                     done += 1
                     progress.update(task, completed=done)
             result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
-                                strict=strict, on_file=on_file, na=_na(na))
+                                strict=strict, on_file=on_file, na=_na(na),
+                                timezone=timezone)
     except SockscopeError as exc:
         raise _fail(exc) from None
     table = Table(title="ingest", show_lines=False)
@@ -108,6 +113,9 @@ def ingest(
                       f"{report.rows_kept:,}", f"{report.rows_skipped:,}",
                       escape(_skips_text(report)))
     stdout.print(table)
+    for report in result.reports:
+        for note in report.notes:
+            console.print(f"[yellow]note:[/] {escape(Path(report.display).name)}: {escape(note)}")
     summary = api.info(result.connection)
     stdout.print(f"{summary['posts']:,} posts from {summary['posting_accounts']:,} accounts, "
               f"{summary['profiles']:,} user profiles, {summary['articles']:,} articles; "
@@ -144,6 +152,9 @@ def info(
     for skip in summary["skipped"]:
         field = f" [{skip['field']}]" if skip["field"] else ""
         table.add_row("  skipped", escape(f"{skip['count']:,} {skip['reason']}{field}"))
+    for file in summary["files"]:
+        for note in file["notes"]:
+            table.add_row("  note", escape(f"{Path(file['path']).name}: {note}"))
     stdout.print(table)
 
 
@@ -242,6 +253,7 @@ def detect(
     map_: MapOption = None,
     platform: PlatformOption = None,
     na: NaOption = None,
+    timezone: TimezoneOption = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
     from sockscope.lab.baseline import detect_naive
@@ -258,7 +270,7 @@ def detect(
         if method == "naive":
             with console.status("ingesting…"):
                 result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
-                                    na=_na(na))
+                                    na=_na(na), timezone=timezone)
             with console.status("detecting (naive)…"):
                 manifest = detect_naive(result.connection, out)
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
@@ -271,7 +283,7 @@ def detect(
         with console.status("ingesting, tracing, testing, grouping…"):
             detection = api.detect(inputs, out, db=db, params=params,
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
-                                   platform=platform, na=_na(na))
+                                   platform=platform, na=_na(na), timezone=timezone)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:

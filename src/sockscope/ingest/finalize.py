@@ -30,6 +30,7 @@ class Candidates:
     # the staged row a candidate came from, for locating it (several candidates may
     # share one: the tweets of one API page); ``_ord`` is each candidate's own number
     position: str = "_ord"
+    notes: list[str] = field(default_factory=list)  # for the user, about the whole file
 
 
 @dataclass
@@ -43,6 +44,7 @@ class FileReport:
     rows_kept: int
     unit: str
     skips: list[Skip] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def rows_skipped(self) -> int:
@@ -87,7 +89,8 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
     skips = _skips(con, checked, staged)
     con.execute(f"DROP TABLE {checked}")
     return FileReport(staged.source.display, staged.source.member, staged.source.sha256, fmt,
-                      target, int(total) + staged.rows_rejected(), int(kept), staged.unit, skips)
+                      target, int(total) + staged.rows_rejected(), int(kept), staged.unit, skips,
+                      list(candidates.notes))
 
 
 def _check_cases(candidates: Candidates) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, me
 from sockscope.ingest.formats import sniff_format
 from sockscope.ingest.source import expand, probe
 from sockscope.plugins import READERS
-from sockscope.store.database import DEFAULT_NA, na_macro
+from sockscope.store.database import DEFAULT_NA, local_time_macro, na_macro
 
 ProgressCallback = Callable[[str, FileReport | None], None]
 
@@ -35,6 +35,7 @@ def ingest_files(
     strict: bool = False,
     on_file: ProgressCallback | None = None,
     na: Sequence[str] | None = None,
+    timezone: str | None = None,
 ) -> list[FileReport]:
     """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file."""
     if fmt is not None and fmt not in READERS:
@@ -42,6 +43,15 @@ def ingest_files(
     reports: list[FileReport] = []
     # generic tables: which tokens mean "no value" (the default: R's NA)
     con.execute(na_macro(tuple(na) if na is not None else DEFAULT_NA))
+    # times a source writes without an offset (old Telegram exports, naive table times)
+    if timezone:
+        try:
+            con.execute("SELECT timezone(?, TIMESTAMP '2024-01-01')", [timezone]).fetchall()
+        except duckdb.Error:
+            raise IngestError(str(timezone), "unknown time zone; use an IANA name such as "
+                              "Europe/Moscow or America/New_York") from None
+    con.execute(local_time_macro(timezone))
+    con.execute("SET VARIABLE ss_timezone = ?", [timezone or "UTC"])
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _account_pool ({ACCOUNT_POOL_DDL})")
@@ -92,8 +102,10 @@ def _log(con: duckdb.DuckDBPyConnection, report: FileReport) -> None:
         for s in report.skips
     ]
     con.execute(
-        "INSERT INTO ingest_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO ingest_log (path, member, sha256, format, target, rows_read, rows_kept, "
+        "rows_skipped, position_unit, skipped, ingested_at, notes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [report.display, report.member, report.sha256, report.format, report.target,
          report.rows_read, report.rows_kept, report.rows_skipped, report.unit, skipped,
-         datetime.now(UTC).replace(tzinfo=None)],
+         datetime.now(UTC).replace(tzinfo=None), report.notes],
     )

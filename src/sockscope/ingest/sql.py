@@ -32,14 +32,15 @@ class ColumnPicker:
 
 def post_prologue(platform: str, post_id: str, account_id: str, time_text: str, *,
                   precision: str = "1", skip: str = "CAST(NULL AS VARCHAR)",
-                  skip_field: str = "CAST(NULL AS VARCHAR)") -> str:
+                  skip_field: str = "CAST(NULL AS VARCHAR)",
+                  parse: str = "ss_parse_time") -> str:
     """The leading columns every posts reader selects: position, skip reason, platform,
     ids and time (parsed, raw for error reports, and its resolution)."""
     return f"""_ord, {skip} AS _skip, {skip_field} AS _skip_field,
             {platform} AS platform,
             {post_id} AS post_id,
             {account_id} AS account_id,
-            ss_parse_time({time_text}) AS created_at,
+            {parse}({time_text}) AS created_at,
             {time_text} AS _raw_time,
             {precision} AS time_precision_s"""
 

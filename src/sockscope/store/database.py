@@ -34,6 +34,25 @@ def na_macro(tokens: tuple[str, ...] | list[str]) -> str:
 
 DEFAULT_NA_MACRO = na_macro(DEFAULT_NA)
 
+
+def local_time_macro(zone: str | None) -> str:
+    """The macro ``ss_local_time(s)``: ``ss_parse_time``, except that a date-time written
+    without an offset is taken in ``zone`` (an IANA name such as ``Europe/Moscow``) and
+    converted to UTC. Without a zone such times are taken as UTC, as everywhere."""
+    if not zone or zone == "UTC":
+        return "CREATE OR REPLACE TEMP MACRO ss_local_time(s) AS (ss_parse_time(s))"
+    quoted = zone.replace("'", "''")
+    return rf"""
+    CREATE OR REPLACE TEMP MACRO ss_local_time(s) AS (
+        CASE WHEN regexp_full_match(trim(s), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([ T][0-9:.]+)?')
+             THEN timezone('UTC', timezone('{quoted}', ss_parse_time(s)))
+             ELSE ss_parse_time(s) END
+    )
+    """
+
+
+DEFAULT_LOCAL_TIME_MACRO = local_time_macro(None)
+
 # Python-style list strings as found in the information-operations archive:
 # "['a', 'b']" or "[\"it's\"]"; bare "[a, b]" lists are split on commas.
 _QUOTED_ITEM = r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\""""
@@ -131,6 +150,7 @@ MACROS = [
     # Tokens a source writes for "no value" in generic tables (R writes NA); the ingest
     # call redefines it from --na (see ``na_macro``).
     DEFAULT_NA_MACRO,
+    DEFAULT_LOCAL_TIME_MACRO,
     # Empty strings become NULL (CSV readers give '' for missing values).
     r"""
     CREATE OR REPLACE TEMP MACRO ss_nullif_blank(s) AS (

@@ -69,6 +69,8 @@ INGEST_LOG_COLUMNS: dict[str, str] = {
     "position_unit": "VARCHAR NOT NULL",  # line | item
     "skipped": "STRUCT(reason VARCHAR, field VARCHAR, count BIGINT, first_positions BIGINT[])[]",
     "ingested_at": "TIMESTAMP NOT NULL",
+    # what a reader wants the user to know about the file (e.g. times in local time)
+    "notes": "VARCHAR[]",
 }
 
 TABLES: dict[str, dict[str, str]] = {
@@ -84,4 +86,6 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name, columns in TABLES.items():
         body = ", ".join(f"{col} {typ}" for col, typ in columns.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS {name} ({body})")
+    # databases made before the column existed
+    con.execute("ALTER TABLE ingest_log ADD COLUMN IF NOT EXISTS notes VARCHAR[]")
 

@@ -88,7 +88,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
         CREATE OR REPLACE TEMP TABLE {rows} AS
         SELECT {post_prologue(f"coalesce({platform_sql}, 'generic')", post_id,
                               f"ss_id({text('account_id')})", text("created_at"),
-                              precision=f"coalesce(ss_time_precision({text('created_at')}), 1)")},
+                              precision=f"coalesce(ss_time_precision({text('created_at')}), 1)",
+                              parse="ss_local_time")},
             {kind} AS kind,
             {text('text')} AS text, {text('lang')} AS lang, {text('client')} AS client,
             ss_id({text('repost_of_post')}) AS repost_of_post,

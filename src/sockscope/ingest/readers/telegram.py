@@ -7,7 +7,8 @@ media's signature (kind, file name, duration, size, dimensions): two forwards of
 message share all three, caption-less forwards of different media do not. Service
 messages (joins, pins) are not posts and are counted as skipped. Links, hashtags and
 mentions come from the text entities. Times come from ``date_unixtime`` (UTC); old
-exports only have ``date`` in the exporter's local time, which is then taken as UTC.
+exports only have ``date`` in the exporter's local time, read in ``--timezone`` (UTC
+when none is given), and the ingest report says so.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             CASE WHEN m->>'id' IS NOT NULL THEN chat || '/' || (m->>'id') END AS post_id,
             coalesce(m->>'from_id', m->>'actor_id',
                      CASE WHEN m->>'from' IS NULL THEN 'chat' || chat END) AS account_id,
-            coalesce(ss_parse_time(m->>'date_unixtime'), ss_parse_time(m->>'date'))
+            coalesce(ss_parse_time(m->>'date_unixtime'), ss_local_time(m->>'date'))
                 AS created_at,
             coalesce(m->>'date_unixtime', m->>'date') AS _raw_time,
             1 AS time_precision_s,
@@ -170,4 +171,21 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         """
     )
     return staged, Candidates("posts", relation, FIELDS, accounts, "created_at",
-                              position="_pos")
+                              position="_pos", notes=_local_time_note(con, messages))
+
+
+def _local_time_note(con: duckdb.DuckDBPyConnection, messages: str) -> list[str]:
+    """Old exports give only ``date``, in the exporter's local time: say so."""
+    local = con.execute(
+        f"""SELECT count(*) FROM {messages}
+            WHERE item->>'date_unixtime' IS NULL AND item->>'date' IS NOT NULL"""
+    ).fetchall()[0][0]
+    if not local:
+        return []
+    zone = con.execute("SELECT getvariable('ss_timezone')").fetchall()[0][0] or "UTC"
+    if zone != "UTC":
+        return [f"{local:,} messages give only the exporter's local time (an old export); "
+                f"read as {zone} time"]
+    return [f"{local:,} messages give only the exporter's local time (an old export), "
+            "stored as if UTC; pass --timezone ZONE (e.g. Europe/Moscow) if the exporter "
+            "was elsewhere"]
