@@ -112,11 +112,15 @@ def info(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, Any]:
                (SELECT unnest(skipped) AS s FROM ingest_log) GROUP BY ALL ORDER BY 3 DESC, 1"""
         ).fetchall()
     ]
+    # databases made before ingest_log had notes (opened read-only here) have none
+    notes = "notes" if con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'ingest_log' "
+        "AND column_name = 'notes'").fetchall()[0][0] else "CAST([] AS VARCHAR[])"
     summary["files"] = [
         {"path": r[0], "format": r[1], "rows_read": r[2], "rows_kept": r[3], "rows_skipped": r[4],
          "notes": list(r[5] or [])}
         for r in con.execute(
-            "SELECT path, format, rows_read, rows_kept, rows_skipped, notes FROM ingest_log "
+            f"SELECT path, format, rows_read, rows_kept, rows_skipped, {notes} FROM ingest_log "
             "ORDER BY ingested_at, path").fetchall()
     ]
     return summary
