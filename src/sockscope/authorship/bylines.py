@@ -198,8 +198,7 @@ def _pair_scores(verifiers, a: list[str], b: list[str]) -> np.ndarray:
 def _candidate_pairs(texts: dict[str, list[str]], verifiers, shared: dict) -> list:
     names = sorted(texts)
     char = next(v for v in verifiers if isinstance(v, CharNgramCosine))
-    profiles = np.array([char.space_.profile([char._distort(t) for t in texts[b]])
-                         for b in names])
+    profiles = np.array([char.prepare(texts[b]) for b in names])
     pairs = set(shared)
     for begin in range(0, len(names), 1_000):
         block = profiles[begin:begin + 1_000] @ profiles.T
@@ -293,8 +292,7 @@ def _clusters(names: list[str], pairs: list[dict], seed: int) -> dict[str, str]:
 def _hands(by_byline: dict[str, list[tuple]], char: CharNgramCosine
            ) -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
     """Writers per byline, each article's hand number and its fit to the rest."""
-    vectors = {r[0]: char.space_.profile([char._distort(r[4])])
-               for rows in by_byline.values() for r in rows}
+    vectors = {r[0]: char.prepare([r[4]]) for rows in by_byline.values() for r in rows}
     threshold = _between_byline_similarity(by_byline, vectors)
     hands: dict[str, int] = {}
     hand_of: dict[str, int] = {}
@@ -361,31 +359,17 @@ def _signals(byline: str, pairs: list[dict], hands: int) -> str:
 def write_bylines(result: BylineResult, out: Path, manifest: dict) -> None:
     """bylines.csv, byline_pairs.csv, articles.csv, passages.parquet, report.html and
     manifest.json, moved into ``out`` together once all are written."""
-    import json
-    import os
-    import shutil
-    import tempfile
-
     import pyarrow.parquet as pq
 
+    from sockscope.output.files import result_folder, write_manifest
     from sockscope.output.safe_csv import write_csv
+    from sockscope.report.bylines import build_bylines_report
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with result_folder(out) as staging:
         for name, table in (("bylines.csv", result.bylines), ("byline_pairs.csv", result.pairs),
                             ("articles.csv", result.articles)):
             write_csv(staging / name, table.column_names,
                       zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
         pq.write_table(result.passages, staging / "passages.parquet")
-        from sockscope.report.bylines import build_bylines_report
-
         build_bylines_report(result, manifest, staging / "report.html")
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
-        out.mkdir(exist_ok=True)
-        for path in sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json"):
-            os.replace(path, out / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        write_manifest(staging, manifest)

@@ -43,7 +43,7 @@ from sockscope.persona.groups import (
     looks_independent,
 )
 from sockscope.plugins import TRACES
-from sockscope.store.database import arrow_view
+from sockscope.store.database import arrow_view, table_from_arrow
 
 CANDIDATE_EDGES_DDL = """(behaviour VARCHAR, account_a VARCHAR, account_b VARCHAR,
     shared_keys BIGINT, weight DOUBLE, p_value DOUBLE, min_dt_s DOUBLE, median_dt_s DOUBLE,
@@ -138,9 +138,8 @@ def _test_traces(scratch: Scratch, params: DetectParams,
             keep_candidates(con, coactions, tests, params.fdr, "candidate_edges",
                             "candidate_evidence")
             all_tests.append(tests)
-    tests = pa.concat_tables(all_tests) if all_tests else PAIR_TESTS_SCHEMA.empty_table()
-    with arrow_view(con, tests) as view:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE pair_tests AS SELECT * FROM {view}")
+    table_from_arrow(con, "pair_tests", pa.concat_tables(all_tests) if all_tests
+                     else PAIR_TESTS_SCHEMA.empty_table())
     return windows, notes, hypotheses
 
 

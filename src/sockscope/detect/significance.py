@@ -197,10 +197,10 @@ def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests:
         con.execute(
             f"""
             INSERT INTO {evidence_table}
-            SELECT '{coactions.trace}', account_a, account_b, key, post_a, post_b, time_a,
-                   time_b, abs(dt)
+            SELECT ?, account_a, account_b, key, post_a, post_b, time_a, time_b, abs(dt)
             FROM {coacts} SEMI JOIN {pairs} USING (account_a, account_b)
-            """
+            """,
+            [coactions.trace],
         )
 
 

@@ -260,14 +260,14 @@ def stage_document(con: duckdb.DuckDBPyConnection, source: Source, items_path: s
     )
     meta_cols = "".join(f", {name}" for name in (meta or {}))
     table = _name("stage")
-    size = max(source.path.stat().st_size * 8 + 1024, 16 << 20)
+    size = json_object_size(source)
     try:
         con.execute(
             f"""
             CREATE TEMP TABLE {table}_docs AS
             SELECT row_number() OVER () AS _doc, json
             FROM read_json_objects($path, format = 'unstructured',
-                                   maximum_object_size = {min(size, 2**31 - 1)})
+                                   maximum_object_size = {size})
             """,
             {"path": str(source.path)},
         )
@@ -301,6 +301,11 @@ def stage_document(con: duckdb.DuckDBPyConnection, source: Source, items_path: s
     except duckdb.Error as exc:
         raise _duck_error(source, exc) from exc
     return Staged(source, table, "item", [], set(), "items")
+
+
+def json_object_size(source: Source) -> int:
+    """The largest JSON object DuckDB must accept to read ``source`` as one document."""
+    return min(max(source.path.stat().st_size * 8 + 1024, 16 << 20), 2**31 - 1)
 
 
 def _json_kind(json_type: str) -> str:

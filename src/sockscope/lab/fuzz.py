@@ -177,14 +177,12 @@ def _encoding(name: str) -> Mutation:
 
 def _big_field(data, rng, seed):
     # a 10 MB run of text without spaces inside the first text-like value
-    marker = {b",": b"", b'"': b""}
     text = data.decode("utf-8")
     for needle in ('"text": "', '"full_text": "', "text number", "Body of", "tëxt", "post "):
         at = text.find(needle)
         if at >= 0:
             at += len(needle)
             return (text[:at] + "x" * BIG_FIELD + text[at:]).encode("utf-8"), seed.filename
-    del marker
     at = len(data) // 2
     return data[:at] + b"y" * BIG_FIELD + data[at:], seed.filename
 
@@ -419,10 +417,10 @@ def _bookkeeping(con, reports, source: Seed, data: bytes, name: str) -> str | No
 
 def _strict(path: Path, kwargs: dict, workdir: Path) -> Verdict | None:
     from sockscope import api
+    from sockscope.store.database import remove_database
 
     db = workdir / "strict.duckdb"
-    for leftover in (db, Path(str(db) + ".wal")):
-        leftover.unlink(missing_ok=True)
+    remove_database(db)
     try:
         result = api.ingest([path], db, strict=True, **kwargs)
         result.connection.close()

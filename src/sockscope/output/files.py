@@ -12,6 +12,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +25,8 @@ from sockscope.detect.model import Detection
 from sockscope.output.contract import (
     EDGE_COLUMNS,
     EXAMPLE_KEY_CHARS,
+    GROUP_COLUMNS,
     edge_table,
-    group_table,
     iso_utc,
 )
 from sockscope.output.networks import write_networks
@@ -45,8 +47,7 @@ def write_tables(detection: Detection, out: Path, context: WriteContext) -> None
     persona.parquet."""
     write_csv(out / "accounts.csv", detection.accounts.column_names,
               _rows(detection.accounts))
-    groups = group_table(detection.groups)
-    write_csv(out / "groups.csv", groups.column_names, (
+    write_csv(out / "groups.csv", GROUP_COLUMNS, (
         (g.group_id, len(g.members), g.score, f"{g.p_value:.3g}",
          ";".join(b for b, _, _ in g.behaviours), iso_utc(g.first_seen),
          iso_utc(g.last_seen), ";".join(g.signals), g.summary)
@@ -83,26 +84,38 @@ BUILTIN_WRITERS = [("tables", write_tables), ("networks", write_network_files),
                    ("report", write_report)]
 
 
+@contextmanager
+def result_folder(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` to write into; when the block ends without an
+    error its files are moved into ``out`` (created if missing), ``manifest.json`` last.
+    A failure leaves ``out`` as it was."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        yield staging
+        out.mkdir(exist_ok=True)
+        for path in sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json"):
+            os.replace(path, out / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_manifest(folder: Path, manifest: dict) -> None:
+    (folder / "manifest.json").write_text(
+        json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+
+
 def write_results(con: duckdb.DuckDBPyConnection, detection: Detection, out: Path,
                   version: str) -> dict:
     """Every output of ``detection`` into ``out`` (created if missing); returns the
     manifest."""
     from sockscope.plugins import WRITERS
 
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     context = WriteContext(con, version)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    try:
+    with result_folder(out) as staging:
         for _name, writer in WRITERS.items():
             writer(detection, staging, context)
         manifest = detection.manifest(version)
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n",
-            encoding="utf-8")
-        out.mkdir(exist_ok=True)
-        for path in sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json"):
-            os.replace(path, out / path.name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        write_manifest(staging, manifest)
     return manifest

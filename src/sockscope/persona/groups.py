@@ -106,16 +106,24 @@ def _matched_random_groups(persona: Persona, rows: np.ndarray, seed: int) -> np.
     return out
 
 
+def _densest_window(days: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """The known creation days sorted, and the densest BURST_DAYS window: its first
+    day's index and how many accounts it holds."""
+    known = np.sort(days[np.isfinite(days)])
+    if len(known) == 0:
+        return known, 0, 0
+    inside = np.searchsorted(known, known + BURST_DAYS, side="right") - np.arange(len(known))
+    start = int(np.argmax(inside))
+    return known, start, int(inside[start])
+
+
 def _burst(persona: Persona) -> Callable[[np.ndarray], np.ndarray]:
     def statistic(groups: np.ndarray) -> np.ndarray:
-        days = persona.created_day[groups]
         out = np.full(len(groups), np.nan)
-        for i, row in enumerate(days):
-            known = np.sort(row[np.isfinite(row)])
-            if len(known) < MIN_KNOWN:
-                continue
-            ends = np.searchsorted(known, known + BURST_DAYS, side="right")
-            out[i] = (ends - np.arange(len(known))).max() / len(known)
+        for i, row in enumerate(persona.created_day[groups]):
+            known, _, count = _densest_window(row)
+            if len(known) >= MIN_KNOWN:
+                out[i] = count / len(known)
         return out
     return statistic
 
@@ -177,9 +185,7 @@ def _detail(name: str, persona: Persona, rows: np.ndarray, observed: float) -> s
     share = f"{observed:.0%} of the accounts"
     table = persona.table
     if name == "creation_burst":
-        days = np.sort(persona.created_day[rows][np.isfinite(persona.created_day[rows])])
-        ends = np.searchsorted(days, days + BURST_DAYS, side="right")
-        start = int(np.argmax(ends - np.arange(len(days))))
+        days, start, _ = _densest_window(persona.created_day[rows])
         first = np.datetime64(int(days[start]), "D")
         return f"{share} were created within {BURST_DAYS} days from {first}"
     if name == "handle_template":

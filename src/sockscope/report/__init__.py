@@ -219,24 +219,28 @@ def _network(detection: Detection, members: list) -> dict:
     total_edges = len(edges)
     edges = sorted(edges[:MAX_EDGES], key=lambda e: (e[0], e[1]))
     graph = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _, _ in edges])
-    if names:
-        # igraph draws layout noise from a global generator: give it a seeded one
-        ig.set_random_number_generator(random.Random(1))
-        try:
-            layout = graph.layout_fruchterman_reingold(niter=300, seed=[
-                (float(i % 71), float(i // 71)) for i in range(len(names))])
-        finally:
-            ig.set_random_number_generator(random)
-        xs, ys = zip(*layout.coords, strict=True)
-        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-        coords = [((x - min(xs)) / span * 1000, (y - min(ys)) / span * 1000)
-                  for x, y in layout.coords]
-    else:
-        coords = []
+    coords = seeded_layout(graph, columns=71)
     return {"nodes": [[n, round(x, 1), round(y, 1)] for n, (x, y) in zip(names, coords,
                                                                            strict=True)],
             "edges": [[index[a], index[b], round(w, 3), beh] for a, b, w, beh in edges],
             "shown": len(names), "flagged": len(members), "edges_total": total_edges}
+
+
+def seeded_layout(graph: ig.Graph, columns: int) -> list[tuple[float, float]]:
+    """Deterministic force-directed positions scaled to 0-1000, starting from a grid of
+    ``columns`` columns (the page does no layout work)."""
+    if graph.vcount() == 0:
+        return []
+    # igraph draws layout noise from a global generator: give it a seeded one
+    ig.set_random_number_generator(random.Random(1))
+    try:
+        layout = graph.layout_fruchterman_reingold(niter=300, seed=[
+            (float(i % columns), float(i // columns)) for i in range(graph.vcount())])
+    finally:
+        ig.set_random_number_generator(random)
+    xs, ys = zip(*layout.coords, strict=True)
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    return [((x - min(xs)) / span * 1000, (y - min(ys)) / span * 1000) for x, y in layout.coords]
 
 
 def render(data: dict, template: str = "report.html.j2", script: str = "report.js") -> str:

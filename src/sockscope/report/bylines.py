@@ -8,14 +8,13 @@ coordination report, all data is embedded as escaped JSON and rendered as text.
 
 from __future__ import annotations
 
-import random
 from datetime import UTC
 from pathlib import Path
 
 import igraph as ig
 
 from sockscope.authorship.bylines import BylineResult
-from sockscope.report import iso_utc, render
+from sockscope.report import iso_utc, render, seeded_layout
 
 MAX_PAIRS = 2_000
 MAX_PASSAGES = 2_000
@@ -52,17 +51,7 @@ def _map(bylines: list[dict], pairs: list[dict]) -> dict:
     links = [(index[p["byline_a"]], index[p["byline_b"]], p["same_writer"])
              for p in pairs if p["decision"] == "same" or p.get("shared_passages", 0) > 0]
     graph = ig.Graph(n=len(names), edges=[(a, b) for a, b, _ in links])
-    ig.set_random_number_generator(random.Random(1))
-    try:
-        layout = graph.layout_fruchterman_reingold(niter=300, seed=[
-            (float(i % 31), float(i // 31)) for i in range(len(names))]) if names else None
-    finally:
-        ig.set_random_number_generator(random)
-    coords = layout.coords if layout else []
-    if coords:
-        xs, ys = zip(*coords, strict=True)
-        span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-        coords = [((x - min(xs)) / span * 1000, (y - min(ys)) / span * 1000) for x, y in coords]
+    coords = seeded_layout(graph, columns=31)
     return {"nodes": [[n, round(x, 1), round(y, 1)] for n, (x, y) in zip(names, coords,
                                                                            strict=True)],
             "links": [[a, b, round(w, 3)] for a, b, w in links]}

@@ -18,7 +18,7 @@ import duckdb
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import latest_profile, wrong_json_types
-from sockscope.ingest.staging import Staged, stage_document
+from sockscope.ingest.staging import Staged, json_object_size, stage_document
 
 NAME = "telegram"
 PLATFORM = "telegram"
@@ -75,7 +75,7 @@ def _is_full_export(con: duckdb.DuckDBPyConnection, source: Source) -> bool:
     """A full-account export: chats under ``chats.list``, no top-level ``messages``."""
     if not (source.first_object or {}).get("chats"):
         return False
-    size = min(max(source.path.stat().st_size * 8 + 1024, 16 << 20), 2**31 - 1)
+    size = json_object_size(source)
     try:
         kinds = con.execute(
             f"""SELECT json_type(json, '$.messages'), json_type(json, '$.chats.list')
