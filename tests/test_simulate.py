@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_truth_is_consistent_with_posts(world, con):
         truth = list(csv.DictReader(handle))
     assert len(truth) == 2_000
     labels = {row["label"] for row in truth}
-    assert labels == {"organic", "campaign", "fan"}
+    assert labels == {"organic", "campaign", "fan", "outlet"}
     for row in truth:
         assert bool(row["campaign"]) == (row["label"] == "campaign")
         assert bool(row["strategy"]) == (row["label"] == "campaign")
@@ -60,7 +61,42 @@ def test_every_strategy_is_present(world):
     with open(folder / "truth.csv", newline="") as handle:
         used = {s for row in csv.DictReader(handle) for s in row["strategy"].split("+") if s}
     assert used == set(STRATEGIES)
-    assert stats["campaigns"] == 10
+    assert stats["campaigns"] == 13
+
+
+def test_feed_accounts_post_headlines_on_the_clock(world, con):
+    # NewsFeed accounts: outlet-like handles, "#tag Title link" a few seconds after
+    # the half hour; local outlets: their own layouts and minutes
+    folder, _ = world
+    ingest([folder / "tweets.csv", folder / "users.csv"], connection=con)
+    with open(folder / "truth.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    feeds = [r["account_id"] for r in rows if r["strategy"] == "news_feed"]
+    outlets = [r["account_id"] for r in rows if r["label"] == "outlet"]
+    assert feeds and outlets
+    handles = dict(con.execute("SELECT account_id, handle FROM accounts").fetchall())
+    assert all(re.fullmatch(r"Daily\w+|\w+CityNews|\w+_Online", handles[f]) for f in feeds)
+    shares = con.execute(
+        r"""SELECT count(*) FILTER (WHERE regexp_full_match(text, '#\w+News .+ https://\S+')
+                                     AND minute(created_at) IN (0, 30)
+                                     AND second(created_at) < 45) / count(*)
+           FROM posts WHERE account_id IN (SELECT unnest(?))""", [feeds]).fetchall()[0][0]
+    assert shares > 0.8
+
+
+def test_troll_teams_repost_the_same_rare_posts_hours_apart(world, con):
+    folder, _ = world
+    ingest([folder / "tweets.csv", folder / "users.csv"], connection=con)
+    with open(folder / "truth.csv", newline="") as handle:
+        trolls = [r["account_id"] for r in csv.DictReader(handle)
+                  if r["strategy"] == "batch_repost"]
+    spread, reposters = con.execute(
+        """WITH team AS (SELECT repost_of_post, epoch(created_at) AS t FROM posts
+                         WHERE kind = 'repost' AND account_id IN (SELECT unnest(?))),
+                per_post AS (SELECT repost_of_post, max(t) - min(t) AS spread, count(*) AS k
+                             FROM team GROUP BY 1 HAVING count(*) >= 3)
+           SELECT median(spread), median(k) FROM per_post""", [trolls]).fetchall()[0]
+    assert spread > 3 * 3_600 and reposters >= 3
 
 
 def test_team_personas_share_client_and_templated_handles(world, con):

@@ -1,7 +1,8 @@
 """Score a result directory (``accounts.csv`` of the output contract) against truth.
 
 Positives are campaign accounts. Flagged fans (an authentic community that reposts
-its idol fast) count as false positives and get their own rate. A campaign is
+its idol fast) and flagged local outlets (real news accounts posting headlines on their
+own schedules) count as false positives and get their own rates. A campaign is
 recovered when some reported group has Jaccard similarity >= 0.5 with it. The
 adjusted Rand index compares groups with campaigns over the accounts that are in a
 campaign or in a reported group (everyone else is a singleton on both sides and would
@@ -43,6 +44,7 @@ def evaluate(truth_path: str | Path, result_dir: str | Path) -> dict[str, object
     positives = {a for a, r in truth.items() if r["label"] == "campaign"}
     organic = {a for a, r in truth.items() if r["label"] == "organic"}
     fans = {a for a, r in truth.items() if r["label"] == "fan"}
+    outlets = {a for a, r in truth.items() if r["label"] == "outlet"}
     tp = len(flagged & positives)
     precision = _ratio(tp, len(flagged & set(truth)))
     recall = _ratio(tp, len(positives))
@@ -74,6 +76,7 @@ def evaluate(truth_path: str | Path, result_dir: str | Path) -> dict[str, object
         "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
         "fpr_organic": round(_ratio(len(flagged & organic), len(organic)), 6),
         "fpr_fans": round(_ratio(len(flagged & fans), len(fans)), 4),
+        "fpr_outlets": round(_ratio(len(flagged & outlets), len(outlets)), 4),
         "campaigns": len(campaigns), "campaigns_recovered": recovered,
         "ari": round(float(ari), 4),
         "recall_per_strategy": {s: round(_ratio(len(m & flagged), len(m)), 4)

@@ -6,7 +6,14 @@ activity and daily rhythms in many time zones; influencers get viral repost casc
 unrelated accounts within minutes, with URL variants; hashtags trend; strangers post
 the same stock phrases; a fan community reposts its idol fast and often. Campaigns are
 teams of 10-200 accounts using repost rings, copy-paste texts, link and hashtag pushing,
-reply brigades, slow drip, camouflage and team personas.
+reply brigades, slow drip, camouflage and team personas -- and three strategies modelled
+on Linvill & Warren's classification of the Internet Research Agency's accounts
+("Troll Factories", Political Communication 37(4), 2020): NewsFeed accounts named like
+local outlets that post headlines with links on a clock; Left/Right Trolls that repost
+their community's posts in batches, hours apart; HashtagGamers that join public
+hashtag games together with original jokes. Their hard negatives are in the organic
+world: real local outlets posting headlines on their own schedules, and public hashtag
+games that draw a crowd.
 
 Everything is drawn from one ``numpy.random.Generator`` seeded by ``seed``, so a seed
 gives the same files byte for byte. Output follows the information-operations archive
@@ -29,7 +36,18 @@ DAY = 86_400
 BATCH = 250_000  # posts per written batch
 
 STRATEGIES = ["repost_ring", "copy_paste", "link_push", "hashtag_push", "reply_brigade",
-              "slow_drip", "camouflage", "team_persona"]
+              "slow_drip", "camouflage", "team_persona", "news_feed", "batch_repost",
+              "hashtag_gamer"]
+# how feed accounts and local outlets are named (IRA NewsFeed handles: DailyLosAngeles,
+# ChicagoCityNews, Seattle_Post, ...)
+FEED_HANDLES = ["Daily{city}", "{city}CityNews", "{city}_Online"]
+OUTLET_HANDLES = ["{city}Herald", "The{city}Times", "{city}Gazette", "{city}Tribune",
+                  "{city}Courier", "{city}Observer"]
+# each real outlet's own headline layout (h: title, t: city tag, u: link, o: outlet)
+OUTLET_TEMPLATES = ["{h} - {o} {u}", "{h} {u} via @{o}", "BREAKING: {h} {u}",
+                    "{o}: {h} {u}", "{h} | {o} {u}", "{h} {u}", "#{t} {h} {u}"]
+GAME_STEMS = ["MakeAMovie", "ChristmasIn3Words", "RuinADate", "SongsAboutFood",
+              "TwoWordHorror", "ExplainAFilmBadly", "IfIWasPresident"]
 STOCK_PHRASES = ["good morning", "good morning!", "congratulations!", "happy birthday",
                  "thank you", "so true", "this!", "amazing", "good night everyone", "lol",
                  "happy new week", "well said"]
@@ -295,13 +313,14 @@ class World:
                            [[]] * len(crowd), [[]] * len(crowd), self.client[crowd])
 
     # ---- campaigns ------------------------------------------------------------------
-    def campaigns(self, count: int = 10) -> None:
+    def campaigns(self, count: int = 13) -> None:
         rng = self.rng
         plans = [
             ["repost_ring"], ["copy_paste"], ["link_push"], ["hashtag_push"],
             ["reply_brigade"], ["slow_drip"], ["repost_ring", "camouflage"],
             ["copy_paste", "hashtag_push", "team_persona"],
             ["link_push", "repost_ring", "team_persona"], ["slow_drip", "camouflage"],
+            ["news_feed"], ["batch_repost"], ["hashtag_gamer"],
         ]
         free = np.flatnonzero(self.label == "organic")
         for number in range(count):
@@ -321,6 +340,9 @@ class World:
 
     def _run_campaign(self, name: str, members: np.ndarray, plan: list[str]) -> None:
         rng = self.rng
+        if plan[0] in ("news_feed", "batch_repost", "hashtag_gamer"):
+            getattr(self, plan[0])(name, members)
+            return
         persona = "team_persona" in plan
         if persona:
             base = START_S - int(rng.integers(20, 200)) * DAY
@@ -390,10 +412,144 @@ class World:
             posts.add(who, start + delay, 2, target, self._texts(n, 3, 10), [[]] * n, [[]] * n,
                       self.client[who])
 
+    # ---- strategies of a troll factory (Linvill & Warren 2020) ------------------------
+    def _city(self) -> str:
+        return self.vocab[self.rng.integers(len(self.vocab))].title()
+
+    def _headline(self) -> str:
+        return " ".join(w.title() for w in self._texts(1, 5, 11)[0].split())
+
+    def news_feed(self, name: str, members: np.ndarray) -> None:
+        """Accounts named like local outlets, one city each, posting ``#tag Title link``
+        headlines from feeds on the operator's half-hourly clock, a few seconds after
+        each slot; few reposts, rarely the same link or text as one another."""
+        rng = self.rng
+        offset = int(self.offset_h[members[0]] * 3600)
+        self.rate[members] = 0.2  # hardly any ordinary activity besides the feed
+        cities = [self._city() for _ in members]
+        for index, (account, city) in enumerate(zip(members, cities, strict=True)):
+            self.handle[account] = FEED_HANDLES[index % len(FEED_HANDLES)].format(city=city)
+            self.display[account] = f"{city} News"
+            self.bio[account] = f"Latest news from {city}"
+        slots = np.array([day * DAY + minute * 60 for day in range(self.days)
+                          for minute in range(6 * 60, 24 * 60, 30)]) - offset
+        for account, city in zip(members, cities, strict=True):
+            used = slots[rng.random(len(slots)) < 0.3]
+            when = used + rng.integers(2, 45, size=len(used))
+            tag = f"{city}News"
+            texts, tags, urls = [], [], []
+            for _ in used:
+                url = f"https://{city.lower()}-news.example/{rng.integers(10**6, 10**7)}"
+                texts.append(f"#{tag} {self._headline()} {url}")
+                tags.append([tag])
+                urls.append([url])
+            self.posts.add(np.full(len(used), account), when, 0, -1, texts, tags, urls,
+                           np.full(len(used), self.client[account]))
+
+    def batch_repost(self, name: str, members: np.ndarray) -> None:
+        """Persona accounts reposting their community's posts in batches (several in
+        the same minute), each at its own hours: the team reposts the same posts, hours
+        apart, posts that hardly anyone else reposts."""
+        rng = self.rng
+        community = rng.choice(self.organic_ids, size=min(len(self.organic_ids) // 4,
+                                                          max(60, 3 * len(members))),
+                               replace=False)
+        for day in range(self.days):
+            authors = rng.choice(community, size=40)
+            times = self._diurnal_times(authors) % DAY + day * DAY
+            texts = self._texts(40)
+            posts = self.posts.add(authors, times, 0, -1, texts, self._tags(40, 0.3),
+                                   [[]] * 40, self.client[authors])
+            # the public: now and then someone else reposts one, much later
+            crowd = rng.poisson(0.5, size=40)
+            for post, t, k in zip(posts, times, crowd, strict=True):
+                if k:
+                    who = self._active_accounts(int(k))
+                    later = rng.lognormal(np.log(4 * 3600), 1.0, size=len(who)).astype(np.int64)
+                    self.posts.add(who, t + later, 1, post, ["RT"] * len(who), [[]] * len(who),
+                                   [[]] * len(who), self.client[who])
+            for account in members:
+                for _ in range(int(rng.integers(1, 4))):
+                    session = int(day * DAY + rng.integers(8, 23) * 3600
+                                  - int(self.offset_h[account] * 3600))
+                    ready = np.flatnonzero(times < session)
+                    if len(ready) == 0:
+                        continue
+                    batch = rng.choice(ready, size=min(len(ready), int(rng.integers(5, 12))),
+                                       replace=False)
+                    when = session + np.cumsum(rng.integers(2, 7, size=len(batch)))
+                    self.posts.add(np.full(len(batch), account), when, 1, posts[batch],
+                                   ["RT"] * len(batch), [[]] * len(batch), [[]] * len(batch),
+                                   np.full(len(batch), self.client[account]))
+
+    def _hashtag_game(self, day: int) -> tuple[str, int, int]:
+        """A public hashtag game: a crowd posts distinct jokes under one tag over the
+        day. Returns the tag, its start and its crowd size."""
+        rng = self.rng
+        tag = f"{GAME_STEMS[day % len(GAME_STEMS)]}{self._city()}"
+        size = int(min(rng.integers(200, 1_200), len(self.organic_ids) // 3))
+        who = self._active_accounts(size)
+        start = int(day * DAY + rng.integers(10, 16) * 3600)
+        when = start + rng.gamma(2.0, 2 * 3600, size=size).astype(np.int64)
+        self.posts.add(who, when, 0, -1, self._texts(size, 3, 10),
+                       [[tag] for _ in range(size)], [[]] * size, self.client[who])
+        return tag, start, size
+
+    def hashtag_gamer(self, name: str, members: np.ndarray) -> None:
+        """Accounts joining the public's hashtag games, game after game, each time
+        within the same hour or two, each with its own jokes."""
+        rng = self.rng
+        for day in range(self.days):
+            tag, start, _ = self.games[day]
+            joined = members[rng.random(len(members)) < 0.75]
+            session = start + int(rng.integers(1_800, 4 * 3600))
+            for account in joined:
+                jokes = int(rng.integers(1, 3))
+                when = session + rng.integers(0, 5_400, size=jokes)
+                self.posts.add(np.full(jokes, account), when, 0, -1,
+                               self._texts(jokes, 3, 10), [[tag] for _ in range(jokes)],
+                               [[]] * jokes, np.full(jokes, self.client[account]))
+
+    def local_outlets(self, count: int) -> None:
+        """Real local news outlets (a hard negative): each its own city, its own
+        headline layout and its own schedule (every 30, 60 or 120 minutes at its own
+        minute of the hour). Distinct operators, not one team."""
+        rng = self.rng
+        outlets = rng.choice(self.organic_ids, size=count, replace=False)
+        self.label[outlets] = "outlet"
+        minutes = rng.permutation(60)
+        for index, account in enumerate(outlets):
+            city = self._city()
+            handle = OUTLET_HANDLES[index % len(OUTLET_HANDLES)].format(city=city)
+            self.handle[account] = handle
+            self.display[account] = handle
+            self.rate[account] = 0.3
+            period = int(rng.choice([30, 60, 120]))
+            template = OUTLET_TEMPLATES[index % len(OUTLET_TEMPLATES)]
+            offset = int(self.offset_h[account] * 3600)
+            slots = np.array([day * DAY + minute * 60 for day in range(self.days)
+                              for minute in range(int(minutes[index % 60]) % period,
+                                                  24 * 60, period)
+                              if 6 * 60 <= minute < 23 * 60]) - offset
+            used = slots[rng.random(len(slots)) < 0.8]
+            when = used + rng.integers(0, 50, size=len(used))
+            texts, tags, urls = [], [], []
+            for _ in used:
+                url = f"https://{handle.lower()}.example/{rng.integers(10**6, 10**7)}"
+                texts.append(template.format(h=self._headline(), o=handle, u=url,
+                                             t=city))
+                tags.append([city] if "{t}" in template else [])
+                urls.append([url])
+            self.posts.add(np.full(len(used), account), when, 0, -1, texts, tags, urls,
+                           np.full(len(used), self.client[account]))
+
     # ---- output ---------------------------------------------------------------------
     def build(self) -> World:
         self.organic_ids = np.flatnonzero(self.label == "organic")
         self.fan_community()
+        self.local_outlets(max(6, self.n // 1_000))
+        self.organic_ids = np.flatnonzero(self.label == "organic")
+        self.games = [self._hashtag_game(day) for day in range(self.days)]
         self.campaigns()
         self.organic_ids = np.flatnonzero(self.label != "campaign")
         self.organic()
@@ -407,8 +563,9 @@ class World:
         ref_id = np.where(has_target, post_id[tgt].astype(str), "")
         ref_user = np.where(has_target, user_id[account[tgt]], "")
         k = kind[rows]
-        text_col = [texts[i] if kind[i] != 1 else
-                    f"RT @{self.handle[account[target[i]]]}: {texts[target[i]]}"
+        text_col = [_with_entities(texts[i], tags[i], urls[i]) if kind[i] != 1 else
+                    f"RT @{self.handle[account[target[i]]]}: "
+                    f"{_with_entities(texts[target[i]], tags[target[i]], urls[target[i]])}"
                     for i in rows]
         stamp = (np.datetime64(START.replace(tzinfo=None), "s")
                  + time[rows].astype("timedelta64[s]"))
@@ -503,7 +660,16 @@ class World:
         return {"posts": int(len(rows)), "accounts": self.n,
                 "campaign_accounts": int((self.label == "campaign").sum()),
                 "campaigns": len({c for c in self.campaign if c}),
-                "fans": int((self.label == "fan").sum())}
+                "fans": int((self.label == "fan").sum()),
+                "outlets": int((self.label == "outlet").sum())}
+
+
+def _with_entities(text: str, tags: list[str], urls: list[str]) -> str:
+    """A post's text as the platform shows it: hashtags and links the author did not
+    write into the text go at its end."""
+    extra = [f"#{t}" for t in tags if f"#{t}" not in text]
+    extra += [u for u in urls if u not in text]
+    return " ".join([text, *extra]) if extra else text
 
 
 def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
