@@ -195,13 +195,21 @@ def test_report_needs_detection_results(tmp_path):
     assert "no detection results" in " ".join(result.output.split())
 
 
+def _random_background() -> list[str]:
+    """400 reposts of 50 posts by 80 accounts at random (a modular pattern such as
+    account j % 80 reposting post j % 50 would tie fixed pairs on every post they share,
+    hours apart: a regularity the window-free scale rightly finds)."""
+    rng = np.random.default_rng(0)
+    return [f"b{j},bg{rng.integers(80)},B{rng.integers(50)},{1_700_000_000 + j * 131}"
+            for j in range(400)]
+
+
 def test_detect_with_a_column_mapping_and_on_an_existing_database(tmp_path):
     rows = ["share,who,what,when"]
     for k in range(12):  # four accounts share twelve posts within seconds, apart from others
         for i in range(4):
             rows.append(f"s{k}-{i},team{i},P{k},{1_700_000_000 + k * 3_600 + i * 2}")
-    for j in range(400):
-        rows.append(f"b{j},bg{j % 80},B{j % 50},{1_700_000_000 + j * 131}")
+    rows += _random_background()
     (tmp_path / "shares.csv").write_text("\n".join(rows) + "\n")
     runner = CliRunner()
     db = tmp_path / "run.duckdb"
@@ -347,8 +355,7 @@ def test_a_run_is_repeated_from_its_manifest(tmp_path):
     for k in range(12):
         for i in range(4):
             rows.append(f"s{k}-{i},team{i},P{k},{1_700_000_000 + k * 3_600 + i * 5}")
-    for j in range(400):
-        rows.append(f"b{j},bg{j % 80},B{j % 50},{1_700_000_000 + j * 131}")
+    rows += _random_background()
     (tmp_path / "shares.csv").write_text("\n".join(rows) + "\n")
     mapping = ["--map", "post_id=share", "--map", "account_id=who",
                "--map", "repost_of_post=what", "--map", "created_at=when"]
@@ -361,8 +368,8 @@ def test_a_run_is_repeated_from_its_manifest(tmp_path):
     manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert manifest["parameters"] == {
         "traces": ["co-repost"], "windows": {"co-repost": 30}, "auto_window": False,
-        "fdr": 0.05, "min_shared": 2, "neighbour_cap": 50, "seed": 7, "amplification": False,
-        "attach_rounds": 5, "min_group_size": 4, "persona": True}
+        "fdr": 0.05, "min_shared": 2, "neighbour_cap": 50, "window_free": True, "seed": 7,
+        "amplification": False, "attach_rounds": 5, "min_group_size": 4, "persona": True}
     again = runner.invoke(app, ["detect", str(tmp_path / "shares.csv"), *mapping, "--out",
                                 str(tmp_path / "b"), "--parameters",
                                 str(tmp_path / "a" / "manifest.json")])
@@ -401,3 +408,93 @@ def test_articles_given_to_detect_are_named_not_ignored(tmp_path):
                for n in detection.notes)
     manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
     assert any("sockscope bylines" in n for n in manifest["notes"])
+
+
+def _background(rng, accounts: int, posts: int, days: int = 7) -> list[dict]:
+    """Organic reposts: each of ``posts`` reposts goes to a post drawn by popularity."""
+    popular = rng.zipf(1.6, size=posts) % 3_000
+    return [post(f"o{i}", f"user{rng.integers(accounts):04d}",
+                 float(rng.integers(0, days * 86_400)), kind="repost",
+                 repost_of_post=f"P{popular[i]}", repost_of_account=f"author{popular[i] % 97}")
+            for i in range(posts)]
+
+
+def test_team_reposting_the_same_rare_posts_hours_apart_is_tied_window_free(con):
+    # Left/Right-Troll style: 8 accounts repost 30 obscure posts, each hours apart; no
+    # two within the 10 s window. Only the window-free scale sees them.
+    rng = np.random.default_rng(3)
+    rows = _background(rng, 400, 6_000)
+    for k in range(30):
+        for i in range(8):
+            if rng.random() < 0.7:
+                rows.append(post(f"t{k}-{i}", f"troll{i}", k * 20_000 + i * 1_800 + 7,
+                                 kind="repost", repost_of_post=f"R{k}",
+                                 repost_of_account=f"community{k % 40}"))
+    insert(con, rows)
+    found = api.detect(connection=con, traces=["co-repost"])
+    trolls = {f"troll{i}" for i in range(8)}
+    assert [sorted(g.members) for g in found.groups] == [sorted(trolls)]
+    tied = [e for e in found.edges if e.behaviour == "co-repost"]
+    assert tied and all(e.window_s is None for e in tied)  # tied at "any time"
+    without = api.detect(connection=con, traces=["co-repost"], window_free=False)
+    assert not without.groups
+
+
+def test_feed_accounts_on_one_clock_are_tied_by_their_template(con):
+    # 30 feed accounts, each its own city and links, post "#tag Title link" in the same
+    # half-hour slots; they make those minutes busy themselves, which must not explain
+    # them away. A real outlet posts its own layout at its own minute.
+    rng = np.random.default_rng(5)
+    rows = []
+    for slot in range(300):
+        for f in range(30):
+            if rng.random() < 0.35:
+                url = f"https://city{f}.example/{slot}"
+                rows.append(post(f"f{slot}-{f}", f"feed{f:02d}", slot * 1_800 + f % 40,
+                                 text=f"#City{f}News Headline number {slot} {url}",
+                                 urls=[url], hashtags=[f"City{f}News"]))
+        url = f"https://herald.example/{slot}"
+        rows.append(post(f"h{slot}", "herald", slot * 1_800 + 1_200,
+                         text=f"Headline {slot} - The Herald {url}", urls=[url]))
+    for i in range(3_000):  # people sharing links, at any minute
+        url = f"https://news.example/{i}"
+        rows.append(post(f"o{i}", f"user{rng.integers(300):03d}",
+                         float(rng.integers(0, 300 * 1_800)), text=f"look at this #wow {url}",
+                         urls=[url], hashtags=["wow"]))
+    insert(con, rows)
+    found = api.detect(connection=con, traces=["co-template"])
+    assert [sorted(g.members) for g in found.groups] == [[f"feed{f:02d}" for f in range(30)]]
+
+
+def test_community_members_a_team_amplifies_are_targets_not_members(con):
+    # a team reposts its operator's posts (everyone) and, in passing, now and then a
+    # community member's: the operator stays in the group, the community member does not
+    rows = []
+    team = [f"troll{i}" for i in range(10)]
+    for k in range(40):
+        rows.append(post(f"op{k}", "operator", k * 5_000, text=f"our message {k}"))
+        for i, member in enumerate(team):
+            rows.append(post(f"r{k}-{i}", member, k * 5_000 + 5 + i, kind="repost",
+                             repost_of_post=f"op{k}", repost_of_account="operator"))
+    for k in range(8):
+        rows.append(post(f"cm{k}", "community", k * 30_000 + 100, text=f"my view {k}"))
+        rows.append(post(f"rc{k}", team[0], k * 30_000 + 9_000, kind="repost",
+                         repost_of_post=f"cm{k}", repost_of_account="community"))
+    rng = np.random.default_rng(9)
+    rows += _background(rng, 300, 4_000, days=3)
+    insert(con, rows)
+    found = api.detect(connection=con, traces=["co-repost"])
+    members = {m for g in found.groups for m in g.members}
+    assert set(team) <= members and "operator" in members
+    # the team's reposts of the community member are significant, yet it is no member
+    assert any(e.behaviour == "amplification" and "community" in (e.account_a, e.account_b)
+               for e in found.edges)
+    assert "community" not in members
+    assert any("left out as targets, not members" in n for n in found.notes)
+
+
+def test_quiet_accounts_are_counted(con):
+    insert(con, [post(f"{a}{i}", a, i * 60.0) for a, n in (("busy", 12), ("quiet", 3))
+                 for i in range(n)])
+    found = api.detect(connection=con, traces=["co-repost"])
+    assert "1 of 2 accounts (50%) posted fewer than 10 times" in " ".join(found.notes)

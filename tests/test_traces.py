@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sockscope.detect.coaction import build_coactions
+from sockscope.detect.coaction import build_coactions, trace_scales
+from sockscope.detect.keys.text_shape import text_shape_sql
 from sockscope.detect.scratch import Scratch
 from sockscope.plugins import TRACES
 
@@ -100,5 +104,63 @@ def test_hot_key_pairs_are_capped(con, cap):
         "SELECT max(c), count(*) FROM (SELECT CASE WHEN time_a <= time_b THEN post_a "
         "ELSE post_b END AS first, count(*) AS c FROM coacts GROUP BY 1)").fetchone()
     assert per_action == (min(cap, n - 1), n - 1)
-    # the null model still sees every within-window pair of the key, uncapped
-    assert con.execute("SELECT within_pairs FROM keys").fetchone()[0] == n * (n - 1) // 2
+    # the null model counts the pairs the capped enumeration can find, no more
+    assert con.execute("SELECT within_pairs FROM keys").fetchone()[0] == expected
+
+
+def test_window_free_scale_pairs_every_action_on_rare_keys_only(con):
+    # a rare post reposted hours apart, and a hot post (more than cap + 1 accounts)
+    cap = 5
+    insert(con, [post("r1", "a", 0, kind="repost", repost_of_post="RARE"),
+                 post("r2", "b", 3 * 3_600, kind="repost", repost_of_post="RARE"),
+                 post("r3", "c", 9 * 3_600, kind="repost", repost_of_post="RARE")]
+           + [post(f"h{i}", f"u{i}", i * 3_600, kind="repost", repost_of_post="HOT")
+              for i in range(cap + 2)])
+    scales = trace_scales(TRACES["co-repost"], 10)
+    assert [s.label for s in scales] == ["10 s", "any time"]
+    build_coactions(Scratch(con), TRACES["co-repost"], 10, cap, scales)
+    found = con.execute("SELECT account_a, account_b, key, rare FROM coacts "
+                        "ORDER BY ALL").fetchall()
+    assert found == [("a", "b", "RARE", True), ("a", "c", "RARE", True),
+                     ("b", "c", "RARE", True)]
+    # the window-free scale counts all pairs of rare keys and none of hot keys
+    possible = dict(con.execute("SELECT key, within_pairs FROM keys WHERE scale = 1")
+                    .fetchall())
+    assert possible == {"RARE": 3}
+
+
+@pytest.mark.parametrize(("text", "shape"), [
+    ("#ChicagoNews Mayor Opens Bridge https://x.example/1", "# w U"),
+    ("BREAKING: Storm Hits Coast https://y.example", "w : w U"),
+    ("Price up 3.5% today @bob https://t.co/x", "w 9 % w @ U"),
+    ("Über straße, ça va? 12:30", "w , w ? 9"),
+    ("خبر عاجل https://x.y", "w U"),
+])
+def test_text_shape(con, text, shape):
+    assert con.execute(f"SELECT {text_shape_sql('?')}", [text]).fetchall()[0][0] == shape
+
+
+@given(st.lists(st.sampled_from(["alpha", "Beta", "γάμμα", "مرحبا", "x"]), min_size=1,
+                max_size=8), st.sampled_from(["https://a.example/1", "#tag", "@who", ":"]))
+def test_text_shape_ignores_the_words(words, token):
+    # a template with other words in it has the same shape
+    con = duckdb.connect()
+    first = f"{' '.join(words)} {token}"
+    second = f"{' '.join(reversed(words))} word {token}"
+    shapes = con.execute(f"SELECT {text_shape_sql('?')}, {text_shape_sql('?')}",
+                         [first, second]).fetchall()[0]
+    assert shapes[0] == shapes[1]
+    assert set(shapes[0].split()) <= {"w", "U", "#", "@", ":"}
+
+
+def test_co_template_pairs_the_same_layout_in_the_same_minute(con):
+    insert(con, [post("1", "a", 5, text="#OakNews Bridge Opens Today https://oak.example/1",
+                      urls=["https://oak.example/1"]),
+                 post("2", "b", 20, text="#ElmNews Council Meets https://elm.example/9",
+                      urls=["https://elm.example/9"]),
+                 # another layout in the same minute, and the same layout a minute later
+                 post("3", "c", 30, text="Council Meets - ElmTimes https://t.example/2",
+                      urls=["https://t.example/2"]),
+                 post("4", "d", 65, text="#AshNews Fire Downtown https://ash.example/3",
+                      urls=["https://ash.example/3"])])
+    assert {(a, b) for a, b, _ in pairs(con, "co-template", 60)} == {("a", "b")}

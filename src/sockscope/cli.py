@@ -181,7 +181,8 @@ def simulate(
     out_text = escape(str(out))
     console.print(f"{stats['posts']:,} posts by {stats['accounts']:,} accounts; "
                   f"{stats['campaigns']} campaigns with {stats['campaign_accounts']:,} accounts; "
-                  f"{stats['fans']:,} fans → {out_text}/tweets.csv, users.csv, truth.csv")
+                  f"{stats['fans']:,} fans, {stats['outlets']:,} local outlets → "
+                  f"{out_text}/tweets.csv, users.csv, truth.csv")
 
 
 def _parse_windows(values: list[str] | None, traces: list[str]) -> tuple[dict[str, int], bool]:
@@ -237,6 +238,8 @@ def detect(
     = default("min_shared"),
     neighbour_cap: Annotated[int, typer.Option(help=describe("neighbour_cap"))]
     = default("neighbour_cap"),
+    window_free: Annotated[bool, typer.Option(help=describe("window_free"))]
+    = default("window_free"),
     amplification: Annotated[bool, typer.Option(help=describe("amplification"))]
     = default("amplification"),
     attach_rounds: Annotated[int, typer.Option(help=describe("attach_rounds"))]
@@ -278,8 +281,9 @@ def detect(
             return
         params = _detect_params(traces, window, parameters, fdr=fdr, seed=seed,
                                 min_shared=min_shared, neighbour_cap=neighbour_cap,
-                                amplification=amplification, attach_rounds=attach_rounds,
-                                min_group_size=min_group_size, persona=persona)
+                                window_free=window_free, amplification=amplification,
+                                attach_rounds=attach_rounds, min_group_size=min_group_size,
+                                persona=persona)
         with console.status("ingesting, tracing, testing, grouping…"):
             detection = api.detect(inputs, out, db=db, params=params,
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
@@ -324,7 +328,7 @@ def evaluate(
     table = Table(title="detection quality", show_header=False)
     table.add_column("metric")
     table.add_column("value")
-    for key in ("precision", "recall", "f1", "fpr_organic", "fpr_fans", "ari"):
+    for key in ("precision", "recall", "f1", "fpr_organic", "fpr_fans", "fpr_outlets", "ari"):
         table.add_row(key, f"{metrics[key]:.4f}")
     table.add_row("flagged", f"{metrics['flagged']:,} (campaign accounts: "
                   f"{metrics['campaign_accounts']:,})")

@@ -24,6 +24,9 @@ from sockscope.detect.significance import poisson_tests
 from sockscope.store.database import arrow_view
 
 MIN_REPOSTS = 3  # reposts of one author before an (account, author) pair is tested
+# an account amplified by at least this share of its group's other members is the
+# team's own (what the operator pushes), not a target the team amplifies in passing
+OPERATOR_SHARE = 0.2
 AMPLIFIED = "amplified"  # the table of (account, author) repost counts this stage builds
 
 
@@ -181,3 +184,36 @@ def amplification_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge],
               OR (r.account_id = t.account_b AND r.author = t.account_a)
             """
         )
+
+
+def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
+                   edges: list[Edge]) -> list[str]:
+    """The members of a group that the group only amplifies: every tie they have inside
+    it is an amplification edge on which they are the author, never the amplifier.
+
+    Troll teams amplify real people of the community they target (Linvill & Warren's
+    Left/Right Trolls); those people are the operation's targets, not its members, and
+    a tie made of the team's reposts of them says nothing about what they do. The
+    operator's own account is amplified too, but by a good part of the team (everyone
+    reposts what it posts): an account amplified by at least ``OPERATOR_SHARE`` of the
+    other members stays. Reads the table ``amplified`` of ``amplification_edges``."""
+    inside = set(members)
+    ties: dict[str, list[Edge]] = {m: [] for m in members}
+    for e in edges:
+        if e.account_a in inside and e.account_b in inside:
+            ties[e.account_a].append(e)
+            ties[e.account_b].append(e)
+    hopeful = [m for m, es in ties.items()
+               if es and all(e.behaviour == AMPLIFICATION for e in es)]
+    if not hopeful:
+        return []
+    with arrow_view(con, {"account_id": members}) as group:
+        directed = set(con.execute(
+            f"""SELECT a.account_id, a.author FROM {AMPLIFIED} a
+                SEMI JOIN {group} g ON g.account_id = a.account_id
+                WHERE a.c >= {MIN_REPOSTS} AND a.author IN (SELECT account_id FROM {group})
+            """).fetchall())
+    return sorted(m for m in hopeful
+                  if len(ties[m]) < OPERATOR_SHARE * (len(members) - 1)
+                  and all((m, e.account_b if e.account_a == m else e.account_a) not in directed
+                          for e in ties[m]))

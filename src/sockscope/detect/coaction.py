@@ -1,15 +1,35 @@
-"""Windowed co-actions in SQL: pairs of accounts acting on the same key within W.
+"""Co-actions in SQL: pairs of accounts acting on the same key, at several time scales.
 
 Per trace, actions are reduced to the first action of each account on each key. On
 each key, actions are ordered in time and every action is paired with the following
-actions within W seconds, at most ``cap`` of them: a key touched by 50,000 accounts
-in an hour yields at most ``cap`` pairs per action instead of a billion, so the cost
-stays near-linear in the number of posts. The exact number of within-W pairs per key
-(needed by the null model) is counted separately with a range window, uncapped.
+actions within the widest timed window, at most ``cap`` of them: a key touched by
+50,000 accounts in an hour yields at most ``cap`` pairs per action instead of a
+billion, so the cost stays near-linear in the number of posts.
+
+A trace is tested at several scales (``Scale``): its own window (seconds for reposts,
+minutes for texts), any wider windows it declares (hours for joint participation in
+hashtag games), and window-free over the whole period. The window-free scale looks
+only at rare keys, touched by at most ``cap + 1`` accounts: there every pair is
+enumerated (the cap cannot bind), so the cost is bounded by ``cap / 2`` pairs per
+action, and a post that thousands reposted -- which says nothing about who works
+together -- is left to the timed scales. Teams that repost the same obscure posts
+hours apart (Linvill & Warren's Left/Right Trolls; Pacheco et al. 2021 use co-retweets
+without a time window) are seen there.
+
+For keys that are clock bins (the same template in the same minute), the null model
+takes a key's popularity to be its family's average per bin rather than the count seen:
+otherwise a team that fills the same minutes makes them "popular" and explains itself
+away.
+
+The null model needs, per key and scale, how many pairs the enumeration *could* find:
+``sum(min(ahead, cap))`` over the key's actions, where ``ahead`` is the number of later
+actions within the window (a range window, exact). Counting the same capped pairs on
+both sides keeps the test exact on hot keys instead of conservative.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sockscope.detect.params import NEIGHBOUR_CAP
@@ -22,23 +42,61 @@ STRATUM_CAP = 5
 
 
 @dataclass(frozen=True)
+class Scale:
+    """One time scale a trace is tested at: pairs within ``window_s`` seconds of each
+    other (``None``: any time in the data), on every key or on rare keys only."""
+
+    window_s: int | None
+    rare_only: bool = False
+
+    @property
+    def label(self) -> str:
+        """Plain words for evidence and notes: "10 s", "2 h", "any time"."""
+        return describe_window(self.window_s)
+
+
+def describe_window(seconds: int | None) -> str:
+    """A window in plain words ("any time" when there is none)."""
+    if seconds is None:
+        return "any time"
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def trace_scales(trace: Trace, window_s: int, window_free: bool = True) -> tuple[Scale, ...]:
+    """The scales ``trace`` is tested at when its own window is ``window_s``."""
+    wider = sorted({w for w in trace.scales if w > window_s})
+    scales = [Scale(window_s), *(Scale(w) for w in wider)]
+    if window_free and trace.window_free:
+        scales.append(Scale(None, rare_only=True))
+    return tuple(scales)
+
+
+@dataclass(frozen=True)
 class Coactions:
     """What the co-action stage built for one trace: the temp tables ``acts`` (first action
-    of each account on each key), ``keys`` (popularity, exact within-window pairs,
-    stratum) and ``coacts`` (capped pairs within the window), and their sizes."""
+    of each account on each key), ``keys`` (per key and scale: popularity, pairs the
+    enumeration could find, stratum), ``coacts`` (the enumerated pairs) and ``scales``
+    (index, window, rare_only), and their sizes."""
 
     trace: str
     window_s: int
     actions: int
     accounts: int
     coactions: int
+    scales: tuple[Scale, ...] = ()
+    cap: int = NEIGHBOUR_CAP
     acts: str = "acts"
     keys: str = "keys"
     coacts: str = "coacts"
+    scale_table: str = "scales"
 
     @property
     def hypotheses(self) -> int:
-        """Pairs of accounts active in the trace: every one is a tested hypothesis."""
+        """Pairs of accounts active in the trace: every one is a tested hypothesis (its
+        scales and popularity strata are corrected for within the pair's p-value)."""
         return self.accounts * (self.accounts - 1) // 2
 
 
@@ -55,34 +113,65 @@ def stage_actions(scratch: Scratch, trace: Trace, table: str = "acts_raw") -> No
 
 
 def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
-                    cap: int = NEIGHBOUR_CAP) -> Coactions:
-    """Create the temp tables ``acts``, ``keys`` and ``coacts`` for one trace."""
+                    cap: int = NEIGHBOUR_CAP,
+                    scales: Sequence[Scale] | None = None) -> Coactions:
+    """Create the temp tables ``acts``, ``keys``, ``scales`` and ``coacts`` for one trace
+    (by default at its own window only)."""
     con = scratch.con
+    scales = tuple(scales) if scales else (Scale(window_s),)
+    timed = sorted({s.window_s for s in scales if s.window_s is not None})
+    widest = timed[-1] if timed else 0
+    rare = cap + 1  # on keys with at most this many accounts the cap never binds
     stage_actions(scratch, trace)
+    ahead = ",\n".join(
+        f"count(*) OVER (PARTITION BY key ORDER BY t RANGE BETWEEN CURRENT ROW AND {w} "
+        f"FOLLOWING) - 1 AS ahead_{w}" for w in timed)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE acts AS
-        SELECT account_id, key, t, post_id,
-               count(*) OVER (PARTITION BY key ORDER BY t
-                              RANGE BETWEEN CURRENT ROW AND {window_s} FOLLOWING) - 1 AS ahead,
-               row_number() OVER (PARTITION BY key ORDER BY t, account_id) AS r
+        SELECT account_id, key, t, post_id, {ahead + "," if ahead else ""}
+               row_number() OVER (PARTITION BY key ORDER BY t, account_id) AS r,
+               count(*) OVER (PARTITION BY key) AS n
         FROM acts_raw
         """
     )
+    con.execute("CREATE OR REPLACE TEMP TABLE scales (scale INTEGER, window_s BIGINT, "
+                "rare_only BOOLEAN)")
+    con.executemany("INSERT INTO scales VALUES (?, ?, ?)",
+                    [[i, s.window_s, s.rare_only] for i, s in enumerate(scales)])
+    possible = " UNION ALL ".join(
+        f"""SELECT key, {i} AS scale, count(*) AS n,
+                   {f"sum(least(ahead_{s.window_s}, {cap}))" if s.window_s is not None
+                    else "count(*) * (count(*) - 1) // 2"} AS within_pairs
+            FROM acts {"WHERE n <= " + str(rare) if s.rare_only else ""} GROUP BY key"""
+        for i, s in enumerate(scales))
+    if trace.bin_s:
+        bins = f"""(SELECT greatest((max(t) - min(t)) // {trace.bin_s} + 1, 1) FROM acts)"""
+        expected = f"sum(n) OVER (PARTITION BY scale, {trace.key_family}) / {bins}"
+    else:
+        expected = "n"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE keys AS
-        SELECT key, count(*) AS n, sum(ahead) AS within_pairs,
-               least(floor(ln(count(*)) / ln({STRATUM_BASE})), {STRATUM_CAP})::INTEGER AS stratum
-        FROM acts GROUP BY key
+        WITH counted AS (SELECT *, ({expected})::DOUBLE AS n_null FROM ({possible}))
+        SELECT key, scale, n, within_pairs, n_null,
+               least(floor(ln(greatest(n_null, 1)) / ln({STRATUM_BASE})),
+                     {STRATUM_CAP})::INTEGER AS stratum
+        FROM counted
         """
     )
+    reach = f"least(ahead_{widest}, {cap})" if timed else "0"
+    if any(s.rare_only for s in scales):
+        reach = f"CASE WHEN n <= {rare} THEN n - r ELSE {reach} END"
+        within = f"(b.t - a.t <= {widest} OR a.n <= {rare})" if timed else "TRUE"
+    else:
+        within = f"b.t - a.t <= {widest}"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE coacts AS
         WITH expanded AS (
-            SELECT account_id, key, t, post_id, r, unnest(range(1, least(ahead, {cap}) + 1)) AS j
-            FROM acts WHERE ahead > 0
+            SELECT account_id, key, t, post_id, r, n, unnest(range(1, {reach} + 1)) AS j
+            FROM acts WHERE {reach} > 0
         )
         SELECT CASE WHEN a.account_id < b.account_id THEN a.account_id ELSE b.account_id END
                    AS account_a,
@@ -93,12 +182,19 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
                CASE WHEN a.account_id < b.account_id THEN b.post_id ELSE a.post_id END AS post_b,
                CASE WHEN a.account_id < b.account_id THEN a.t ELSE b.t END AS time_a,
                CASE WHEN a.account_id < b.account_id THEN b.t ELSE a.t END AS time_b,
-               b.t - a.t AS dt
+               b.t - a.t AS dt, a.n <= {rare} AS rare
         FROM expanded a JOIN acts b ON b.key = a.key AND b.r = a.r + a.j
-        WHERE b.t - a.t <= {window_s} AND a.account_id <> b.account_id
+        WHERE {within} AND a.account_id <> b.account_id
         """
     )
     actions, accounts, coactions = con.execute(
         "SELECT (SELECT count(*) FROM acts), (SELECT count(DISTINCT account_id) FROM acts), "
         "(SELECT count(*) FROM coacts)").fetchall()[0]
-    return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions))
+    return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions),
+                     scales, cap)
+
+
+def at_scale(coacts: str, scales: str = "scales") -> str:
+    """A SELECT of ``coacts`` rows with the index of each scale they count at."""
+    return f"""SELECT c.*, s.scale FROM {coacts} c JOIN {scales} s
+               ON (s.window_s IS NULL OR c.dt <= s.window_s) AND (NOT s.rare_only OR c.rare)"""

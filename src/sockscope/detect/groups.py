@@ -13,13 +13,21 @@ from sockscope.detect.model import AMPLIFICATION, Edge, Group
 
 SUMMARY_BEHAVIOURS = 3  # behaviours named in a group's one-line summary
 SUMMARY_PERSONA = 2  # persona signals named in it (the strongest)
+# accounts with fewer posts than this in the data are beyond behavioural tests: too few
+# actions for any co-action count to stand out (said per group and overall)
+QUIET_POSTS = 10
 
 
-def find_groups(edges: list[Edge], seed: int) -> list[Group]:
+def find_groups(edges: list[Edge], seed: int, member_q: float = 1.0) -> list[Group]:
     """Leiden communities on the fused graph of significant edges (not yet numbered).
 
     The fused weight of a pair is the sum over its significant behaviours of the
-    popularity-weighted shared keys.
+    popularity-weighted shared keys. A community's members are the accounts tied to at
+    least two others in it, or to one at q <= ``member_q``: Benjamini-Hochberg at the
+    edge level lets a share of false edges in, and they are the weakest ones, so an
+    account hanging on one weak edge is far likelier a stranger than a member (two
+    false edges to the same group are far rarer). The weak edges still shape the
+    communities and back the evidence.
     """
     names = sorted({e.account_a for e in edges} | {e.account_b for e in edges})
     if not names:
@@ -40,13 +48,30 @@ def find_groups(edges: list[Edge], seed: int) -> list[Group]:
     for e in edges:
         by_pair.setdefault((e.account_a, e.account_b), []).append(e)
     groups: list[Group] = []
-    for members in communities:
+    for community in communities:
+        members = _firm_members(community, by_pair, member_q)
         inside = set(members)
         internal = [e for (a, b), es in by_pair.items() if a in inside and b in inside
                     for e in es]
         if internal:
             groups.append(_group(members, internal))
     return groups
+
+
+def _firm_members(community: list[str], by_pair: dict[tuple[str, str], list[Edge]],
+                  member_q: float) -> list[str]:
+    """The accounts of ``community`` tied to two others in it, or to one at q <=
+    ``member_q``."""
+    inside = set(community)
+    partners: dict[str, int] = {}
+    strong: set[str] = set()
+    for (a, b), es in by_pair.items():
+        if a in inside and b in inside:
+            for account in (a, b):
+                partners[account] = partners.get(account, 0) + 1
+                if min(e.q_value for e in es) <= member_q:
+                    strong.add(account)
+    return [m for m in community if m in strong or partners.get(m, 0) >= 2]
 
 
 def _group(members: list[str], internal: list[Edge]) -> Group:
@@ -99,6 +124,9 @@ def summarise(group: Group) -> str:
     text = f"{text}, {first} to {last}"
     if group.persona:
         text += "; " + "; ".join(group.persona[:SUMMARY_PERSONA])
+    if group.quiet_members:
+        text += (f"; {group.quiet_members:,} of its members posted fewer than "
+                 f"{QUIET_POSTS} times (little to test them on)")
     return text
 
 

@@ -35,6 +35,9 @@ class Edge:
     first_t: float
     last_t: float
     example_keys: tuple[str, ...] = ()
+    # the time scale the tie was found at: pairs within this many seconds (None: at any
+    # time in the data, as for window-free co-actions and amplification)
+    window_s: int | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -53,6 +56,7 @@ class Group:
     signals: list[str] = field(default_factory=list)  # persona signals: name=stat(p=...)
     summary: str = ""
     persona: list[str] = field(default_factory=list)  # plain words for the signals shown
+    quiet_members: int = 0  # members with fewer than QUIET_POSTS posts (see pipeline)
 
 
 @dataclass

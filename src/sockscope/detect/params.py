@@ -38,6 +38,8 @@ class DetectParams:
         "fewest shared keys for a pair to be tested"))
     neighbour_cap: int = field(default=NEIGHBOUR_CAP, metadata=_help(
         "later actions on a key each action is paired with (bounds hot keys)"))
+    window_free: bool = field(default=True, metadata=_help(
+        "also test each co-action trace without a time window, on rare keys"))
     seed: int = field(default=1, metadata=_help("seed for community detection"))
     amplification: bool = field(default=True, metadata=_help(
         "test account-author amplification ties and attach slow-drip teams"))

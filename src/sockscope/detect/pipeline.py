@@ -19,11 +19,12 @@ import pyarrow as pa
 from sockscope.detect.amplification import (
     amplification_edges,
     amplification_evidence,
+    amplified_only,
     attach_to_groups,
 )
 from sockscope.detect.audience import describe_audiences, split_audiences
-from sockscope.detect.coaction import build_coactions, stage_actions
-from sockscope.detect.groups import find_groups, number_groups, rank_groups
+from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
+from sockscope.detect.groups import QUIET_POSTS, find_groups, number_groups, rank_groups
 from sockscope.detect.model import Audience, Detection, Edge, Group
 from sockscope.detect.params import DetectParams
 from sockscope.detect.scratch import Scratch
@@ -45,9 +46,12 @@ from sockscope.persona.groups import (
 from sockscope.plugins import TRACES
 from sockscope.store.database import arrow_view, table_from_arrow
 
+# a group member tied to only one other member needs that tie significant at this share
+# of the FDR (groups.find_groups): with fdr 0.01, at q <= 0.001
+MEMBER_FDR_SHARE = 0.1
 CANDIDATE_EDGES_DDL = """(behaviour VARCHAR, account_a VARCHAR, account_b VARCHAR,
     shared_keys BIGINT, weight DOUBLE, p_value DOUBLE, min_dt_s DOUBLE, median_dt_s DOUBLE,
-    first_t DOUBLE, last_t DOUBLE, example_keys VARCHAR[])"""
+    first_t DOUBLE, last_t DOUBLE, example_keys VARCHAR[], window_s BIGINT)"""
 EVIDENCE_DDL = """(behaviour VARCHAR, account_a VARCHAR, account_b VARCHAR, key VARCHAR,
     post_a VARCHAR, post_b VARCHAR, time_a DOUBLE, time_b DOUBLE, dt_s DOUBLE)"""
 
@@ -131,7 +135,8 @@ def _test_traces(scratch: Scratch, params: DetectParams,
                 window = estimate_window(con, "acts_raw", precision, window)
                 notes.append(f"{name}: window estimated from the data: {window} s")
             windows[name] = window
-            coactions = build_coactions(scratch, trace, window, params.neighbour_cap)
+            scales = trace_scales(trace, window, params.window_free)
+            coactions = build_coactions(scratch, trace, window, params.neighbour_cap, scales)
             hypotheses += coactions.hypotheses
         with clock.stage(f"{name}: significance"):
             tests = pair_tests(con, coactions, params.min_shared, params.fdr)
@@ -148,17 +153,27 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
             ) -> tuple[list[Group], list[Edge], list[Audience], int, list[str]]:
     """Leiden groups, audiences set apart, small groups dropped, slow-drip members
     attached, persona signals; numbered at the end."""
-    groups = rank_groups(find_groups(edges, params.seed))
+    groups = rank_groups(find_groups(edges, params.seed, params.fdr * MEMBER_FDR_SHARE))
     independent = None
     if persona is not None:
         def independent(accounts: list[str]) -> bool:
             return looks_independent(group_signals(persona, accounts,
                                                    _signal_seed(params, accounts)))
     groups, audiences = split_audiences(con, groups, edges, "evidence", independent)
+    notes: list[str] = []
+    if params.amplification:
+        targets = 0
+        for group in groups:
+            amplified = set(amplified_only(con, group.members, edges))
+            group.members = [m for m in group.members if m not in amplified]
+            targets += len(amplified)
+        if targets:
+            notes.append(f"{targets:,} accounts that groups amplify, but that take no part "
+                         "in what the groups do, are left out as targets, not members")
     groups = [g for g in groups if len(g.members) >= params.min_group_size]
     attached_edges: list[Edge] = []
     hypotheses = 0
-    notes: list[str] = []
+    notes.append(_quiet_note(con))
     if params.amplification:
         attached_edges, hypotheses, attached = _attach(con, groups, edges, params)
         if attached:
@@ -169,8 +184,30 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
             add_persona_evidence(group, group_signals(persona, group.members,
                                                       _signal_seed(params, group.members)))
         groups = rank_groups(groups)
+    quiet = _quiet_accounts(con, [m for g in groups for m in g.members])
+    for group in groups:
+        group.quiet_members = sum(m in quiet for m in group.members)
     number_groups(groups)
     return groups, attached_edges, audiences, hypotheses, notes
+
+
+def _quiet_note(con: duckdb.DuckDBPyConnection) -> str:
+    """How many accounts posted too little for any behavioural test."""
+    quiet, total = con.execute(
+        f"""SELECT count(*) FILTER (WHERE n < {QUIET_POSTS}), count(*)
+            FROM (SELECT account_id, count(*) AS n FROM posts GROUP BY 1)""").fetchall()[0]
+    share = quiet / total if total else 0.0
+    return (f"{quiet:,} of {total:,} accounts ({share:.0%}) posted fewer than {QUIET_POSTS} "
+            "times: too quiet for behavioural tests, so an operation's quiet accounts go "
+            "unseen unless they are tied to a group some other way")
+
+
+def _quiet_accounts(con: duckdb.DuckDBPyConnection, accounts: list[str]) -> set[str]:
+    """The accounts among ``accounts`` with fewer than QUIET_POSTS posts."""
+    with arrow_view(con, {"account_id": pa.array(accounts, pa.string())}) as wanted:
+        return {a for (a,) in con.execute(
+            f"""SELECT account_id FROM posts SEMI JOIN {wanted} USING (account_id)
+                GROUP BY 1 HAVING count(*) < {QUIET_POSTS}""").fetchall()}
 
 
 def _signal_seed(params: DetectParams, accounts: list[str]) -> int:

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.stats import poisson
 
-from sockscope.detect.coaction import Coactions
+from sockscope.detect.coaction import Coactions, at_scale
 from sockscope.detect.model import Edge
 from sockscope.store.database import arrow_view, table_from_arrow
 
@@ -52,7 +52,8 @@ KEY_WEIGHT_FLOOR = 0.01
 EXAMPLE_KEYS = 3  # keys kept per edge as examples, most informative first
 
 PAIR_TESTS_SCHEMA = pa.schema([("behaviour", pa.string()), ("account_a", pa.string()),
-                               ("account_b", pa.string()), ("p_value", pa.float64())])
+                               ("account_b", pa.string()), ("p_value", pa.float64()),
+                               ("scale", pa.int32())])
 
 
 def poisson_survival(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -72,47 +73,63 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
                fdr: float = 1.0) -> pa.Table:
     """This trace's per-pair p-values (``PAIR_TESTS_SCHEMA``), for pairs that can pass.
 
-    Only pairs that could pass the FDR threshold are kept: a p-value is at least the
-    Poisson probability of the observed count itself, P(X = x), so a stratum whose
-    P(X = x) exceeds ``fdr`` can never make its pair significant and is dropped in SQL
-    (the Bonferroni count of strata tested is taken before). BH decisions are exact.
+    A pair is tested in every (time scale, popularity stratum) where it shares a key;
+    its p-value is the smallest one times the number tested (Bonferroni), and ``scale``
+    says where it was reached. Only pairs that could pass the FDR threshold are kept:
+    a p-value is at least the Poisson probability of the observed count itself,
+    P(X = x), so a test whose P(X = x) exceeds ``fdr`` can never make its pair
+    significant and is dropped in SQL (the Bonferroni count is taken before). BH
+    decisions are exact.
     """
-    rows = _hopeful_strata(con, coactions, min_shared, fdr)
+    rows = _hopeful_tests(con, coactions, min_shared, fdr)
     if len(rows["shared"]) == 0:
         return PAIR_TESTS_SCHEMA.empty_table()
     p = poisson_survival(rows["shared"], rows["lam"])
     a, b = rows["account_a"], rows["account_b"]
     boundaries = np.flatnonzero((a[1:] != a[:-1]) | (b[1:] != b[:-1])) + 1
     starts = np.concatenate([[0], boundaries])
-    best = np.minimum.reduceat(p, starts)
-    tested = rows["strata_tested"].astype(np.float64)[starts]
+    pair = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(p))))
+    # per pair, the row with the smallest p (ties: the first scale, then stratum)
+    order = np.lexsort((np.arange(len(p)), p, pair))
+    best = order[np.concatenate([[0], np.flatnonzero(np.diff(pair[order])) + 1])]
+    tested = rows["tested"].astype(np.float64)[starts]
     return pa.table({"behaviour": pa.array([coactions.trace] * len(starts), pa.string()),
                      "account_a": pa.array(a[starts], pa.string()),
                      "account_b": pa.array(b[starts], pa.string()),
-                     "p_value": np.minimum(best * tested, 1.0)}, schema=PAIR_TESTS_SCHEMA)
+                     "p_value": np.minimum(p[best] * tested, 1.0),
+                     "scale": pa.array(rows["scale"][best], pa.int32())},
+                    schema=PAIR_TESTS_SCHEMA)
 
 
 def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str) -> None:
-    """Table ``stratum_mass``: per popularity stratum, sum_k (n_k / T)^2 f_k."""
+    """Table ``stratum_mass``: per scale and popularity stratum, sum_k (n_k / T)^2 f_k,
+    where T is the trace's number of actions and f_k the share of the key's pairs the
+    enumeration can find at that scale."""
     # sums in NumPy over sorted rows: the same input gives the same bits on every run
     # (DuckDB's parallel float aggregation does not guarantee the summation order)
     counts = con.execute(
-        f"SELECT stratum, n, within_pairs FROM {keys} WHERE n > 1 ORDER BY key").fetchnumpy()
+        f"SELECT scale, stratum, n, n_null, within_pairs FROM {keys} WHERE n > 1 "
+        "ORDER BY scale, key").fetchnumpy()
+    total = float(con.execute(f"SELECT sum(n) FROM {keys} WHERE scale = 0").fetchall()[0][0]
+                  or 0)
     n = counts["n"].astype(np.float64)
-    total = float(con.execute(f"SELECT sum(n) FROM {keys}").fetchall()[0][0] or 0)
-    share = (n / total) ** 2 * (counts["within_pairs"].astype(np.float64) / (n * (n - 1) / 2))
-    strata = counts["stratum"].astype(np.int64)
-    masses = {int(s_): float(np.sum(share[strata == s_])) for s_ in np.unique(strata)}
+    expected = counts["n_null"].astype(np.float64)  # n, or a clock bin's family average
+    share = ((expected / total) ** 2
+             * (counts["within_pairs"].astype(np.float64) / (n * (n - 1) / 2)))
+    cells = counts["scale"].astype(np.int64) * 64 + counts["stratum"].astype(np.int64)
+    masses = {int(c): float(np.sum(share[cells == c])) for c in np.unique(cells)}
     table_from_arrow(con, "stratum_mass", {
-        "stratum": pa.array(list(masses), pa.int32()),
+        "scale": pa.array([c // 64 for c in masses], pa.int32()),
+        "stratum": pa.array([c % 64 for c in masses], pa.int32()),
         "mass": pa.array(list(masses.values()), pa.float64())})
 
 
-def _hopeful_strata(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared: int,
-                    fdr: float) -> dict[str, np.ndarray]:
-    """Per pair and stratum: shared keys, lambda and strata tested, for the strata whose
-    P(X = x) does not already exclude significance; sorted by pair."""
-    keys, acts, coacts = coactions.keys, coactions.acts, coactions.coacts
+def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared: int,
+                   fdr: float) -> dict[str, np.ndarray]:
+    """Per pair, scale and stratum: shared keys, lambda and the number of tests the pair
+    takes part in, for the tests whose P(X = x) does not already exclude significance;
+    sorted by pair."""
+    keys, acts = coactions.keys, coactions.acts
     _stratum_masses(con, keys)
     # the mean is an exact integer sum over a count, the same bits on every run
     con.execute(
@@ -126,36 +143,30 @@ def _hopeful_strata(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sh
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE pair_strata AS
-        SELECT c.account_a, c.account_b, k.stratum, count(DISTINCT c.key) AS shared
-        FROM {coacts} c JOIN {keys} k USING (key) GROUP BY ALL
-        """
-    )
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE pair_lambda AS
-        WITH pairs AS (
-            SELECT account_a, account_b FROM pair_strata GROUP BY ALL
-            HAVING sum(shared) >= {int(min_shared)}
-        )
-        SELECT p.account_a, p.account_b, m.stratum, da.d * db.d * m.mass AS lam
-        FROM pairs p
-        JOIN degree da ON da.account_id = p.account_a
-        JOIN degree db ON db.account_id = p.account_b
-        CROSS JOIN stratum_mass m
+        SELECT c.account_a, c.account_b, c.scale, k.stratum, count(DISTINCT c.key) AS shared
+        FROM ({at_scale(coactions.coacts, coactions.scale_table)}) c
+        JOIN {keys} k USING (key, scale) GROUP BY ALL
         """
     )
     return con.execute(
         f"""
-        WITH scored AS (
-            SELECT s.account_a, s.account_b, s.stratum, s.shared,
-                   greatest(coalesce(l.lam, 0), {LAMBDA_FLOOR}) AS lam,
-                   count(*) OVER (PARTITION BY s.account_a, s.account_b) AS strata_tested
-            FROM pair_strata s
-            JOIN pair_lambda l USING (account_a, account_b, stratum)
+        WITH per_scale AS (
+            SELECT *, sum(shared) OVER (PARTITION BY account_a, account_b, scale) AS at_scale
+            FROM pair_strata
+        ), scored AS (
+            SELECT s.account_a, s.account_b, s.scale, s.stratum, s.shared,
+                   greatest(da.d * db.d * m.mass, {LAMBDA_FLOOR}) AS lam,
+                   count(*) OVER (PARTITION BY s.account_a, s.account_b) AS tested,
+                   max(s.at_scale) OVER (PARTITION BY s.account_a, s.account_b) AS most_shared
+            FROM per_scale s
+            JOIN stratum_mass m USING (scale, stratum)
+            JOIN degree da ON da.account_id = s.account_a
+            JOIN degree db ON db.account_id = s.account_b
         )
-        SELECT account_a, account_b, stratum, shared, lam, strata_tested FROM scored
-        WHERE -lam + shared * ln(lam) - lgamma(shared + 1) <= ln({float(fdr)!r})
-        ORDER BY account_a, account_b, stratum
+        SELECT account_a, account_b, scale, stratum, shared, lam, tested FROM scored
+        WHERE most_shared >= {int(min_shared)}
+          AND -lam + shared * ln(lam) - lgamma(shared + 1) <= ln({float(fdr)!r})
+        ORDER BY account_a, account_b, scale, stratum
         """
     ).fetchnumpy()
 
@@ -164,10 +175,14 @@ def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests:
                     fdr: float, edges_table: str, evidence_table: str) -> None:
     """Append the statistics and evidence of the pairs that could pass the FDR threshold
     (a BH q-value is never below its p-value, so p > fdr can never be significant) to
-    ``edges_table`` and ``evidence_table``."""
+    ``edges_table`` and ``evidence_table``, each at the scale of its p-value."""
     hopeful = tests.filter(pc.less_equal(tests["p_value"], fdr))
-    keys, acts, coacts = coactions.keys, coactions.acts, coactions.coacts
+    keys, acts = coactions.keys, coactions.acts
     with arrow_view(con, hopeful) as pairs:
+        at_pair_scale = f"""
+            SELECT c.*, s.window_s FROM ({at_scale(coactions.coacts, coactions.scale_table)}) c
+            JOIN {pairs} h USING (account_a, account_b, scale)
+            JOIN {coactions.scale_table} s USING (scale)"""
         con.execute(
             f"""
             INSERT INTO {edges_table}
@@ -176,29 +191,28 @@ def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests:
                 SELECT key, greatest(ln(n_accounts.n / k.n)
                                      / ln(greatest(n_accounts.n / 2.0, 2)),
                                      {KEY_WEIGHT_FLOOR}) AS w
-                FROM {keys} k, n_accounts
+                FROM {keys} k, n_accounts WHERE k.scale = 0
             ), per_key AS (
-                SELECT c.account_a, c.account_b, c.key, min(abs(c.dt)) AS dt,
-                       min(least(c.time_a, c.time_b)) AS first_t,
-                       max(greatest(c.time_a, c.time_b)) AS last_t
-                FROM {coacts} c SEMI JOIN {pairs} h USING (account_a, account_b)
-                GROUP BY ALL
+                SELECT account_a, account_b, key, window_s, min(abs(dt)) AS dt,
+                       min(least(time_a, time_b)) AS first_t,
+                       max(greatest(time_a, time_b)) AS last_t
+                FROM ({at_pair_scale}) GROUP BY ALL
             )
             SELECT h.behaviour, p.account_a, p.account_b, count(*) AS shared_keys,
                    round(list_sum(list(kw.w ORDER BY p.key)), 6) AS weight, h.p_value,
                    min(p.dt), median(p.dt),
                    min(p.first_t), max(p.last_t),
-                   list(p.key ORDER BY kw.w DESC, p.key)[1:{EXAMPLE_KEYS}]
+                   list(p.key ORDER BY kw.w DESC, p.key)[1:{EXAMPLE_KEYS}], p.window_s
             FROM per_key p JOIN key_weight kw USING (key)
             JOIN {pairs} h USING (account_a, account_b)
-            GROUP BY h.behaviour, p.account_a, p.account_b, h.p_value
+            GROUP BY h.behaviour, p.account_a, p.account_b, h.p_value, p.window_s
             """
         )
         con.execute(
             f"""
             INSERT INTO {evidence_table}
             SELECT ?, account_a, account_b, key, post_a, post_b, time_a, time_b, abs(dt)
-            FROM {coacts} SEMI JOIN {pairs} USING (account_a, account_b)
+            FROM ({at_pair_scale})
             """,
             [coactions.trace],
         )
@@ -217,15 +231,16 @@ def select_edges(con: duckdb.DuckDBPyConnection, tests: str, candidates: str,
         found = con.execute(
             f"""
             SELECT c.account_a, c.account_b, c.behaviour, c.shared_keys, c.weight, c.p_value,
-                   q.q_value, c.min_dt_s, c.median_dt_s, c.first_t, c.last_t, c.example_keys
+                   q.q_value, c.min_dt_s, c.median_dt_s, c.first_t, c.last_t, c.example_keys,
+                   c.window_s
             FROM {candidates} c JOIN {q_view} q USING (behaviour, account_a, account_b)
             WHERE c.shared_keys >= 1
             ORDER BY c.account_a, c.account_b, c.behaviour
             """
         ).fetchall()
     return [Edge(a, b, beh, int(sk), float(w), float(p), float(qv), float(mn), float(md),
-                 float(ft), float(lt), tuple(keys))
-            for a, b, beh, sk, w, p, qv, mn, md, ft, lt, keys in found]
+                 float(ft), float(lt), tuple(keys), None if win is None else int(win))
+            for a, b, beh, sk, w, p, qv, mn, md, ft, lt, keys, win in found]
 
 
 def benjamini_hochberg(p_values: np.ndarray, hypotheses: int | None = None) -> np.ndarray:

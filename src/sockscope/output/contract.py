@@ -30,7 +30,7 @@ EDGE_SCHEMA = pa.schema([
     ("account_a", pa.string()), ("account_b", pa.string()), ("behaviour", pa.string()),
     ("shared_keys", pa.int64()), ("weight", pa.float64()), ("p_value", pa.float64()),
     ("q_value", pa.float64()), ("min_dt_s", pa.float64()), ("median_dt_s", pa.float64()),
-    ("example_keys", pa.list_(pa.string()))])
+    ("window_s", pa.int64()), ("example_keys", pa.list_(pa.string()))])
 EVIDENCE_SCHEMA = pa.schema([
     ("behaviour", pa.string()), ("account_a", pa.string()), ("account_b", pa.string()),
     ("key", pa.string()), ("post_a", pa.string()), ("post_b", pa.string()),
@@ -110,6 +110,7 @@ def edge_table(edges: list[Edge]) -> pa.Table:
         "shared_keys": [e.shared_keys for e in edges], "weight": [e.weight for e in edges],
         "p_value": [e.p_value for e in edges], "q_value": [e.q_value for e in edges],
         "min_dt_s": [e.min_dt_s for e in edges], "median_dt_s": [e.median_dt_s for e in edges],
+        "window_s": [e.window_s for e in edges],
         "example_keys": [list(e.example_keys) for e in edges],
     }, schema=EDGE_SCHEMA)
 

@@ -56,7 +56,7 @@ def write_tables(detection: Detection, out: Path, context: WriteContext) -> None
     pq.write_table(edges, out / "edges.parquet")
     write_csv(out / "edges.csv", EDGE_COLUMNS, (
         (e.account_a, e.account_b, e.behaviour, e.shared_keys, e.weight, f"{e.p_value:.3g}",
-         f"{e.q_value:.3g}", e.min_dt_s, e.median_dt_s,
+         f"{e.q_value:.3g}", e.min_dt_s, e.median_dt_s, e.window_s,
          " | ".join(k[:EXAMPLE_KEY_CHARS] for k in e.example_keys))
         for e in detection.edges))
     pq.write_table(detection.evidence, out / "evidence.parquet")

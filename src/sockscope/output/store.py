@@ -76,8 +76,8 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
             "SELECT group_id, score, p_value, first_seen, last_seen, signals, summary, "
             "behaviour_details, persona FROM result_groups ORDER BY group_id").fetchall()
     ]
-    edges = [Edge(a, b, beh, sk, w, p, q, mn, md, ft, lt, tuple(keys))
-             for a, b, beh, sk, w, p, q, mn, md, keys, ft, lt in con.execute(
+    edges = [Edge(a, b, beh, sk, w, p, q, mn, md, ft, lt, tuple(keys), win)
+             for a, b, beh, sk, w, p, q, mn, md, win, keys, ft, lt in con.execute(
                  "SELECT * FROM result_edges ORDER BY account_a, account_b, behaviour"
              ).fetchall()]
     evidence = con.sql("SELECT * FROM result_evidence").to_arrow_table()

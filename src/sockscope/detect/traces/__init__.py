@@ -13,6 +13,7 @@ from sockscope.detect.traces import (
     co_quote,
     co_reply,
     co_repost,
+    co_template,
     co_text,
     co_text_near,
     co_text_semantic,
@@ -26,12 +27,12 @@ BUILTIN_TRACES: list[Trace] = [
     module.TRACE
     for module in (co_repost, co_reply, co_quote, co_mention, co_text, co_text_near,
                    co_text_semantic, co_url, co_domain, co_hashtag, hashtag_sequence,
-                   synchronised)
+                   co_template, synchronised)
 ]
 
 # The default set: the behaviours that carry coordination evidence on their own.
 # co-domain, co-mention and synchronised activity are weaker and noisier; ask for them.
 DEFAULT_TRACES = ("co-repost", "co-reply", "co-quote", "co-text", "co-text-near", "co-url",
-                  "co-hashtag", "hashtag-sequence")
+                  "co-hashtag", "hashtag-sequence", "co-template")
 
 __all__ = ["BUILTIN_TRACES", "DEFAULT_TRACES", "Trace"]

@@ -26,3 +26,15 @@ class Trace:
     description: str  # plain words, for summaries: "reposted the same posts"
     actions: ActionsSql  # returns a SELECT yielding the action columns
     unit: str = "items"  # what the keys are, for summaries ("posts", "links")
+    scales: tuple[int, ...] = ()  # wider windows (seconds) also tested, on every key
+    # also tested without a window, on rare keys (coaction.py): for keys that are one
+    # item (a post, a text, a link), not for markers a community shares over weeks
+    # (hashtags, websites, accounts mentioned)
+    window_free: bool = True
+    # For keys that name a clock bin ("2024-03-04 10:00 # w U"): the bin width in
+    # seconds and a SQL expression over ``key`` naming what the key is a bin *of*. The
+    # null model then expects each bin of a family to be as popular as the family's
+    # average bin, not as popular as it was: a minute only one team made busy is not
+    # "popular", it is the anomaly (coaction.py).
+    bin_s: int = 0
+    key_family: str = "''"

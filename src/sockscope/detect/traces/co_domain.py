@@ -9,4 +9,5 @@ def _actions(scratch) -> str:
     return url_actions_sql("domain")
 
 
-TRACE = Trace("co-domain", 300, "linked to the same websites", _actions, "domains")
+TRACE = Trace("co-domain", 300, "linked to the same websites", _actions, "domains",
+              window_free=False)  # a website marks a community's reading, not a team

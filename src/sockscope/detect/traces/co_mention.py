@@ -14,4 +14,5 @@ def _actions(scratch) -> str:
     """
 
 
-TRACE = Trace("co-mention", 300, "mentioned the same accounts", _actions, "accounts")
+TRACE = Trace("co-mention", 300, "mentioned the same accounts", _actions, "accounts",
+              window_free=False)  # who people talk to marks a community, not a team

@@ -24,4 +24,4 @@ def _actions(scratch) -> str:
 
 
 TRACE = Trace("hashtag-sequence", 86_400, "used the same daily hashtag sequences",
-              _actions, "sequences")
+              _actions, "sequences", window_free=False)

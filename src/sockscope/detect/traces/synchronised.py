@@ -16,4 +16,5 @@ def _actions(scratch) -> str:
     """
 
 
-TRACE = Trace("synchronised", 0, "were active in the same minutes", _actions, "minutes")
+TRACE = Trace("synchronised", 0, "were active in the same minutes", _actions, "minutes",
+              window_free=False, bin_s=BIN_S)
