@@ -498,3 +498,32 @@ def test_quiet_accounts_are_counted(con):
                  for i in range(n)])
     found = api.detect(connection=con, traces=["co-repost"])
     assert "1 of 2 accounts (50%) posted fewer than 10 times" in " ".join(found.notes)
+
+
+def test_hashtag_gamers_joining_game_after_game_within_the_hour_are_tied(con):
+    # public hashtag games draw a crowd over the day; a team joins most of them, each
+    # time within the same hour (beyond the 5 min window, within the 2 h scale); every
+    # one, gamers too, also uses ordinary hashtags, most of the trace
+    rng = np.random.default_rng(11)
+    gamers = [f"gamer{i}" for i in range(8)]
+    tags = rng.zipf(1.4, size=(1_508, 20)) % 3_000
+    rows = [post(f"o{a}-{j}", name, float(rng.integers(0, 12 * 86_400)),
+                 hashtags=[f"tag{tags[a, j]}"])
+            for a, name in enumerate([f"user{u:04d}" for u in range(1_500)] + gamers)
+            for j in range(20)]
+    for game in range(12):
+        start = game * 86_400
+        for j, who in enumerate(rng.choice(1_500, size=300, replace=False)):
+            rows.append(post(f"g{game}-p{j}", f"user{who:04d}",
+                             start + float(rng.gamma(2.0, 7_200)), text=f"joke {game} {j}",
+                             hashtags=[f"Game{game}"]))
+        session = start + float(rng.integers(3_600, 6 * 3_600))
+        for i, gamer in enumerate(gamers):
+            if rng.random() < 0.8:
+                rows.append(post(f"g{game}-{gamer}", gamer,
+                                 session + float(rng.integers(0, 3_600)),
+                                 text=f"my own joke {game} {i}", hashtags=[f"Game{game}"]))
+    insert(con, rows)
+    found = api.detect(connection=con, traces=["co-hashtag"])
+    assert [sorted(g.members) for g in found.groups] == [gamers]
+    assert {e.window_s for e in found.edges} == {7_200}

@@ -27,9 +27,9 @@ class Trace:
     actions: ActionsSql  # returns a SELECT yielding the action columns
     unit: str = "items"  # what the keys are, for summaries ("posts", "links")
     scales: tuple[int, ...] = ()  # wider windows (seconds) also tested, on every key
-    # also tested without a window, on rare keys (coaction.py): for keys that are one
-    # item (a post, a text, a link), not for markers a community shares over weeks
-    # (hashtags, websites, accounts mentioned)
+    # also tested without a window, on rare keys (coaction.py): for reposts and copied
+    # texts, not for what a community shares over weeks anyway (hashtags, websites,
+    # accounts mentioned, an outlet's articles, the conversations acquaintances join)
     window_free: bool = True
     # For keys that name a clock bin ("2024-03-04 10:00 # w U"): the bin width in
     # seconds and a SQL expression over ``key`` naming what the key is a bin *of*. The

@@ -10,4 +10,5 @@ def _actions(scratch) -> str:
     """
 
 
-TRACE = Trace("co-quote", 600, "quoted the same posts", _actions, "posts")
+TRACE = Trace("co-quote", 600, "quoted the same posts", _actions, "posts",
+              window_free=False)  # acquaintances join the same conversations

@@ -45,4 +45,5 @@ def _actions(scratch) -> str:
     return url_actions_sql("canonical")
 
 
-TRACE = Trace("co-url", 300, "shared the same links", _actions, "links")
+TRACE = Trace("co-url", 300, "shared the same links", _actions, "links",
+              window_free=False)  # an outlet's readers share its articles for weeks
