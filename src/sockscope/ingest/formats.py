@@ -18,10 +18,12 @@ from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.readers import (
     archive,
     articles,
+    hydrator,
     mapped_table,
     telegram,
     twitter_v1,
     twitter_v2,
+    twitter_v2_users,
 )
 from sockscope.ingest.source import Source
 from sockscope.ingest.staging import Staged
@@ -53,10 +55,13 @@ def _sniffs(module_sniff: Callable[[Source], str | None], name: str) -> Callable
 BUILTIN_READERS = [
     Reader(archive.TWEETS, _plain(archive.read_tweets), _sniffs(archive.sniff, archive.TWEETS)),
     Reader(archive.USERS, _plain(archive.read_users), _sniffs(archive.sniff, archive.USERS)),
+    Reader(twitter_v2_users.NAME, _plain(twitter_v2_users.read),
+           _sniffs(twitter_v2_users.sniff, twitter_v2_users.NAME)),
     Reader(twitter_v2.JSONL, _plain(twitter_v2.read_jsonl),
            _sniffs(twitter_v2.sniff, twitter_v2.JSONL)),
     Reader(twitter_v2.CSV, _plain(twitter_v2.read_csv), _sniffs(twitter_v2.sniff, twitter_v2.CSV)),
     Reader(twitter_v1.NAME, _plain(twitter_v1.read), _sniffs(twitter_v1.sniff, twitter_v1.NAME)),
+    Reader(hydrator.NAME, _plain(hydrator.read), _sniffs(hydrator.sniff, hydrator.NAME)),
     Reader(telegram.NAME, _plain(telegram.read), _sniffs(telegram.sniff, telegram.NAME)),
     Reader(articles.NAME, articles.read, _sniffs(articles.sniff, articles.NAME)),
     Reader(mapped_table.NAME, mapped_table.read),

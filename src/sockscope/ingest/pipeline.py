@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from sockscope.errors import IngestError
+from sockscope.ingest.documents import as_json_lines, needs_splitting
 from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, merge_accounts
 from sockscope.ingest.formats import sniff_format
 from sockscope.ingest.source import expand, probe
@@ -62,10 +63,17 @@ def ingest_files(
                     if on_file:
                         on_file(display, None)
                     source = probe(opened)
+                    document_note = None
+                    if needs_splitting(source):
+                        split, _, document_note = as_json_lines(source, Path(workdir))
+                        source = probe(split)
                     name = fmt or sniff_format(source, mapping)
                     staged, candidates = READERS[name].read(con, source, mapping or {},
                                                             platform)
                     report = finalize(con, staged, candidates, name, "_account_pool")
+                    if document_note:  # positions count the document's records
+                        report.notes.insert(0, document_note)
+                        report.unit = "item"
                     if strict and report.skips:
                         first = min(report.skips,
                                     key=lambda s: s.positions[0] if s.positions else 0)

@@ -1,4 +1,6 @@
-"""Twitter API v1.1 tweets, one per line (twarc1, streaming dumps) or as a JSON array.
+"""Twitter API v1.1 tweets, one per line (twarc1, streaming dumps), as a JSON array, or in
+search responses saved whole (``{"statuses": [...], "search_metadata": {...}}``, one per
+line or pretty-printed: each tweet of a page is its own record).
 
 Retweets take their entities from ``retweeted_status`` (the retweet's own entities
 describe a truncated "RT @user: ..." text); extended tweets from ``extended_tweet``.
@@ -12,7 +14,7 @@ from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import latest_profile, post_kind, post_prologue, wrong_json_types
-from sockscope.ingest.staging import Staged, stage_document
+from sockscope.ingest.staging import Staged
 
 NAME = "twitter-v1"
 PLATFORM = "twitter"
@@ -30,9 +32,10 @@ PROFILE = {  # the v1.1 user object
 def sniff(source: Source) -> str | None:
     """The format name if this file looks like one this module reads, else None."""
     first = source.first_object
-    if (source.container in ("jsonl", "json") and isinstance(first, dict)
-            and "id_str" in first and ("user" in first or "full_text" in first
-                                       or "in_reply_to_status_id_str" in first)):
+    if source.container in ("jsonl", "json") and isinstance(first, dict) and (
+            isinstance(first.get("statuses"), list)
+            or ("id_str" in first and ("user" in first or "full_text" in first
+                                       or "in_reply_to_status_id_str" in first))):
         return NAME
     return None
 
@@ -43,16 +46,28 @@ OBJECTS = ["user", "entities", "extended_entities", "retweeted_status", "extende
 
 
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
-    if source.container == "json":
-        staged = stage_document(con, source, "$")
-        tweets = f"{staged.table}_tw"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {tweets} AS
-                        SELECT _ord, false AS _bad, item AS tw FROM {staged.table}""")
-    else:
-        staged, values = stage_json_values(con, source)
-        tweets = f"{staged.table}_tw"
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE {tweets} AS
-                        SELECT _ord, _bad, js AS tw FROM {values}""")
+    # (JSON arrays and pretty-printed documents arrive as JSON lines: ingest/documents.py)
+    staged, values = stage_json_values(con, source)
+    tweets = f"{staged.table}_tw"
+    # a search page's tweets share its line (_line), each its own record (_ord)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {tweets} AS
+        SELECT (row_number() OVER (ORDER BY _line, _i) - 1)::BIGINT AS _ord, _line,
+               _bad OR tw IS NULL AS _bad, tw IS NULL AND NOT _bad AS _empty, tw
+        FROM (
+            SELECT _ord AS _line, _bad, unnest(items) AS tw,
+                   unnest(range(len(items))) AS _i
+            FROM (
+                SELECT _ord, _bad,
+                       CASE WHEN NOT _bad AND json_type(js, '$.statuses') = 'ARRAY'
+                            THEN CASE WHEN json_array_length(js, '$.statuses') > 0
+                                      THEN CAST(json_extract(js, '$.statuses') AS JSON[])
+                                      ELSE [CAST(NULL AS JSON)] END
+                            ELSE [js] END AS items
+                FROM {values}))
+        """
+    )
     relation = f"{staged.table}_cand"
     wrong, wrong_field = wrong_json_types("tw", LISTS, OBJECTS)
     con.execute(
@@ -71,10 +86,11 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                          json_extract(tw, '$.extended_entities'), '{{}}') AS xent
             FROM {tweets}
         )
-        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(coalesce(tw->>'id_str', tw->>'id'))",
+        SELECT _line, {post_prologue(f"'{PLATFORM}'", "ss_id(coalesce(tw->>'id_str', tw->>'id'))",
                               "ss_id(coalesce(tw->'user'->>'id_str', tw->'user'->>'id'))",
                               "tw->>'created_at'",
-                              skip="CASE WHEN _bad THEN 'malformed JSON' WHEN _wrong IS NOT "
+                              skip="CASE WHEN _empty THEN 'search page without tweets' "
+                              "WHEN _bad THEN 'malformed JSON' WHEN _wrong IS NOT "
                               "NULL THEN 'wrong JSON type' END", skip_field="_wrong")},
             {post_kind("rs IS NOT NULL",
                        "ss_id(tw->>'in_reply_to_status_id_str') IS NOT NULL",
@@ -109,4 +125,5 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         GROUP BY account_id
         """
     )
-    return staged, Candidates("posts", relation, FIELDS, users, "created_at")
+    return staged, Candidates("posts", relation, FIELDS, users, "created_at",
+                              position="_line")

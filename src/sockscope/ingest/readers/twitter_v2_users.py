@@ -1,0 +1,79 @@
+"""Twitter API v2 user objects: twarc2 ``users.jsonl`` (pages ``{"data": [users]}`` or one
+user per line) and academictwitteR's ``users_*.json`` (a JSON array of users).
+
+They fill the accounts table, including accounts that never posted in the collection
+(followers, mentioned accounts, the authors of referenced tweets): a profile is evidence
+too (creation dates, templated handles), and it must not be read as a tweet.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sockscope.ingest.finalize import Candidates
+from sockscope.ingest.jsonlines import stage_json_values
+from sockscope.ingest.readers.twitter_v2 import PLATFORM, USER_OBJECT
+from sockscope.ingest.source import Source
+from sockscope.ingest.staging import Staged
+
+NAME = "twitter-v2-users"
+TWEET_KEYS = {"author_id", "text", "referenced_tweets", "conversation_id"}
+
+
+def looks_like_user(value: object) -> bool:
+    """Whether a JSON value is a v2 user object (not a tweet)."""
+    return (isinstance(value, dict) and "id" in value and "username" in value
+            and not TWEET_KEYS & set(value))
+
+
+def sniff(source: Source) -> str | None:
+    """The format name if this file holds v2 users, else None."""
+    first = source.first_object
+    if source.container != "jsonl" or not isinstance(first, dict):
+        return None
+    data = first.get("data")
+    if isinstance(data, list) and data and looks_like_user(data[0]):
+        return NAME
+    return NAME if looks_like_user(first) else None
+
+
+def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
+    staged, values = stage_json_values(con, source)
+    users = f"{staged.table}_u"
+    # a page's users share its line (_line) but are each their own record (_ord)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {users} AS
+        SELECT (row_number() OVER (ORDER BY _line, _i) - 1)::BIGINT AS _ord, _line, _bad,
+               _wrong, u
+        FROM (
+            SELECT _ord AS _line, _bad, _wrong, unnest(items) AS u,
+                   unnest(range(len(items))) AS _i
+            FROM (
+                SELECT _ord, _bad,
+                       NOT _bad AND json_type(js) <> 'OBJECT' AS _wrong,
+                       CASE WHEN _bad OR json_type(js) <> 'OBJECT' THEN [CAST(NULL AS JSON)]
+                            WHEN json_type(js, '$.data') = 'ARRAY'
+                                 AND json_array_length(js, '$.data') > 0
+                                THEN CAST(json_extract(js, '$.data') AS JSON[])
+                            WHEN json_type(js, '$.data') = 'ARRAY'
+                                THEN [CAST(NULL AS JSON)]
+                            ELSE [js] END AS items
+                FROM {values}))
+        """
+    )
+    relation = f"{staged.table}_cand"
+    profile = ", ".join(f"{expr} AS {name}" for name, expr in USER_OBJECT.items())
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        SELECT _ord, _line,
+               CASE WHEN _bad THEN 'malformed JSON' WHEN _wrong THEN 'wrong JSON type'
+                    WHEN u IS NULL THEN 'empty page' END AS _skip,
+               CASE WHEN _wrong THEN '$' END AS _skip_field,
+               '{PLATFORM}' AS platform, ss_id(u->>'id') AS account_id,
+               {profile}, CAST(NULL AS VARCHAR) AS lang, true AS has_profile
+        FROM {users}
+        """
+    )
+    return staged, Candidates("accounts", relation, {"account_id": "id"}, position="_line")
