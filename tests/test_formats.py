@@ -116,3 +116,74 @@ def test_broken_json_document_is_refused_with_its_reason(tmp_path, con):
     bad.write_text('[{"id": "1", "author_id": "2",\n "text": "x"},\n {"id": ')
     with pytest.raises(IngestError, match="not valid JSON"):
         ingest([bad], connection=con)
+
+
+def test_crowdtangle_csv(con):
+    report = ingest([FORMATS / "crowdtangle.csv"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("crowdtangle", 3)
+    # an unknown time zone abbreviation is a bad time, counted, never guessed
+    assert [(s.reason, s.field, s.positions) for s in report.skips] == \
+        [("unparseable time", "Post Created", [5])]
+    rows = con.execute("SELECT platform, post_id, account_id, created_at, urls, hashtags "
+                       "FROM posts ORDER BY created_at").fetchall()
+    assert rows[0] == ("facebook", "https://www.facebook.com/dailypatriotnews/posts/3001",
+                       "100200300400", datetime(2021, 3, 1, 15, 15, 2),  # EST = UTC-5
+                       ["https://example-news.com/story/42"], ["truth"])
+    assert rows[1][3] == datetime(2021, 3, 1, 15, 15, 40)
+    assert rows[1][4] == ["https://example-news.com/story/42"]  # Link, no Final Link
+    assert rows[2][3] == datetime(2021, 7, 1, 16, 0)  # CEST = UTC+2
+    assert con.execute("SELECT handle, display_name, followers FROM accounts "
+                       "WHERE account_id = '100200300400'").fetchall() == \
+        [("dailypatriotnews", "Daily Patriot News", 1500)]
+
+
+def test_fivethirtyeight_ira_csv(con):
+    report = ingest([FORMATS / "IRAhandle_tweets_1.csv"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("ira-538", 3)
+    assert [(s.reason, s.field, s.positions) for s in report.skips] == \
+        [("unparseable time", "publish_date", [5])]
+    assert any("no id for the tweet a retweet reposts" in n for n in report.notes)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, created_at, time_precision_s, kind, repost_of_account, "
+        "hashtags, urls FROM posts").fetchall()}
+    assert rows["914580356430536707"] == ("906000000000000000", datetime(2017, 10, 1, 19, 58),
+                                          60, "post", None, ["MAGA"],
+                                          ["https://example.com/vote"])
+    # the retweeted account is in the file: its numeric id, not its handle
+    assert rows["914581000000000000"][3:5] == ("repost", "906000000000000000")
+    # an id written as a float cannot be trusted: the handle stands in
+    assert rows["815966000000000000"][0] == "dailysanfran"
+
+
+def test_pushshift_reddit(con):
+    report = ingest([FORMATS / "reddit_comments.ndjson"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("reddit", 3)
+    assert [(s.reason, s.positions) for s in report.skips] == \
+        [("missing value", [3])]  # the [deleted] author
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, created_at, kind, reply_to_post, urls, mentions, text "
+        "FROM posts").fetchall()}
+    assert rows["t3_lv1abc"][:5] == ("alice", datetime(2021, 3, 1, 10, 15, 2), "post", None,
+                                     ["https://example.org/big-story"])
+    assert rows["t1_gpq1"][2:4] == ("reply", "t3_lv1abc")
+    assert rows["t1_gpq1"][5] == ["alice"]
+    assert rows["t3_lv1def"][4] == [] and rows["t3_lv1def"][6] == "Question?\n\nDetails here"
+
+
+def test_mastodon_statuses(con):
+    report = ingest([FORMATS / "mastodon_public_timeline.json"], connection=con).reports[0]
+    assert (report.format, report.rows_kept, report.rows_skipped) == ("mastodon", 3, 0)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, kind, repost_of_post, repost_of_account, reply_to_post, "
+        "text, hashtags, urls, mentions, media, client FROM posts").fetchall()}
+    assert rows["109300000000000001"][:2] == ("1001", "post")
+    assert rows["109300000000000001"][5:9] == ("Polls open & lines are long #vote", ["vote"],
+                                               ["https://example.org/polls"], [])
+    boost = rows["109300000000000002"]
+    assert boost[1:4] == ("repost", "109300000000000001", "1001")
+    assert boost[6] == ["vote"]  # the boosted status's tags
+    reply = rows["109300000000000003"]
+    assert reply[1] == "reply" and reply[4] == "109300000000000001"
+    assert reply[8:] == (["1001"], ["https://files.example/m/5.png"], "Tusky")
+    assert con.execute("SELECT handle, description FROM accounts WHERE account_id = '1003'"
+                       ).fetchall() == [("cy", "Hello & welcome")]

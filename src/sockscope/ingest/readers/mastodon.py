@@ -1,0 +1,107 @@
+"""Mastodon statuses as the Mastodon API returns them (timelines, account statuses,
+search): JSON arrays of status objects, or one status per line.
+
+A boost is a status whose ``reblog`` holds the boosted status: a repost of it, its text
+and tags taken from it. Ids are the instance's own (``id``, ``account.id``,
+``in_reply_to_id`` all come from the instance that answered), so statuses collected
+from several instances should be ingested per instance with ``--platform``. Text is
+the status's HTML with tags removed and entities decoded.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from sockscope.ingest.finalize import Candidates
+from sockscope.ingest.jsonlines import stage_json_values
+from sockscope.ingest.source import Source
+from sockscope.ingest.sql import latest_profile, post_kind, post_prologue, wrong_json_types
+from sockscope.ingest.staging import Staged
+
+NAME = "mastodon"
+PLATFORM = "mastodon"
+PROFILE = {
+    "handle": "a->>'acct'", "display_name": "nullif(a->>'display_name', '')",
+    "description": "ss_html_text(a->>'note')", "created_at": "ss_parse_time(a->>'created_at')",
+    "followers": "TRY_CAST(a->>'followers_count' AS BIGINT)",
+    "following": "TRY_CAST(a->>'following_count' AS BIGINT)",
+    "profile_image": "a->>'avatar'",
+}
+HTML_TEXT = r"""
+    CREATE OR REPLACE TEMP MACRO ss_html_text(h) AS (
+        nullif(trim(
+            replace(replace(replace(replace(replace(replace(
+                regexp_replace(regexp_replace(h, '<br\s*/?>|</p>\s*<p>', chr(10), 'g'),
+                               '<[^>]*>', '', 'g'),
+                '&lt;', '<'), '&gt;', '>'), '&quot;', '"'), '&#39;', ''''),
+                '&apos;', ''''), '&amp;', '&')), '')
+    )
+"""
+
+
+def sniff(source: Source) -> str | None:
+    """The format name if this file holds Mastodon statuses, else None."""
+    first = source.first_object
+    if (source.container == "jsonl" and isinstance(first, dict)
+            and {"id", "uri", "created_at", "account"} <= set(first)
+            and isinstance(first.get("account"), dict) and "acct" in first["account"]):
+        return NAME
+    return None
+
+
+def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
+    con.execute(HTML_TEXT)
+    staged, values = stage_json_values(con, source)
+    relation = f"{staged.table}_cand"
+    wrong, wrong_field = wrong_json_types("js", ["tags", "mentions", "media_attachments"],
+                                          ["account"])
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {relation} AS
+        WITH s AS (
+            SELECT *, CASE WHEN json_type(js, '$.reblog') = 'OBJECT'
+                           THEN json_extract(js, '$.reblog') END AS boosted,
+                   coalesce(CASE WHEN json_type(js, '$.reblog') = 'OBJECT'
+                                 THEN json_extract(js, '$.reblog') END, js) AS shown
+            FROM {values}
+        )
+        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(js->>'id')",
+                              "ss_id(js->'account'->>'id')", "js->>'created_at'",
+                              skip=f"CASE WHEN _bad THEN 'malformed JSON' WHEN {wrong} "
+                                   "THEN 'wrong JSON type' END",
+                              skip_field=f"CASE WHEN NOT _bad THEN {wrong_field} END")},
+            {post_kind("boosted IS NOT NULL", "js->>'in_reply_to_id' IS NOT NULL")} AS kind,
+            ss_html_text(shown->>'content') AS text, shown->>'language' AS lang,
+            js->'application'->>'name' AS client,
+            ss_id(boosted->>'id') AS repost_of_post,
+            ss_id(boosted->'account'->>'id') AS repost_of_account,
+            ss_id(js->>'in_reply_to_id') AS reply_to_post,
+            ss_id(js->>'in_reply_to_account_id') AS reply_to_account,
+            CAST(NULL AS VARCHAR) AS quote_of_post,
+            CASE WHEN shown->'card'->>'url' IS NOT NULL THEN [shown->'card'->>'url']
+                 ELSE CAST([] AS VARCHAR[]) END AS urls,
+            coalesce(list_transform(ss_json_list(shown, '$.tags'), lambda t: t->>'name'), [])
+                AS hashtags,
+            coalesce(list_transform(ss_json_list(shown, '$.mentions'), lambda m: m->>'id'), [])
+                AS mentions,
+            coalesce(list_transform(ss_json_list(shown, '$.media_attachments'),
+                                    lambda m: m->>'url'), []) AS media
+        FROM s
+        """
+    )
+    accounts = f"{staged.table}_acc"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {accounts} AS
+        SELECT '{PLATFORM}' AS platform, account_id,
+               {latest_profile(PROFILE, "(posted_at, _ord)")}, true AS has_profile
+        FROM (SELECT c.account_id, c.created_at AS posted_at, c._ord,
+                     json_extract(v.js, '$.account') AS a
+              FROM {relation} c JOIN {values} v USING (_ord)
+              WHERE c.account_id IS NOT NULL AND c.created_at IS NOT NULL)
+        GROUP BY account_id
+        """
+    )
+    return staged, Candidates("posts", relation,
+                              {"post_id": "id", "account_id": "account.id",
+                               "created_at": "created_at"}, accounts, "created_at")
