@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from typer.testing import CliRunner
 
 from sockscope.api import ingest
+from sockscope.cli import app
 from sockscope.errors import IngestError
+from sockscope.store.database import connect
 
 from .conftest import FIXTURES
 
@@ -187,3 +190,69 @@ def test_mastodon_statuses(con):
     assert reply[8:] == (["1001"], ["https://files.example/m/5.png"], "Tusky")
     assert con.execute("SELECT handle, description FROM accounts WHERE account_id = '1003'"
                        ).fetchall() == [("cy", "Hello & welcome")]
+
+
+def test_time_format_and_list_separators_of_a_generic_table(tmp_path):
+    # a 4CAT-like export: day-first times without seconds, comma-separated hashtags,
+    # space-separated URLs
+    (tmp_path / "export.csv").write_text(
+        "id,author,timestamp,hashtags,urls\n"
+        "1,ann,01/02/2021 10:15,\"vote, polls\",https://a.example https://b.example\n"
+        "2,bob,13/02/2021 23:59,,\n"
+        "3,cy,31/02/2021 10:00,x,\n")
+    db = tmp_path / "run.duckdb"
+    result = CliRunner().invoke(app, [
+        "ingest", str(tmp_path / "export.csv"), "--db", str(db),
+        "--map", "post_id=id", "--map", "account_id=author", "--map", "created_at=timestamp",
+        "--map", "hashtags=hashtags", "--map", "urls=urls",
+        "--time-format", "%d/%m/%Y %H:%M", "--list-sep", "hashtags=,", "--list-sep", "urls= ",
+        "--timezone", "Europe/Berlin"])
+    assert result.exit_code == 0, result.output
+    con = connect(db)
+    rows = con.execute("SELECT post_id, created_at, time_precision_s, hashtags, urls "
+                       "FROM posts ORDER BY post_id").fetchall()
+    assert rows == [("1", datetime(2021, 2, 1, 9, 15), 60, ["vote", "polls"],
+                     ["https://a.example", "https://b.example"]),
+                    ("2", datetime(2021, 2, 13, 22, 59), 60, [], [])]
+    # 31 February is no date: skipped and counted, with its line
+    skipped = con.execute("SELECT skipped FROM ingest_log").fetchall()[0][0]
+    assert [(s["reason"], s["field"], s["first_positions"]) for s in skipped] == \
+        [("unparseable time", "timestamp", [4])]
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--time-format", "dd/mm/yyyy"], "strptime codes"),
+    (["--list-sep", "tags"], "COLUMN=SEP"),
+])
+def test_bad_table_layout_options_are_named(tmp_path, options, message):
+    (tmp_path / "t.csv").write_text("id,author,timestamp\n1,ann,2021-01-01\n")
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "t.csv"),
+                                      "--map", "account_id=author",
+                                      "--map", "created_at=timestamp", *options])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_unknown_json_says_what_it_saw_and_what_to_try(tmp_path, con):
+    users = tmp_path / "users.json"  # v1.1 user objects: no reader takes users of v1.1
+    users.write_text('[{"screen_name": "ann", "name": "Ann"}, {"screen_name": "bob"}]')
+    with pytest.raises(IngestError, match=r"cannot tell the format: a JSON array of 2 records "
+                       r"whose first record has the keys name, screen_name: try --format "
+                       r"twitter-v1"):
+        ingest([users], connection=con)
+    other = tmp_path / "other.jsonl"
+    other.write_text('{"foo": 1, "bar": 2}\n')
+    with pytest.raises(IngestError, match=r"JSON lines whose first record has the keys bar, "
+                       r"foo: no reader knows these fields"):
+        ingest([other], connection=con)
+
+
+def test_forced_format_on_a_pretty_printed_document_counts_records(con):
+    # forcing the reader does not turn each physical line into a "malformed" record
+    report = ingest([FORMATS / "v1_search_pretty.json"], fmt="twitter-v1",
+                    connection=con).reports[0]
+    assert (report.rows_read, report.rows_kept, report.rows_skipped, report.unit) == \
+        (3, 2, 1, "item")
+    wrong = ingest([FORMATS / "twarc2_page_pretty.json"], fmt="twitter-v1",
+                   connection=con).reports[0]
+    # one record (the page), not 60 lines: the page is not a v1.1 tweet
+    assert (wrong.rows_read, wrong.rows_kept) == (1, 0)

@@ -59,6 +59,8 @@ def ingest(
     connection: duckdb.DuckDBPyConnection | None = None,
     na: Sequence[str] | None = None,
     timezone: str | None = None,
+    time_format: str | None = None,
+    list_sep: dict[str, str] | None = None,
 ) -> IngestResult:
     """Read input files into the canonical tables of a run database.
 
@@ -69,13 +71,16 @@ def ingest(
     nothing is written. ``na`` lists the tokens a generic table writes for "no value"
     (default ``["NA"]``, as R writes; blank cells are always missing). ``timezone`` (an
     IANA name) is the zone of times a source writes without an offset: old Telegram
-    exports, naive times in generic tables (UTC when not given).
+    exports, naive times in generic tables (UTC when not given). ``time_format`` (strptime
+    codes, e.g. ``%d/%m/%Y %H:%M``) reads a generic table's times; ``list_sep`` maps a
+    generic table's list column to the separator of its items (``{"tags": " "}``).
     """
     created = connection is None and db is not None and not Path(db).exists()
     con = connection if connection is not None else connect(db)
     try:
         reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
-                               strict=strict, on_file=on_file, na=na, timezone=timezone)
+                               strict=strict, on_file=on_file, na=na, timezone=timezone,
+                               time_format=time_format, list_sep=list_sep)
     except BaseException:
         if created:  # a failed ingest into a new database leaves no database behind
             con.close()
@@ -139,6 +144,8 @@ def detect(
     connection: duckdb.DuckDBPyConnection | None = None,
     na: Sequence[str] | None = None,
     timezone: str | None = None,
+    time_format: str | None = None,
+    list_sep: dict[str, str] | None = None,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -162,7 +169,7 @@ def detect(
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
-                     timezone=timezone)
+                     timezone=timezone, time_format=time_format, list_sep=list_sep)
     ingest_s = time.perf_counter() - started
     detection = run_detection(con, params)
     detection.timings = {"ingest": ingest_s, **detection.timings}

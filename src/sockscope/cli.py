@@ -34,6 +34,12 @@ PlatformOption = Annotated[str | None, typer.Option(help="Platform name for gene
 TimezoneOption = Annotated[str | None, typer.Option(
     "--timezone", help="Zone of times written without an offset (old Telegram exports, naive "
                        "table times), e.g. Europe/Moscow; UTC by default.")]
+TimeFormatOption = Annotated[str | None, typer.Option(
+    "--time-format", help="How a generic table writes its times, in strptime codes, e.g. "
+                          "'%d/%m/%Y %H:%M'.")]
+ListSepOption = Annotated[list[str] | None, typer.Option(
+    "--list-sep", help="COLUMN=SEP: a generic table's list column whose items are separated "
+                       "by SEP, e.g. --list-sep tags=' ' (repeat per column).")]
 NaOption = Annotated[list[str] | None, typer.Option(
     "--na", help="A token meaning 'no value' in generic tables (repeat; default NA, as R "
                  "writes; --na '' for none).")]
@@ -44,14 +50,20 @@ def _fail(exc: Exception) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _parse_map(values: list[str] | None) -> dict[str, str]:
+def _parse_map(values: list[str] | None, option: str = "--map",
+               shape: str = "CANONICAL=COLUMN", strip_values: bool = True) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for item in values or []:
         if "=" not in item:
-            raise typer.BadParameter(f"{item!r}: use CANONICAL=COLUMN", param_hint="--map")
+            raise typer.BadParameter(f"{item!r}: use {shape}", param_hint=option)
         key, value = item.split("=", 1)
-        mapping[key.strip()] = value.strip()
+        mapping[key.strip()] = value.strip() if strip_values else value
     return mapping
+
+
+def _list_sep(values: list[str] | None) -> dict[str, str]:
+    """--list-sep COLUMN=SEP (the separator kept as given: a space is a separator)."""
+    return _parse_map(values, "--list-sep", "COLUMN=SEP", strip_values=False)
 
 
 def _na(values: list[str] | None) -> list[str] | None:
@@ -83,6 +95,8 @@ def ingest(
     strict: Annotated[bool, typer.Option(help="Fail on the first skipped row.")] = False,
     na: NaOption = None,
     timezone: TimezoneOption = None,
+    time_format: TimeFormatOption = None,
+    list_sep: ListSepOption = None,
 ) -> None:
     """Read input files into the canonical tables (posts, accounts, articles)."""
     try:
@@ -102,7 +116,8 @@ def ingest(
                     progress.update(task, completed=done)
             result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
                                 strict=strict, on_file=on_file, na=_na(na),
-                                timezone=timezone)
+                                timezone=timezone, time_format=time_format,
+                                list_sep=_list_sep(list_sep))
     except SockscopeError as exc:
         raise _fail(exc) from None
     table = Table(title="ingest", show_lines=False)
@@ -257,6 +272,8 @@ def detect(
     platform: PlatformOption = None,
     na: NaOption = None,
     timezone: TimezoneOption = None,
+    time_format: TimeFormatOption = None,
+    list_sep: ListSepOption = None,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
     from sockscope.lab.baseline import detect_naive
@@ -273,7 +290,8 @@ def detect(
         if method == "naive":
             with console.status("ingesting…"):
                 result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
-                                    na=_na(na), timezone=timezone)
+                                    na=_na(na), timezone=timezone, time_format=time_format,
+                                    list_sep=_list_sep(list_sep))
             with console.status("detecting (naive)…"):
                 manifest = detect_naive(result.connection, out)
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
@@ -287,7 +305,8 @@ def detect(
         with console.status("ingesting, tracing, testing, grouping…"):
             detection = api.detect(inputs, out, db=db, params=params,
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
-                                   platform=platform, na=_na(na), timezone=timezone)
+                                   platform=platform, na=_na(na), timezone=timezone,
+                                   time_format=time_format, list_sep=_list_sep(list_sep))
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:

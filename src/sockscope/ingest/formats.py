@@ -88,6 +88,26 @@ def sniff_format(source: Source, mapping: dict[str, str] | None) -> str:
     for name, reader in READERS.items():
         if reader.sniff is not None and reader.sniff(source):
             return name
-    shown = ", ".join(source.columns[:12]) if source.columns else source.container
-    raise IngestError(source.display, f"cannot tell the format (saw: {shown}); pass --format "
-                      "and, for a generic table, --map CANONICAL=COLUMN", line=1)
+    raise IngestError(source.display, f"cannot tell the format: {describe(source)}", line=1)
+
+
+# keys of a JSON record, and the format a file with them most likely needs
+_JSON_HINTS = [({"data", "includes", "author_id"}, "twitter-v2-jsonl"),
+               ({"id_str", "statuses", "screen_name"}, "twitter-v1"),
+               ({"messages", "chats"}, "telegram"), ({"byline", "outlet"}, "articles")]
+
+
+def describe(source: Source) -> str:
+    """What a file of unknown format looks like, and what to try."""
+    if source.container in ("jsonl", "json"):
+        keys = sorted(source.first_object or {})
+        shown = ", ".join(keys[:12]) + (", …" if len(keys) > 12 else "")
+        what = source.origin or ("JSON lines" if source.container == "jsonl" else "JSON")
+        hint = next((f"try --format {name}" for marks, name in _JSON_HINTS
+                     if marks & set(keys)), "no reader knows these fields; for other JSON, "
+                     "convert it to a CSV table and pass --map CANONICAL=COLUMN")
+        return f"{what} whose first record has the keys {shown or '(none)'}: {hint}"
+    columns = ", ".join(source.columns[:12]) + (", …" if len(source.columns) > 12 else "")
+    kind = "a Parquet table" if source.container == "parquet" else "a table"
+    return (f"{kind} with the columns {columns}: for a generic table pass --map "
+            "CANONICAL=COLUMN (at least account_id and created_at), or --format")

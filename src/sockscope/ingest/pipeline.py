@@ -19,6 +19,7 @@ from sockscope.errors import IngestError
 from sockscope.ingest.documents import as_json_lines, needs_splitting
 from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, merge_accounts
 from sockscope.ingest.formats import sniff_format
+from sockscope.ingest.readers.mapped_table import set_table_layout
 from sockscope.ingest.source import expand, probe
 from sockscope.plugins import READERS
 from sockscope.store.database import DEFAULT_NA, local_time_macro, na_macro
@@ -37,6 +38,8 @@ def ingest_files(
     on_file: ProgressCallback | None = None,
     na: Sequence[str] | None = None,
     timezone: str | None = None,
+    time_format: str | None = None,
+    list_sep: dict[str, str] | None = None,
 ) -> list[FileReport]:
     """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file."""
     if fmt is not None and fmt not in READERS:
@@ -53,6 +56,8 @@ def ingest_files(
                               "Europe/Moscow or America/New_York") from None
     con.execute(local_time_macro(timezone))
     con.execute("SET VARIABLE ss_timezone = ?", [timezone or "UTC"])
+    # generic tables: how their times and list columns are written
+    set_table_layout(con, time_format, list_sep)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _account_pool ({ACCOUNT_POOL_DDL})")
@@ -65,8 +70,10 @@ def ingest_files(
                     source = probe(opened)
                     document_note = None
                     if needs_splitting(source):
-                        split, _, document_note = as_json_lines(source, Path(workdir))
+                        split, count, document_note = as_json_lines(source, Path(workdir))
                         source = probe(split)
+                        kind = "array" if "JSON array" in document_note else "document"
+                        source.origin = f"a JSON {kind} of {count:,} records"
                     name = fmt or sniff_format(source, mapping)
                     staged, candidates = READERS[name].read(con, source, mapping or {},
                                                             platform)

@@ -35,6 +35,7 @@ class Source:
     columns: list[str] = field(default_factory=list)  # CSV header or Parquet columns
     delimiter: str = ","
     first_object: dict | None = None  # first JSON object (JSONL line or document head)
+    origin: str = ""  # what the file was before it was split into records, for messages
 
     def open_text(self) -> io.TextIOBase:
         """Open as text, replacing undecodable bytes (used for line look-ups only)."""

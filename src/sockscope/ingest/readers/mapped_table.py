@@ -5,12 +5,17 @@ the source column that holds it. This covers tables such as CooRTweet's
 ``object_id, account_id, content_id, timestamp_share``. List columns (urls,
 hashtags, mentions, media) accept a list-string, a Parquet list, or one value.
 Values equal to a "no value" token (``--na``; R's ``NA`` by default) are missing, as
-blank cells are. Without a mapped ``post_id`` each row gets ``row-<file hash>-N`` (N its
+blank cells are. ``--time-format`` reads times written any other way (strptime codes,
+``%d/%m/%Y %H:%M``); ``--list-sep COLUMN=SEP`` splits a list column whose items are
+separated by SEP (twarc1, Hydrator and 4CAT write ``tag1 tag2`` or ``a,b``). Without a
+mapped ``post_id`` each row gets ``row-<file hash>-N`` (N its
 1-based row number): the same file read twice gives the same ids, two files never
 collide.
 """
 
 from __future__ import annotations
+
+import json
 
 import duckdb
 
@@ -37,6 +42,36 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, dict[
     return staged, types
 
 
+def set_table_layout(con: duckdb.DuckDBPyConnection, time_format: str | None,
+                     list_sep: dict[str, str] | None) -> None:
+    """Record how generic tables write times and lists (for ``read``); check the time
+    format before any file is read."""
+    if time_format:
+        if "%" not in time_format:
+            raise IngestError(time_format, "--time-format needs strptime codes, e.g. "
+                              "%d/%m/%Y %H:%M")
+        try:
+            con.execute("SELECT try_strptime('2024-01-01', ?)", [time_format]).fetchall()
+        except duckdb.Error as exc:
+            raise IngestError(time_format, f"not a time format ({exc})") from None
+    for column, separator in (list_sep or {}).items():
+        if not separator:
+            raise IngestError(column, "--list-sep needs a separator, e.g. hashtags=' '")
+    con.execute("SET VARIABLE ss_time_format = ?", [time_format or ""])
+    con.execute("SET VARIABLE ss_list_sep = ?", [json.dumps(list_sep or {})])
+
+
+def _table_layout(con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]]:
+    time_format, list_sep = con.execute(
+        "SELECT coalesce(getvariable('ss_time_format'), ''), "
+        "coalesce(getvariable('ss_list_sep'), '{}')").fetchall()[0]
+    return time_format, json.loads(list_sep)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def check_mapping(source: Source, mapping: dict[str, str], allowed: list[str]) -> None:
     for canonical, column in mapping.items():
         if canonical not in allowed:
@@ -54,6 +89,11 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
                           "--map post_id=id --map account_id=user --map created_at=time")
     staged, types = stage(con, source)
     check_mapping(source, mapping, MAPPABLE)
+    time_format, list_sep = _table_layout(con)
+    unmapped = sorted(set(list_sep) - {mapping.get(c) for c in LIST_COLUMNS})
+    if unmapped:
+        raise IngestError(source.display, f"--list-sep names {', '.join(unmapped)}, which is "
+                          "not mapped to urls, hashtags, mentions or media", line=1)
     for required in ("account_id", "created_at"):
         if required not in mapping:
             raise IngestError(source.display, f"--map {required}=COLUMN is required")
@@ -70,6 +110,10 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
         if types.get(mapping[canonical], "").endswith("[]"):
             return f"coalesce(list_filter(CAST({column} AS VARCHAR[]), lambda x: x <> ''), [])"
         value = text(canonical)
+        separator = list_sep.get(mapping[canonical])
+        if separator:
+            return (f"coalesce(list_filter(list_transform(string_split({value}, "
+                    f"{_quote(separator)}), lambda x: trim(x)), lambda x: x <> ''), [])")
         return (f"CASE WHEN {value} IS NULL THEN CAST([] AS VARCHAR[]) "
                 f"WHEN starts_with(trim({value}), '[') THEN ss_parse_list({value}) "
                 f"ELSE [trim({value})] END")
@@ -82,14 +126,21 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
                       f"ss_id({text('quote_of_post')}) IS NOT NULL"))
     platform_sql = (text("platform") if "platform" in mapping
                     else "'" + (platform or "generic").replace("'", "''") + "'")
+    precision, parse = f"coalesce(ss_time_precision({text('created_at')}), 1)", "ss_local_time"
+    if time_format:  # parsed as written, then read in --timezone like any naive time
+        con.execute(f"""CREATE OR REPLACE TEMP MACRO ss_table_time(s) AS (ss_local_time(
+                            strftime(try_strptime(trim(s), {_quote(time_format)}),
+                                     '%Y-%m-%d %H:%M:%S.%f')))""")
+        parse = "ss_table_time"
+        precision = "1" if any(code in time_format for code in ("%S", "%s", "%f")) else (
+            "60" if "%M" in time_format else "86400")
     rows = f"{staged.table}_rows"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {rows} AS
         SELECT {post_prologue(f"coalesce({platform_sql}, 'generic')", post_id,
                               f"ss_id({text('account_id')})", text("created_at"),
-                              precision=f"coalesce(ss_time_precision({text('created_at')}), 1)",
-                              parse="ss_local_time")},
+                              precision=precision, parse=parse)},
             {kind} AS kind,
             {text('text')} AS text, {text('lang')} AS lang, {text('client')} AS client,
             ss_id({text('repost_of_post')}) AS repost_of_post,
