@@ -256,3 +256,19 @@ def test_forced_format_on_a_pretty_printed_document_counts_records(con):
                    connection=con).reports[0]
     # one record (the page), not 60 lines: the page is not a v1.1 tweet
     assert (wrong.rows_read, wrong.rows_kept) == (1, 0)
+
+
+def test_4cat_twitter_csv(con):
+    report = ingest([FORMATS / "4cat_twitter.csv"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("4cat-twitter", 3)
+    assert [(s.reason, s.positions) for s in report.skips] == [("missing value", [5])]
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, created_at, kind, repost_of_account, reply_to_post, "
+        "reply_to_account, hashtags, urls, mentions, media FROM posts").fetchall()}
+    assert rows["1700000000000000001"][:3] == ("501", datetime(2023, 9, 8, 10), "post")
+    assert rows["1700000000000000001"][6:] == (["Vote", "Elections"],
+                                               ["https://example.org/polls"], [],
+                                               ["https://pbs.twimg.com/media/x.jpg"])
+    # the retweeted and replied-to handle is in the file: its id
+    assert rows["1700000000000000002"][2:4] == ("repost", "501")
+    assert rows["1700000000000000003"][2:6] == ("reply", None, "1700000000000000001", "501")
