@@ -65,6 +65,9 @@ MACROS = [
     CREATE OR REPLACE TEMP MACRO ss_parse_time(s) AS (
         CASE
             WHEN s IS NULL OR trim(s) = '' THEN NULL
+            -- the common case first, without time zone arithmetic: a naive ISO time is UTC
+            WHEN regexp_full_match(trim(s), '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?')
+                THEN TRY_CAST(trim(s) AS TIMESTAMP)
             WHEN regexp_full_match(trim(s), '-?[0-9]+(\.[0-9]+)?') THEN
                 CASE WHEN abs(TRY_CAST(trim(s) AS DOUBLE)) >= 1e11
                      THEN try(make_timestamp(CAST(round(TRY_CAST(trim(s) AS DOUBLE) * 1000) AS BIGINT)))
