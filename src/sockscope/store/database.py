@@ -98,6 +98,11 @@ MACROS = [
     CREATE OR REPLACE TEMP MACRO ss_parse_list(s) AS (
         CASE
             WHEN s IS NULL OR s = '' OR s = '[]' OR trim(s) IN ('', '[]') THEN CAST([] AS VARCHAR[])
+            -- the archive's common case, ['a', 'b'] with no escapes and no double quotes:
+            -- an item cannot hold ', ' unescaped, so splitting on it is exact
+            WHEN starts_with(s, '[''') AND ends_with(s, ''']') AND NOT contains(s, '\')
+                 AND NOT contains(s, '"') AND length(s) >= 4
+                THEN string_split(s[3:-3], ''', ''')
             WHEN starts_with(s, '[''') OR starts_with(s, '["') OR regexp_matches(trim(s), '^\[\s*[''"]') THEN
                 list_transform(
                     regexp_extract_all(s, '{_QUOTED_ITEM.replace("'", "''")}'),
