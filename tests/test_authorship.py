@@ -231,3 +231,25 @@ def test_bylines_recover_shared_writers_and_a_two_writer_persona(tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["counts"]["bylines"] == 9 and "calibrated on the corpus itself" in \
         manifest["notes"][0]
+
+
+def test_candidates_ranked_in_a_projection_match_the_full_ranking(monkeypatch):
+    # large corpora rank candidates in a 256-dimensional random projection; on 40
+    # bylines of 20 writers, each byline's sibling (same writer) is still a candidate
+    from sockscope.authorship import bylines
+    from sockscope.authorship.verifiers import default_verifiers
+
+    texts = {}
+    for writer in range(20):
+        write = _writer(100 + writer)
+        for copy in range(2):
+            texts[f"b{writer:02d}-{copy}"] = [write() for _ in range(4)]
+    verifiers = [v.fit([t for ts in texts.values() for t in ts]) for v in default_verifiers()]
+    monkeypatch.setattr(bylines, "CANDIDATES", 3)
+    full = set(bylines._candidate_pairs(texts, verifiers, {}))
+    monkeypatch.setattr(bylines, "EXACT_RANKING", 0)
+    projected = set(bylines._candidate_pairs(texts, verifiers, {}))
+    siblings = {(f"b{w:02d}-0", f"b{w:02d}-1") for w in range(20)}
+    # (beyond the siblings the other writers are about equally far: near ties)
+    assert siblings <= full and siblings <= projected
+    assert len(projected) <= 40 * 3

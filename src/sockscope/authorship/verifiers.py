@@ -41,6 +41,9 @@ DISTORTION_KEEP = 300  # words kept by text distortion for the character n-gram 
 IMPOSTORS_PER_ITERATION = 10
 FEATURE_SHARE = 0.5
 ZDICT_BYTES = 32_768  # zlib's window: the known texts' last 32 KiB are the dictionary
+# zlib level 6: level 9's exhaustive lazy matching costs ten times as much on prose for
+# outputs 3 % smaller, and a ratio of two sizes at one level measures the same thing
+COMPRESSION_LEVEL = 6
 
 
 class Verifier:
@@ -199,9 +202,9 @@ class CompressionVerifier(Verifier):
 
 
 def _compressed_size(data: bytes, dictionary: bytes) -> int:
-    compressor = (zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY,
-                                   dictionary) if dictionary
-                  else zlib.compressobj(9, zlib.DEFLATED, -15, 9))
+    compressor = (zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, -15, 9,
+                                   zlib.Z_DEFAULT_STRATEGY, dictionary) if dictionary
+                  else zlib.compressobj(COMPRESSION_LEVEL, zlib.DEFLATED, -15, 9))
     return len(compressor.compress(data) + compressor.flush())
 
 
