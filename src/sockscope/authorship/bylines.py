@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -47,6 +48,7 @@ from sockscope.errors import SockscopeError
 CANDIDATES = 20
 EXACT_RANKING = 2_000  # bylines ranked on their full profiles; more: on a projection
 PROJECTED_DIMS = 256
+VECTORS_KEPT = 4_096  # article vectors kept while estimating hands (120 KB each)
 TRIM = 0.05
 REUSE_LINK = 2
 HANDS_MIN_ARTICLES = 4
@@ -96,12 +98,17 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     passages, shared = _reused_passages(by_byline)
     candidates = _candidate_pairs(texts, verifiers, shared)
     pair_rows = []
-    for a, b in candidates:
-        raw = _pair_scores(verifiers, texts[a], texts[b])[None, :]
-        decision = decide(float(fused.predict_proba(raw)[0]), word_count(" ".join(texts[a])),
-                          word_count(" ".join(texts[b])),
-                          {v.name: round(float(m.predict_proba(raw[:, i])[0]), 4)
-                           for i, (v, m) in enumerate(zip(verifiers, single, strict=True))})
+    # every candidate's raw scores first, then each calibrated model once over all
+    raw = (np.array([_pair_scores(verifiers, texts[a], texts[b]) for a, b in candidates])
+           if candidates else np.zeros((0, len(verifiers))))
+    fused_p = fused.predict_proba(raw) if len(raw) else np.zeros(0)
+    single_p = [m.predict_proba(raw[:, i]) if len(raw) else np.zeros(0)
+                for i, m in enumerate(single)]
+    words = {b: word_count(" ".join(texts[b])) for b in names}
+    for row, (a, b) in enumerate(candidates):
+        decision = decide(float(fused_p[row]), words[a], words[b],
+                          {v.name: round(float(p[row]), 4)
+                           for v, p in zip(verifiers, single_p, strict=True)})
         pair_rows.append({"byline_a": a, "byline_b": b, "same_writer": decision.same_writer,
                           "decision": decision.decision, "words_a": decision.words_known,
                           "words_b": decision.words_unknown,
@@ -310,15 +317,22 @@ def _clusters(names: list[str], pairs: list[dict], seed: int) -> dict[str, str]:
 
 def _hands(by_byline: dict[str, list[tuple]], char: CharNgramCosine
            ) -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
-    """Writers per byline, each article's hand number and its fit to the rest."""
-    vectors = {r[0]: char.prepare([r[4]]) for rows in by_byline.values() for r in rows}
-    threshold = _between_byline_similarity(by_byline, vectors)
+    """Writers per byline, each article's hand number and its fit to the rest. Article
+    vectors are made when needed and at most ``VECTORS_KEPT`` are kept: holding all of
+    them would take 120 KB per article."""
+    texts = {r[0]: r[4] for rows in by_byline.values() for r in rows}
+
+    @lru_cache(maxsize=VECTORS_KEPT)
+    def vector(article: str) -> np.ndarray:
+        return char.prepare([texts[article]])
+
+    threshold = _between_byline_similarity(by_byline, vector)
     hands: dict[str, int] = {}
     hand_of: dict[str, int] = {}
     fit: dict[str, float] = {}
     for byline, rows in by_byline.items():
         ids = [r[0] for r in rows]
-        matrix = np.array([vectors[i] for i in ids])
+        matrix = np.array([vector(i) for i in ids])
         for k, article in enumerate(ids):
             rest = np.delete(matrix, k, axis=0)
             profile = rest.sum(axis=0) if len(rest) else matrix[k]
@@ -341,7 +355,7 @@ def _hands(by_byline: dict[str, list[tuple]], char: CharNgramCosine
     return hands, hand_of, fit
 
 
-def _between_byline_similarity(by_byline, vectors) -> float:
+def _between_byline_similarity(by_byline, vector) -> float:
     """Where articles of one writer end and those of others begin: halfway between the
     median similarity of two articles under one byline and under two."""
     rng = np.random.default_rng(0)
@@ -353,7 +367,7 @@ def _between_byline_similarity(by_byline, vectors) -> float:
         x, y = ra[rng.integers(len(ra))][0], rb[rng.integers(len(rb))][0]
         if x == y:
             continue
-        (within if a == b else between).append(float(vectors[x] @ vectors[y]))
+        (within if a == b else between).append(float(vector(x) @ vector(y)))
     if not within or not between:
         return 0.5
     return (np.median(within) + np.median(between)) / 2

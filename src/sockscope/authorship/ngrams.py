@@ -73,15 +73,28 @@ class CharSpace:
                                                           > 0])
         self.idf_ = (np.log((1 + len(texts)) / (1 + documents[self.columns_])) + 1
                      ).astype(np.float32)
+        # bucket -> column of the space (-1: not kept), so that rows are mapped with one
+        # array look-up instead of scipy's slow column indexing
+        self.position_ = np.full(HASH_BUCKETS, -1, dtype=np.int32)
+        self.position_[self.columns_] = np.arange(len(self.columns_), dtype=np.int32)
         return self
 
     def vectors(self, counts: sp.csr_matrix) -> np.ndarray:
         """Dense, L2-normalised TF-IDF rows for count rows."""
-        x = counts[:, self.columns_].toarray()
-        x = np.where(x > 0, 1 + np.log(np.maximum(x, 1)), 0) * self.idf_
+        entries = counts.tocoo()
+        column = self.position_[entries.col]
+        kept = column >= 0
+        x = np.zeros((counts.shape[0], len(self.columns_)), dtype=np.float32)
+        np.add.at(x, (entries.row[kept], column[kept]), entries.data[kept])
+        x = np.where(x > 0, 1 + np.log(np.maximum(x, 1)), 0).astype(np.float32) * self.idf_
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 
     def profile(self, texts: Sequence[str]) -> np.ndarray:
         """One vector for several texts by one writer (their counts summed)."""
-        return self.vectors(sp.csr_matrix(counts_of(texts).sum(axis=0)))[0]
+        stacked = counts_of(texts)
+        # all entries as one row (repeated buckets are summed by ``vectors``), without
+        # going through a dense row of 2^20 buckets
+        one_row = sp.csr_matrix((stacked.data, stacked.indices, [0, stacked.nnz]),
+                                shape=(1, HASH_BUCKETS))
+        return self.vectors(one_row)[0]
