@@ -24,6 +24,7 @@ from sockscope.authorship.features import CHAR_NGRAMS
 
 HASH_BUCKETS = 1 << 20
 CACHED_TEXTS = 50_000
+FIT_BLOCK = 2_000  # texts counted at a time when fitting a space
 _WHITE_SPACES = re.compile(r"\s\s+")
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio, odd: mixes every bit
 
@@ -66,8 +67,11 @@ class CharSpace:
         self.max_features = max_features
 
     def fit(self, texts: Sequence[str]) -> CharSpace:
-        counts = counts_of(texts)
-        documents = np.asarray((counts > 0).sum(axis=0)).ravel()
+        # document frequencies, a block of texts at a time (a row's buckets are unique)
+        documents = np.zeros(HASH_BUCKETS, dtype=np.int64)
+        for begin in range(0, len(texts), FIT_BLOCK):
+            documents += np.bincount(counts_of(texts[begin:begin + FIT_BLOCK]).indices,
+                                     minlength=HASH_BUCKETS)
         order = np.lexsort((np.arange(len(documents)), -documents))
         self.columns_ = np.sort(order[:self.max_features][documents[order[:self.max_features]]
                                                           > 0])
@@ -86,7 +90,9 @@ class CharSpace:
         kept = column >= 0
         x = np.zeros((counts.shape[0], len(self.columns_)), dtype=np.float32)
         np.add.at(x, (entries.row[kept], column[kept]), entries.data[kept])
-        x = np.where(x > 0, 1 + np.log(np.maximum(x, 1)), 0).astype(np.float32) * self.idf_
+        present = x > 0  # sublinear term frequency, in place
+        x[present] = 1 + np.log(x[present])
+        x *= self.idf_
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         return np.divide(x, norms, out=np.zeros_like(x), where=norms > 0)
 

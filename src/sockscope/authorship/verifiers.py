@@ -155,16 +155,19 @@ class GeneralImpostors(Verifier):
         self.index_ = {}
         for i, text in enumerate(self.pool_texts_):
             self.index_.setdefault(text, []).append(i)
-        pool = self.space_.vectors(counts_of(self.pool_texts_)).astype(np.float32)
         # the random feature halves and impostor samples depend only on the seed: drawn
-        # once, so that each comparison is a few matrix-vector products
+        # once, so that each comparison is a few matrix-vector products; only the texts
+        # drawn as impostors are turned into vectors
         rng = np.random.default_rng(self.seed)
-        features = pool.shape[1]
+        features = len(self.space_.columns_)
         self.masks_ = (rng.random((self.iterations, features)) < self.share).astype(np.float32)
-        size = min(self.impostors, len(pool))
-        self.chosen_ = np.argsort(rng.random((self.iterations, len(pool))), axis=1)[:, :size]
+        size = min(self.impostors, len(self.pool_texts_))
+        self.chosen_ = np.argsort(rng.random((self.iterations, len(self.pool_texts_))),
+                                  axis=1)[:, :size]
+        drawn, where = np.unique(self.chosen_.ravel(), return_inverse=True)
+        pool = self.space_.vectors(counts_of([self.pool_texts_[i] for i in drawn]))
         repeated = np.repeat(self.masks_, size, axis=0)
-        self.masked_pool_ = pool[self.chosen_.ravel()] * repeated
+        self.masked_pool_ = pool[where] * repeated
         self.pool_norms_ = np.linalg.norm(self.masked_pool_, axis=1).reshape(
             self.iterations, size)
         return self
