@@ -31,10 +31,10 @@ def needs_splitting(source: Source) -> bool:
     return not (TELEGRAM_KEYS & set(head))
 
 
-def as_json_lines(source: Source, workdir: Path) -> tuple[Opened, int, str]:
+def as_json_lines(source: Source, workdir: Path) -> tuple[Opened, str, str]:
     """Write the records of the JSON document ``source`` to a JSON-lines file in
-    ``workdir``. Returns the file (to probe again), the number of records and a
-    description of the document for the file's notes."""
+    ``workdir``. Returns the file (to probe again), what the document was (for
+    messages: "a JSON array of 134 records") and a note for the file's report."""
     with open(source.path, "rb") as handle:
         head = handle.read(1 << 16).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     is_array = head.startswith("[")
@@ -66,7 +66,8 @@ def as_json_lines(source: Source, workdir: Path) -> tuple[Opened, int, str]:
     kind = "a JSON array" if is_array else "a JSON document over several lines"
     note = f"read as {kind} of {count:,} records (record N is its N-th element)" \
         if is_array else f"read as {kind}: {count:,} top-level records"
-    return Opened(target, source.display, source.member, source.sha256), int(count), note
+    origin = f"a JSON {'array' if is_array else 'document'} of {count:,} records"
+    return Opened(target, source.display, source.member, source.sha256), origin, note
 
 
 def _quoted(path: Path) -> str:

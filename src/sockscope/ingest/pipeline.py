@@ -70,10 +70,9 @@ def ingest_files(
                     source = probe(opened)
                     document_note = None
                     if needs_splitting(source):
-                        split, count, document_note = as_json_lines(source, Path(workdir))
+                        split, origin, document_note = as_json_lines(source, Path(workdir))
                         source = probe(split)
-                        kind = "array" if "JSON array" in document_note else "document"
-                        source.origin = f"a JSON {kind} of {count:,} records"
+                        source.origin = origin
                     name = fmt or sniff_format(source, mapping)
                     staged, candidates = READERS[name].read(con, source, mapping or {},
                                                             platform)

@@ -88,3 +88,48 @@ def json_strings(items: str, *keys: str, strip: str = "", lower: bool = False) -
     if lower:
         text = f"lower({text})"
     return f"list_filter(list_transform({items}, lambda x: {text}), lambda v: v IS NOT NULL)"
+
+
+def split_list(value: str, separator: str) -> str:
+    """SQL for the items of a list written as text with ``separator`` between them
+    (``tag1 tag2``, ``a,b``): items trimmed, blank ones dropped, NULL an empty list."""
+    quoted = separator.replace("'", "''")
+    return (f"coalesce(list_filter(list_transform(string_split({value}, '{quoted}'), "
+            "lambda x: trim(x)), lambda x: x <> ''), [])")
+
+
+def poster_profiles(staged: str, relation: str, profile: dict[str, str],
+                    has_profile: bool) -> str:
+    """SQL for the account rows of a file whose rows carry their poster's profile
+    (``profile``: field -> SQL over the staged row): per account, the profile of its
+    latest post; posts without an account or a time give none."""
+    return f"""
+        SELECT _poster_platform AS platform, _poster AS account_id,
+               {latest_profile(profile, "(_posted_at, _ord)")},
+               {str(has_profile).lower()} AS has_profile
+        FROM {staged}
+        JOIN (SELECT _ord, platform AS _poster_platform, account_id AS _poster,
+                     created_at AS _posted_at FROM {relation}) USING (_ord)
+        WHERE _poster IS NOT NULL AND _posted_at IS NOT NULL
+        GROUP BY _poster_platform, _poster
+    """
+
+
+def ids_for_handles(con, staged: str, relation: str, handle: str,
+                    columns: tuple[str, ...]) -> None:
+    """Sources that name other accounts only by handle (``RT @name``, 4CAT's
+    ``retweeted_user``): in ``columns`` of ``relation``, a handle of an account that
+    posts in the same file (``handle``: SQL over the staged row) becomes its id; other
+    handles stay as they are."""
+    handles = f"{relation}_handles"
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {handles} AS
+        SELECT lower({handle}) AS handle, min(account_id) AS account_id
+        FROM {staged} JOIN {relation} USING (_ord)
+        WHERE account_id IS NOT NULL GROUP BY 1
+        """
+    )
+    for column in columns:
+        con.execute(f"""UPDATE {relation} SET {column} = h.account_id FROM {handles} h
+                        WHERE {relation}.{column} = h.handle""")

@@ -14,7 +14,7 @@ import duckdb
 
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import ColumnPicker, latest_profile, post_prologue
+from sockscope.ingest.sql import ColumnPicker, post_prologue, poster_profiles
 from sockscope.ingest.staging import Staged, stage_csv
 
 NAME = "crowdtangle"
@@ -83,17 +83,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                      f"{c('Likes at Posting')}))",
     }
     accounts = f"{staged.table}_acc"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {accounts} AS
-        SELECT platform, account_id, {latest_profile(profile, "(posted_at, _ord)")},
-               true AS has_profile
-        FROM {staged.table}
-        JOIN (SELECT _ord, platform, account_id, created_at AS posted_at FROM {relation})
-            USING (_ord)
-        WHERE account_id IS NOT NULL AND posted_at IS NOT NULL GROUP BY ALL
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {accounts} AS "
+                f"{poster_profiles(staged.table, relation, profile, True)}")
     return staged, Candidates("posts", relation,
                               {"post_id": "URL", "account_id": "Facebook Id",
                                "created_at": "Post Created"}, accounts, "created_at")

@@ -15,7 +15,14 @@ import duckdb
 
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import ColumnPicker, latest_profile, post_kind, post_prologue
+from sockscope.ingest.sql import (
+    ColumnPicker,
+    ids_for_handles,
+    post_kind,
+    post_prologue,
+    poster_profiles,
+    split_list,
+)
 from sockscope.ingest.staging import Staged, stage_csv
 
 NAME = "4cat-twitter"
@@ -28,11 +35,6 @@ def sniff(source: Source) -> str | None:
     if source.container == "csv" and set(source.columns) >= REQUIRED:
         return NAME
     return None
-
-
-def _commas(value: str) -> str:
-    return (f"coalesce(list_filter(list_transform(string_split({value}, ','), "
-            "lambda x: trim(x)), lambda x: x <> ''), [])")
 
 
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
@@ -57,38 +59,19 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             CASE WHEN {yes("is_reply")} THEN ss_id({c("thread_id")}) END AS reply_to_post,
             CASE WHEN {yes("is_reply")} THEN lower({c("replied_user")}) END AS reply_to_account,
             CAST(NULL AS VARCHAR) AS quote_of_post,
-            {_commas(c("urls"))} AS urls, {_commas(c("hashtags"))} AS hashtags,
-            list_transform({_commas(c("mentions"))}, lambda m: lower(m)) AS mentions,
-            list_concat({_commas(c("images"))}, {_commas(c("videos"))}) AS media
+            {split_list(c("urls"), ",")} AS urls, {split_list(c("hashtags"), ",")} AS hashtags,
+            list_transform({split_list(c("mentions"), ",")}, lambda m: lower(m)) AS mentions,
+            list_concat({split_list(c("images"), ",")}, {split_list(c("videos"), ",")}) AS media
         FROM {staged.table}
         """
     )
-    # handles of accounts that are in the file become their ids
-    handles = f"{staged.table}_handles"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {handles} AS
-        SELECT lower({c('author')}) AS handle, min(account_id) AS account_id
-        FROM {staged.table} JOIN {relation} USING (_ord)
-        WHERE account_id IS NOT NULL GROUP BY 1
-        """
-    )
-    for column in ("repost_of_account", "reply_to_account"):
-        con.execute(f"""UPDATE {relation} SET {column} = h.account_id FROM {handles} h
-                        WHERE {relation}.{column} = h.handle""")
+    ids_for_handles(con, staged.table, relation, c("author"),
+                    ("repost_of_account", "reply_to_account"))
     profile = {"handle": c("author"), "display_name": c("author_fullname"),
                "profile_image": c("author_avatar_url")}
     accounts = f"{staged.table}_acc"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {accounts} AS
-        SELECT '{PLATFORM}' AS platform, account_id,
-               {latest_profile(profile, "(posted_at, _ord)")}, true AS has_profile
-        FROM {staged.table}
-        JOIN (SELECT _ord, account_id, created_at AS posted_at FROM {relation}) USING (_ord)
-        WHERE account_id IS NOT NULL AND posted_at IS NOT NULL GROUP BY account_id
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {accounts} AS "
+                f"{poster_profiles(staged.table, relation, profile, True)}")
     notes = ["4CAT keeps no id for the tweet a retweet reposts: retweets are reposts of "
              "the account named in retweeted_user, unseen by co-repost; replies point to "
              "their conversation (thread_id)"]

@@ -13,7 +13,7 @@ import duckdb
 
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import ColumnPicker, latest_profile, post_kind, post_prologue
+from sockscope.ingest.sql import ColumnPicker, post_kind, post_prologue, poster_profiles, split_list
 from sockscope.ingest.staging import Staged, stage_csv
 
 NAME = "twitter-v1-csv"
@@ -28,12 +28,6 @@ def sniff(source: Source) -> str | None:
             "retweet_id" in columns or "retweet_or_quote_id" in columns):
         return NAME
     return None
-
-
-def _spaced(value: str) -> str:
-    """A space-separated list column as VARCHAR[] (blank: empty)."""
-    return (f"coalesce(list_filter(string_split(trim(coalesce({value}, '')), ' '), "
-            "lambda x: x <> ''), [])")
 
 
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
@@ -66,10 +60,10 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             ss_id({c("in_reply_to_status_id")}) AS reply_to_post,
             ss_id({c("in_reply_to_user_id")}) AS reply_to_account,
             {quoted} AS quote_of_post,
-            {_spaced(c("urls"))} AS urls,
-            list_transform({_spaced(c("hashtags"))}, lambda h: ltrim(h, '#')) AS hashtags,
+            {split_list(c("urls"), " ")} AS urls,
+            list_transform({split_list(c("hashtags"), " ")}, lambda h: ltrim(h, '#')) AS hashtags,
             CAST([] AS VARCHAR[]) AS mentions,
-            {_spaced(c("media"))} AS media
+            {split_list(c("media"), " ")} AS media
         FROM {staged.table}
         """
     )
@@ -82,17 +76,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         "location": c("user_location"),
     }
     accounts = f"{staged.table}_acc"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {accounts} AS
-        SELECT '{PLATFORM}' AS platform, account_id,
-            {latest_profile(profile, "(posted_at, _ord)")},
-            true AS has_profile
-        FROM {staged.table}
-        JOIN (SELECT _ord, account_id, created_at AS posted_at FROM {relation}) USING (_ord)
-        WHERE account_id IS NOT NULL AND posted_at IS NOT NULL GROUP BY account_id
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {accounts} AS "
+                f"{poster_profiles(staged.table, relation, profile, True)}")
     notes = [] if c.has("tweet_type") else [
         "Hydrator names a reposted tweet's author only by handle: reposts count for "
         "co-repost, not for amplification ties"]

@@ -16,7 +16,13 @@ import duckdb
 
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import ColumnPicker, latest_profile, post_kind, post_prologue
+from sockscope.ingest.sql import (
+    ColumnPicker,
+    ids_for_handles,
+    post_kind,
+    post_prologue,
+    poster_profiles,
+)
 from sockscope.ingest.staging import Staged, stage_csv
 
 NAME = "ira-538"
@@ -63,31 +69,12 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         FROM {staged.table}
         """
     )
-    # a reposted account that is also in the file gets its id; others keep the handle
-    handles = f"{staged.table}_handles"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {handles} AS
-        SELECT lower({c('author')}) AS handle, min(account_id) AS account_id
-        FROM {staged.table} JOIN {relation} USING (_ord)
-        WHERE account_id IS NOT NULL GROUP BY 1
-        """
-    )
-    con.execute(f"""UPDATE {relation} SET repost_of_account = h.account_id FROM {handles} h
-                    WHERE {relation}.repost_of_account = h.handle""")
+    ids_for_handles(con, staged.table, relation, c("author"), ("repost_of_account",))
     profile = {"handle": c("author"), "followers": f"ss_parse_int({c('followers')})",
                "following": f"ss_parse_int({c('following')})", "lang": c("language")}
     accounts = f"{staged.table}_acc"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {accounts} AS
-        SELECT '{PLATFORM}' AS platform, account_id,
-               {latest_profile(profile, "(posted_at, _ord)")}, false AS has_profile
-        FROM {staged.table}
-        JOIN (SELECT _ord, account_id, created_at AS posted_at FROM {relation}) USING (_ord)
-        WHERE account_id IS NOT NULL AND posted_at IS NOT NULL GROUP BY account_id
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {accounts} AS "
+                f"{poster_profiles(staged.table, relation, profile, False)}")
     notes = ["this release has no id for the tweet a retweet reposts: retweets are kept "
              "as reposts of the account named in 'RT @handle:', invisible to co-repost"]
     return staged, Candidates("posts", relation,

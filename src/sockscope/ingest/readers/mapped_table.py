@@ -22,7 +22,7 @@ import duckdb
 from sockscope.errors import IngestError
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import ident, post_kind, post_prologue
+from sockscope.ingest.sql import ident, post_kind, post_prologue, split_list
 from sockscope.ingest.staging import Staged, stage_csv, stage_parquet
 from sockscope.store.schema import POSTS_COLUMNS
 
@@ -112,8 +112,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
         value = text(canonical)
         separator = list_sep.get(mapping[canonical])
         if separator:
-            return (f"coalesce(list_filter(list_transform(string_split({value}, "
-                    f"{_quote(separator)}), lambda x: trim(x)), lambda x: x <> ''), [])")
+            return split_list(value, separator)
         return (f"CASE WHEN {value} IS NULL THEN CAST([] AS VARCHAR[]) "
                 f"WHEN starts_with(trim({value}), '[') THEN ss_parse_list({value}) "
                 f"ELSE [trim({value})] END")

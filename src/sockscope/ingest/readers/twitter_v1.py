@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from sockscope.ingest.finalize import Candidates
-from sockscope.ingest.jsonlines import stage_json_values
+from sockscope.ingest.jsonlines import page_records, stage_json_values
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import latest_profile, post_kind, post_prologue, wrong_json_types
 from sockscope.ingest.staging import Staged
@@ -48,26 +48,12 @@ OBJECTS = ["user", "entities", "extended_entities", "retweeted_status", "extende
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
     # (JSON arrays and pretty-printed documents arrive as JSON lines: ingest/documents.py)
     staged, values = stage_json_values(con, source)
+    records = f"{staged.table}_rec"
+    page_records(con, values, records, "$.statuses")  # search pages: a record per tweet
     tweets = f"{staged.table}_tw"
-    # a search page's tweets share its line (_line), each its own record (_ord)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {tweets} AS
-        SELECT (row_number() OVER (ORDER BY _line, _i) - 1)::BIGINT AS _ord, _line,
-               _bad OR tw IS NULL AS _bad, tw IS NULL AND NOT _bad AS _empty, tw
-        FROM (
-            SELECT _ord AS _line, _bad, unnest(items) AS tw,
-                   unnest(range(len(items))) AS _i
-            FROM (
-                SELECT _ord, _bad,
-                       CASE WHEN NOT _bad AND json_type(js, '$.statuses') = 'ARRAY'
-                            THEN CASE WHEN json_array_length(js, '$.statuses') > 0
-                                      THEN CAST(json_extract(js, '$.statuses') AS JSON[])
-                                      ELSE [CAST(NULL AS JSON)] END
-                            ELSE [js] END AS items
-                FROM {values}))
-        """
-    )
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW {tweets} AS
+                    SELECT * EXCLUDE (_bad, rec), _bad OR _empty AS _bad, rec AS tw
+                    FROM {records}""")
     relation = f"{staged.table}_cand"
     wrong, wrong_field = wrong_json_types("tw", LISTS, OBJECTS)
     con.execute(

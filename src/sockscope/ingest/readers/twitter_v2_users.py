@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 
 from sockscope.ingest.finalize import Candidates
-from sockscope.ingest.jsonlines import stage_json_values
+from sockscope.ingest.jsonlines import page_records, stage_json_values
 from sockscope.ingest.readers.twitter_v2 import PLATFORM, USER_OBJECT
 from sockscope.ingest.source import Source
 from sockscope.ingest.staging import Staged
@@ -40,40 +40,19 @@ def sniff(source: Source) -> str | None:
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
     staged, values = stage_json_values(con, source)
     users = f"{staged.table}_u"
-    # a page's users share its line (_line) but are each their own record (_ord)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {users} AS
-        SELECT (row_number() OVER (ORDER BY _line, _i) - 1)::BIGINT AS _ord, _line, _bad,
-               _wrong, u
-        FROM (
-            SELECT _ord AS _line, _bad, _wrong, unnest(items) AS u,
-                   unnest(range(len(items))) AS _i
-            FROM (
-                SELECT _ord, _bad,
-                       NOT _bad AND json_type(js) <> 'OBJECT' AS _wrong,
-                       CASE WHEN _bad OR json_type(js) <> 'OBJECT' THEN [CAST(NULL AS JSON)]
-                            WHEN json_type(js, '$.data') = 'ARRAY'
-                                 AND json_array_length(js, '$.data') > 0
-                                THEN CAST(json_extract(js, '$.data') AS JSON[])
-                            WHEN json_type(js, '$.data') = 'ARRAY'
-                                THEN [CAST(NULL AS JSON)]
-                            ELSE [js] END AS items
-                FROM {values}))
-        """
-    )
+    page_records(con, values, users, "$.data")  # pages of users: a record per user
     relation = f"{staged.table}_cand"
     profile = ", ".join(f"{expr} AS {name}" for name, expr in USER_OBJECT.items())
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         SELECT _ord, _line,
-               CASE WHEN _bad THEN 'malformed JSON' WHEN _wrong THEN 'wrong JSON type'
-                    WHEN u IS NULL THEN 'empty page' END AS _skip,
-               CASE WHEN _wrong THEN '$' END AS _skip_field,
+               CASE WHEN _bad THEN 'malformed JSON' WHEN _empty THEN 'empty page'
+                    WHEN json_type(u) <> 'OBJECT' THEN 'wrong JSON type' END AS _skip,
+               CASE WHEN NOT _bad AND json_type(u) <> 'OBJECT' THEN '$' END AS _skip_field,
                '{PLATFORM}' AS platform, ss_id(u->>'id') AS account_id,
                {profile}, CAST(NULL AS VARCHAR) AS lang, true AS has_profile
-        FROM {users}
+        FROM (SELECT * EXCLUDE (rec), rec AS u FROM {users})
         """
     )
     return staged, Candidates("accounts", relation, {"account_id": "id"}, position="_line")
