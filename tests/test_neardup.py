@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sockscope.detect.coaction import build_coactions
+from sockscope.detect.coaction import build_coactions, named_coactions
 from sockscope.detect.keys.neardup import (
     THRESHOLD,
     lsh_candidates,
@@ -66,8 +66,8 @@ def test_near_duplicates_become_co_action_keys(con):
     insert(con, [post("a", "x", 0, text=ENGLISH),
                  post("b", "y", 40, text=ENGLISH.replace("winter", "autumn")),
                  post("c", "z", 4_000, text=ENGLISH.replace("bridge", "tunnel"))])
-    build_coactions(Scratch(con), TRACES["co-text-near"], 300)
-    pairs = con.execute("SELECT account_a, account_b FROM coacts").fetchall()
+    built = build_coactions(Scratch(con), TRACES["co-text-near"], 300)
+    pairs = con.execute(f"SELECT account_a, account_b FROM ({named_coactions(built)})").fetchall()
     assert pairs == [("x", "y")]  # z posted the family's text outside the window
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sockscope.detect.coaction import build_coactions, trace_scales
+from sockscope.detect.coaction import build_coactions, named_coactions, trace_scales
 from sockscope.detect.keys.text_shape import text_shape_sql
 from sockscope.detect.scratch import Scratch
 from sockscope.plugins import TRACES
@@ -16,8 +16,9 @@ from .posts_factory import insert, post
 
 
 def pairs(con, trace: str, window: int, cap: int = 50) -> set[tuple[str, str, str]]:
-    build_coactions(Scratch(con), TRACES[trace], window, cap)
-    return set(con.execute("SELECT account_a, account_b, key FROM coacts").fetchall())
+    built = build_coactions(Scratch(con), TRACES[trace], window, cap)
+    return set(con.execute(f"SELECT account_a, account_b, key FROM ({named_coactions(built)})"
+                           ).fetchall())
 
 
 def test_co_repost_window_edges(con):
@@ -96,13 +97,14 @@ def test_hot_key_pairs_are_capped(con, cap):
     n = 400
     insert(con, [post(str(i), f"u{i:04d}", i * 0.25, kind="repost", repost_of_post="HOT")
                  for i in range(n)])
-    build_coactions(Scratch(con), TRACES["co-repost"], 1_000, cap)
+    built = build_coactions(Scratch(con), TRACES["co-repost"], 1_000, cap)
     expected = sum(min(n - 1 - i, cap) for i in range(n))
     assert con.execute("SELECT count(*) FROM coacts").fetchone()[0] == expected
     # each action is paired with at most ``cap`` later actions, the nearest in time
     per_action = con.execute(
         "SELECT max(c), count(*) FROM (SELECT CASE WHEN time_a <= time_b THEN post_a "
-        "ELSE post_b END AS first, count(*) AS c FROM coacts GROUP BY 1)").fetchone()
+        f"ELSE post_b END AS first, count(*) AS c FROM ({named_coactions(built)}) GROUP BY 1)"
+    ).fetchone()
     assert per_action == (min(cap, n - 1), n - 1)
     # the null model counts the pairs the capped enumeration can find, no more
     assert con.execute("SELECT within_pairs FROM keys").fetchone()[0] == expected
@@ -118,14 +120,14 @@ def test_window_free_scale_pairs_every_action_on_rare_keys_only(con):
               for i in range(cap + 2)])
     scales = trace_scales(TRACES["co-repost"], 10)
     assert [s.label for s in scales] == ["10 s", "any time"]
-    build_coactions(Scratch(con), TRACES["co-repost"], 10, cap, scales)
-    found = con.execute("SELECT account_a, account_b, key, rare FROM coacts "
+    built = build_coactions(Scratch(con), TRACES["co-repost"], 10, cap, scales)
+    found = con.execute(f"SELECT account_a, account_b, key, rare FROM ({named_coactions(built)}) "
                         "ORDER BY ALL").fetchall()
     assert found == [("a", "b", "RARE", True), ("a", "c", "RARE", True),
                      ("b", "c", "RARE", True)]
     # the window-free scale counts all pairs of rare keys and none of hot keys
-    possible = dict(con.execute("SELECT key, within_pairs FROM keys WHERE scale = 1")
-                    .fetchall())
+    possible = dict(con.execute("SELECT key, within_pairs FROM keys JOIN key_names USING (kid) "
+                                "WHERE scale = 1").fetchall())
     assert possible == {"RARE": 3}
 
 
@@ -164,3 +166,12 @@ def test_co_template_pairs_the_same_layout_in_the_same_minute(con):
                  post("4", "d", 65, text="#AshNews Fire Downtown https://ash.example/3",
                       urls=["https://ash.example/3"])])
     assert {(a, b) for a, b, _ in pairs(con, "co-template", 60)} == {("a", "b")}
+
+
+def test_actions_at_the_same_second_pair_only_within_their_key(con):
+    # a and b repost P in the same second; the next key's actions must not be reached
+    insert(con, [post("1", "a", 0, kind="repost", repost_of_post="P"),
+                 post("2", "b", 0, kind="repost", repost_of_post="P"),
+                 post("3", "c", 0, kind="repost", repost_of_post="Q"),
+                 post("4", "d", 1, kind="repost", repost_of_post="Q")])
+    assert pairs(con, "co-repost", 10) == {("a", "b", "P"), ("c", "d", "Q")}

@@ -76,10 +76,17 @@ def trace_scales(trace: Trace, window_s: int, window_free: bool = True) -> tuple
 
 @dataclass(frozen=True)
 class Coactions:
-    """What the co-action stage built for one trace: the temp tables ``acts`` (first action
-    of each account on each key), ``keys`` (per key and scale: popularity, pairs the
-    enumeration could find, stratum), ``coacts`` (the enumerated pairs) and ``scales``
-    (index, window, rare_only), and their sizes."""
+    """What the co-action stage built for one trace, as temp tables on integer codes:
+
+    - ``acts``: the first action of each account on each key; ``g`` numbers the actions
+      so that each key's actions are consecutive in time order (``r`` within the key);
+    - ``keys``: per key and scale, popularity, the pairs the enumeration could find and
+      the stratum; ``key_names`` maps ``kid`` back to the key;
+    - ``coacts``: the enumerated pairs, ``account_a < account_b`` as account codes
+      (``account_codes``; code order is name order), ``pair`` both codes in one integer,
+      ``g_a``/``g_b`` the two actions;
+    - ``scales``: index, window, rare_only.
+    """
 
     trace: str
     window_s: int
@@ -90,6 +97,7 @@ class Coactions:
     cap: int = NEIGHBOUR_CAP
     acts: str = "acts"
     keys: str = "keys"
+    key_names: str = "key_names"
     coacts: str = "coacts"
     scale_table: str = "scales"
 
@@ -98,6 +106,10 @@ class Coactions:
         """Pairs of accounts active in the trace: every one is a tested hypothesis (its
         scales and popularity strata are corrected for within the pair's p-value)."""
         return self.accounts * (self.accounts - 1) // 2
+
+
+# a pair of account codes as one integer: account_a * PAIR_BASE + account_b
+PAIR_BASE = 1 << 32
 
 
 def stage_actions(scratch: Scratch, trace: Trace, table: str = "acts_raw") -> None:
@@ -112,27 +124,50 @@ def stage_actions(scratch: Scratch, trace: Trace, table: str = "acts_raw") -> No
     )
 
 
+def prepare_account_codes(con) -> None:
+    """Table ``account_codes(account_id, code)``: every posting account numbered in name
+    order, so that comparing codes compares names and joins and sorts run on integers."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE account_codes AS
+           SELECT account_id, (row_number() OVER (ORDER BY account_id) - 1)::INTEGER AS code
+           FROM (SELECT DISTINCT account_id FROM posts WHERE account_id IS NOT NULL)""")
+
+
 def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
                     cap: int = NEIGHBOUR_CAP,
                     scales: Sequence[Scale] | None = None) -> Coactions:
-    """Create the temp tables ``acts``, ``keys``, ``scales`` and ``coacts`` for one trace
-    (by default at its own window only)."""
+    """Create the temp tables ``acts``, ``key_names``, ``keys``, ``scales`` and
+    ``coacts`` for one trace (by default at its own window only)."""
     con = scratch.con
     scales = tuple(scales) if scales else (Scale(window_s),)
     timed = sorted({s.window_s for s in scales if s.window_s is not None})
     widest = timed[-1] if timed else 0
     rare = cap + 1  # on keys with at most this many accounts the cap never binds
+    scratch.once("account_codes", prepare_account_codes)
     stage_actions(scratch, trace)
+    # keys numbered in key order; the actions of a key get the numbers first_g + 1 .. first_g + n
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE key_names AS
+        SELECT key, (row_number() OVER (ORDER BY key))::INTEGER AS kid,
+               sum(n) OVER (ORDER BY key ROWS UNBOUNDED PRECEDING) - n AS first_g
+        FROM (SELECT key, count(*) AS n FROM acts_raw GROUP BY key)
+        """
+    )
     ahead = ",\n".join(
-        f"count(*) OVER (PARTITION BY key ORDER BY t RANGE BETWEEN CURRENT ROW AND {w} "
+        f"count(*) OVER (PARTITION BY kid ORDER BY t RANGE BETWEEN CURRENT ROW AND {w} "
         f"FOLLOWING) - 1 AS ahead_{w}" for w in timed)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE acts AS
-        SELECT account_id, key, t, post_id, {ahead + "," if ahead else ""}
-               row_number() OVER (PARTITION BY key ORDER BY t, account_id) AS r,
-               count(*) OVER (PARTITION BY key) AS n
-        FROM acts_raw
+        SELECT first_g + r AS g, * EXCLUDE (first_g) FROM (
+            SELECT k.kid, k.first_g, c.code AS account, a.t, a.post_id,
+                   {ahead + "," if ahead else ""}
+                   row_number() OVER (PARTITION BY k.kid ORDER BY a.t, c.code) AS r,
+                   count(*) OVER (PARTITION BY k.kid) AS n
+            FROM acts_raw a JOIN key_names k USING (key)
+            JOIN account_codes c USING (account_id)
+        )
         """
     )
     con.execute("CREATE OR REPLACE TEMP TABLE scales (scale INTEGER, window_s BIGINT, "
@@ -140,27 +175,29 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
     con.executemany("INSERT INTO scales VALUES (?, ?, ?)",
                     [[i, s.window_s, s.rare_only] for i, s in enumerate(scales)])
     possible = " UNION ALL ".join(
-        f"""SELECT key, {i} AS scale, count(*) AS n,
+        f"""SELECT kid, {i} AS scale, count(*) AS n,
                    {f"sum(least(ahead_{s.window_s}, {cap}))" if s.window_s is not None
                     else "count(*) * (count(*) - 1) // 2"} AS within_pairs
-            FROM acts {"WHERE n <= " + str(rare) if s.rare_only else ""} GROUP BY key"""
+            FROM acts {"WHERE n <= " + str(rare) if s.rare_only else ""} GROUP BY kid"""
         for i, s in enumerate(scales))
     if trace.bin_s:
         bins = f"""(SELECT greatest((max(t) - min(t)) // {trace.bin_s} + 1, 1) FROM acts)"""
         expected = f"sum(n) OVER (PARTITION BY scale, {trace.key_family}) / {bins}"
+        named = "JOIN key_names USING (kid)"
     else:
-        expected = "n"
+        expected, named = "n", ""
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE keys AS
-        WITH counted AS (SELECT *, ({expected})::DOUBLE AS n_null FROM ({possible}))
-        SELECT key, scale, n, within_pairs, n_null,
+        WITH counted AS (SELECT p.*, ({expected})::DOUBLE AS n_null FROM ({possible}) p {named})
+        SELECT kid, scale, n, within_pairs, n_null,
                least(floor(ln(greatest(n_null, 1)) / ln({STRATUM_BASE})),
                      {STRATUM_CAP})::INTEGER AS stratum
         FROM counted
         """
     )
-    reach = f"least(ahead_{widest}, {cap})" if timed else "0"
+    # ``ahead`` counts earlier actions at the same second too: n - r keeps pairs in the key
+    reach = f"least(ahead_{widest}, {cap}, n - r)" if timed else "0"
     if any(s.rare_only for s in scales):
         reach = f"CASE WHEN n <= {rare} THEN n - r ELSE {reach} END"
         within = f"(b.t - a.t <= {widest} OR a.n <= {rare})" if timed else "TRUE"
@@ -170,25 +207,23 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
         f"""
         CREATE OR REPLACE TEMP TABLE coacts AS
         WITH expanded AS (
-            SELECT account_id, key, t, post_id, r, n, unnest(range(1, {reach} + 1)) AS j
+            SELECT g, account, kid, t, n, unnest(range(1, {reach} + 1)) AS j
             FROM acts WHERE {reach} > 0
+        ), paired AS (
+            SELECT least(a.account, b.account) AS account_a,
+                   greatest(a.account, b.account) AS account_b,
+                   a.kid,
+                   CASE WHEN a.account < b.account THEN a.g ELSE b.g END AS g_a,
+                   CASE WHEN a.account < b.account THEN b.g ELSE a.g END AS g_b,
+                   b.t - a.t AS dt, a.n <= {rare} AS rare
+            FROM expanded a JOIN acts b ON b.g = a.g + a.j
+            WHERE {within} AND a.account <> b.account
         )
-        SELECT CASE WHEN a.account_id < b.account_id THEN a.account_id ELSE b.account_id END
-                   AS account_a,
-               CASE WHEN a.account_id < b.account_id THEN b.account_id ELSE a.account_id END
-                   AS account_b,
-               a.key,
-               CASE WHEN a.account_id < b.account_id THEN a.post_id ELSE b.post_id END AS post_a,
-               CASE WHEN a.account_id < b.account_id THEN b.post_id ELSE a.post_id END AS post_b,
-               CASE WHEN a.account_id < b.account_id THEN a.t ELSE b.t END AS time_a,
-               CASE WHEN a.account_id < b.account_id THEN b.t ELSE a.t END AS time_b,
-               b.t - a.t AS dt, a.n <= {rare} AS rare
-        FROM expanded a JOIN acts b ON b.key = a.key AND b.r = a.r + a.j
-        WHERE {within} AND a.account_id <> b.account_id
+        SELECT account_a::BIGINT * {PAIR_BASE} + account_b AS pair, * FROM paired
         """
     )
     actions, accounts, coactions = con.execute(
-        "SELECT (SELECT count(*) FROM acts), (SELECT count(DISTINCT account_id) FROM acts), "
+        "SELECT (SELECT count(*) FROM acts), (SELECT count(DISTINCT account) FROM acts), "
         "(SELECT count(*) FROM coacts)").fetchall()[0]
     return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions),
                      scales, cap)
@@ -198,3 +233,17 @@ def at_scale(coacts: str, scales: str = "scales") -> str:
     """A SELECT of ``coacts`` rows with the index of each scale they count at."""
     return f"""SELECT c.*, s.scale FROM {coacts} c JOIN {scales} s
                ON (s.window_s IS NULL OR c.dt <= s.window_s) AND (NOT s.rare_only OR c.rare)"""
+
+
+def named_coactions(coactions: Coactions, select: str | None = None) -> str:
+    """A SELECT of co-actions (by default all of ``coactions.coacts``; or the rows of
+    ``select``, which has its columns) with names: accounts, key, posts and times."""
+    return f"""
+        SELECT na.account_id AS account_a, nb.account_id AS account_b, k.key,
+               xa.post_id AS post_a, xb.post_id AS post_b, xa.t AS time_a, xb.t AS time_b,
+               c.* EXCLUDE (account_a, account_b)
+        FROM ({select or f"SELECT * FROM {coactions.coacts}"}) c
+        JOIN {coactions.acts} xa ON xa.g = c.g_a JOIN {coactions.acts} xb ON xb.g = c.g_b
+        JOIN account_codes na ON na.code = c.account_a
+        JOIN account_codes nb ON nb.code = c.account_b
+        JOIN {coactions.key_names} k ON k.kid = c.kid"""

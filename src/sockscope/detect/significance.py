@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.stats import poisson
 
-from sockscope.detect.coaction import Coactions, at_scale
+from sockscope.detect.coaction import PAIR_BASE, Coactions, at_scale, named_coactions
 from sockscope.detect.model import Edge
 from sockscope.store.database import arrow_view, table_from_arrow
 
@@ -85,17 +85,19 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
     if len(rows["shared"]) == 0:
         return PAIR_TESTS_SCHEMA.empty_table()
     p = poisson_survival(rows["shared"], rows["lam"])
-    a, b = rows["account_a"], rows["account_b"]
-    boundaries = np.flatnonzero((a[1:] != a[:-1]) | (b[1:] != b[:-1])) + 1
+    pairs = rows["pair"].astype(np.int64)
+    boundaries = np.flatnonzero(pairs[1:] != pairs[:-1]) + 1
     starts = np.concatenate([[0], boundaries])
     pair = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(p))))
     # per pair, the row with the smallest p (ties: the first scale, then stratum)
     order = np.lexsort((np.arange(len(p)), p, pair))
     best = order[np.concatenate([[0], np.flatnonzero(np.diff(pair[order])) + 1])]
     tested = rows["tested"].astype(np.float64)[starts]
+    names = con.execute("SELECT account_id FROM account_codes ORDER BY code"
+                        ).to_arrow_table()["account_id"].cast(pa.string())
     return pa.table({"behaviour": pa.array([coactions.trace] * len(starts), pa.string()),
-                     "account_a": pa.array(a[starts], pa.string()),
-                     "account_b": pa.array(b[starts], pa.string()),
+                     "account_a": names.take(pairs[starts] // PAIR_BASE),
+                     "account_b": names.take(pairs[starts] % PAIR_BASE),
                      "p_value": np.minimum(p[best] * tested, 1.0),
                      "scale": pa.array(rows["scale"][best], pa.int32())},
                     schema=PAIR_TESTS_SCHEMA)
@@ -109,7 +111,7 @@ def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str) -> None:
     # (DuckDB's parallel float aggregation does not guarantee the summation order)
     counts = con.execute(
         f"SELECT scale, stratum, n, n_null, within_pairs FROM {keys} WHERE n > 1 "
-        "ORDER BY scale, key").fetchnumpy()
+        "ORDER BY scale, kid").fetchnumpy()
     total = float(con.execute(f"SELECT sum(n) FROM {keys} WHERE scale = 0").fetchall()[0][0]
                   or 0)
     n = counts["n"].astype(np.float64)
@@ -135,38 +137,43 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE degree AS
-        WITH raw AS (SELECT account_id, count(*) AS d FROM {acts} GROUP BY ALL),
+        WITH raw AS (SELECT account, count(*) AS d FROM {acts} GROUP BY ALL),
              mean AS (SELECT sum(d)::DOUBLE / count(*) AS m FROM raw)
-        SELECT account_id, greatest(d, m) AS d FROM raw, mean
+        SELECT account, greatest(d, m) AS d FROM raw, mean
         """
     )
+    # a pair shares a key at most once in ``coacts`` (one action per account and key), so
+    # rows count shared keys, and a pair with fewer rows than min_shared cannot be tested
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE pair_strata AS
-        SELECT c.account_a, c.account_b, c.scale, k.stratum, count(DISTINCT c.key) AS shared
-        FROM ({at_scale(coactions.coacts, coactions.scale_table)}) c
-        JOIN {keys} k USING (key, scale) GROUP BY ALL
+        WITH busy AS (SELECT pair FROM {coactions.coacts} GROUP BY pair
+                      HAVING count(*) >= {int(min_shared)}),
+        kept AS (SELECT * FROM {coactions.coacts} SEMI JOIN busy USING (pair))
+        SELECT c.pair, c.account_a, c.account_b, c.scale, k.stratum, count(*) AS shared
+        FROM ({at_scale("kept", coactions.scale_table)}) c
+        JOIN {keys} k USING (kid, scale) GROUP BY ALL
         """
     )
     return con.execute(
         f"""
         WITH per_scale AS (
-            SELECT *, sum(shared) OVER (PARTITION BY account_a, account_b, scale) AS at_scale
+            SELECT *, sum(shared) OVER (PARTITION BY pair, scale) AS at_scale
             FROM pair_strata
         ), scored AS (
-            SELECT s.account_a, s.account_b, s.scale, s.stratum, s.shared,
+            SELECT s.pair, s.scale, s.stratum, s.shared,
                    greatest(da.d * db.d * m.mass, {LAMBDA_FLOOR}) AS lam,
-                   count(*) OVER (PARTITION BY s.account_a, s.account_b) AS tested,
-                   max(s.at_scale) OVER (PARTITION BY s.account_a, s.account_b) AS most_shared
+                   count(*) OVER (PARTITION BY s.pair) AS tested,
+                   max(s.at_scale) OVER (PARTITION BY s.pair) AS most_shared
             FROM per_scale s
             JOIN stratum_mass m USING (scale, stratum)
-            JOIN degree da ON da.account_id = s.account_a
-            JOIN degree db ON db.account_id = s.account_b
+            JOIN degree da ON da.account = s.account_a
+            JOIN degree db ON db.account = s.account_b
         )
-        SELECT account_a, account_b, scale, stratum, shared, lam, tested FROM scored
+        SELECT pair, scale, stratum, shared, lam, tested FROM scored
         WHERE most_shared >= {int(min_shared)}
           AND -lam + shared * ln(lam) - lgamma(shared + 1) <= ln({float(fdr)!r})
-        ORDER BY account_a, account_b, scale, stratum
+        ORDER BY pair, scale, stratum
         """
     ).fetchnumpy()
 
@@ -179,21 +186,30 @@ def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests:
     hopeful = tests.filter(pc.less_equal(tests["p_value"], fdr))
     keys, acts = coactions.keys, coactions.acts
     with arrow_view(con, hopeful) as pairs:
-        at_pair_scale = f"""
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE hopeful_coacts AS
+            WITH wanted AS (
+                SELECT na.code::BIGINT * {PAIR_BASE} + nb.code AS pair, h.scale FROM {pairs} h
+                JOIN account_codes na ON na.account_id = h.account_a
+                JOIN account_codes nb ON nb.account_id = h.account_b
+            )
             SELECT c.*, s.window_s FROM ({at_scale(coactions.coacts, coactions.scale_table)}) c
-            JOIN {pairs} h USING (account_a, account_b, scale)
-            JOIN {coactions.scale_table} s USING (scale)"""
+            JOIN wanted h USING (pair, scale) JOIN {coactions.scale_table} s USING (scale)
+            """
+        )
+        at_pair_scale = named_coactions(coactions, "SELECT * FROM hopeful_coacts")
         con.execute(
             f"""
             INSERT INTO {edges_table}
-            WITH n_accounts AS (SELECT count(DISTINCT account_id) AS n FROM {acts}),
+            WITH n_accounts AS (SELECT count(DISTINCT account) AS n FROM {acts}),
             key_weight AS (
-                SELECT key, greatest(ln(n_accounts.n / k.n)
+                SELECT kid, greatest(ln(n_accounts.n / k.n)
                                      / ln(greatest(n_accounts.n / 2.0, 2)),
                                      {KEY_WEIGHT_FLOOR}) AS w
                 FROM {keys} k, n_accounts WHERE k.scale = 0
             ), per_key AS (
-                SELECT account_a, account_b, key, window_s, min(abs(dt)) AS dt,
+                SELECT account_a, account_b, kid, key, window_s, min(abs(dt)) AS dt,
                        min(least(time_a, time_b)) AS first_t,
                        max(greatest(time_a, time_b)) AS last_t
                 FROM ({at_pair_scale}) GROUP BY ALL
@@ -203,7 +219,7 @@ def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests:
                    min(p.dt), median(p.dt),
                    min(p.first_t), max(p.last_t),
                    list(p.key ORDER BY kw.w DESC, p.key)[1:{EXAMPLE_KEYS}], p.window_s
-            FROM per_key p JOIN key_weight kw USING (key)
+            FROM per_key p JOIN key_weight kw USING (kid)
             JOIN {pairs} h USING (account_a, account_b)
             GROUP BY h.behaviour, p.account_a, p.account_b, h.p_value, p.window_s
             """
