@@ -15,11 +15,17 @@ without a cap it uses up to 80% of the machine's memory before spilling.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+# the tables a run writes whose bytes depend only on the input and the parameters
+# (manifest.json and report.html hold timings and paths)
+RESULT_TABLES = ("accounts.csv", "groups.csv", "edges.csv", "edges.parquet", "evidence.parquet",
+                 "persona.parquet")
 
 CHILD = r'''
 import json, os, sys, threading, time
@@ -60,6 +66,9 @@ timed(detect, "amplification_edges", "amplification")
 timed(detect, "attach_to_groups", "attachment")
 timed(detect, "find_groups", "groups (Leiden)")
 timed(detect, "account_table", "account table")
+timed(detect, "build_persona", "persona signals")
+timed(detect, "_evidence", "evidence")
+timed(detect, "split_audiences", "audiences")
 timed(api, "write_results", "write outputs")
 start = time.perf_counter()
 detection = api.detect(sys.argv[1:-1], sys.argv[-1], memory_limit="5GB")
@@ -106,6 +115,11 @@ def run(label: str, inputs: list[str], out: Path) -> None:
     print(f"  {'stage':<34} {'seconds':>8} {'peak GiB':>9}")
     for stage, (seconds, memory) in stats["stages"].items():
         print(f"  {stage:<34} {seconds:>8.2f} {memory / 2**30:>9.2f}")
+    print("  sha256 of the result tables (the same before and after a speed change):")
+    for name in RESULT_TABLES:
+        path = out / name
+        if path.exists():
+            print(f"    {hashlib.sha256(path.read_bytes()).hexdigest()[:16]}  {name}")
     sys.stdout.flush()
 
 
