@@ -30,6 +30,7 @@ import igraph as ig
 import numpy as np
 import pyarrow as pa
 
+from sockscope.detect.keys.threads import cores, map_threads
 from sockscope.store.database import arrow_view, table_from_arrow
 
 NUM_PERM = 64
@@ -81,48 +82,76 @@ def shingle_sets(texts: list[str]) -> list[set[int]]:
 
 def minhash(tids: np.ndarray, hashes: np.ndarray, n_texts: int) -> np.ndarray:
     """Signatures (n_texts x NUM_PERM, uint32) from (text id, shingle hash) rows sorted by
-    id. Multiply-shift hashing: the high 32 bits of (h xor seed) * odd multiplier."""
+    id. Multiply-shift hashing: the high 32 bits of (h xor seed) * odd multiplier. The
+    hash functions run in threads, one block per core."""
     signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
     if len(tids) == 0:
         return signatures
     starts = np.flatnonzero(np.concatenate([[True], tids[1:] != tids[:-1]]))
     owners = tids[starts]
-    with np.errstate(over="ignore"):
-        for i in range(NUM_PERM):
-            values = (((hashes ^ SEEDS[i]) * MULTIPLIERS[i]) >> np.uint64(32)).astype(np.uint32)
-            signatures[owners, i] = np.minimum.reduceat(values, starts)
+
+    def functions(block: range) -> None:
+        with np.errstate(over="ignore"):
+            for i in block:
+                values = (((hashes ^ SEEDS[i]) * MULTIPLIERS[i]) >> np.uint64(32)
+                          ).astype(np.uint32)
+                signatures[owners, i] = np.minimum.reduceat(values, starts)
+
+    step = -(-NUM_PERM // cores())
+    map_threads(functions, [range(b, min(b + step, NUM_PERM)) for b in range(0, NUM_PERM, step)])
     return signatures
 
 
 def lsh_candidates(signatures: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Candidate pairs (k x 2, a < b) of texts sharing at least one band."""
-    pairs: list[np.ndarray] = []
+    """Candidate pairs (k x 2, a < b, sorted) of texts sharing at least one band."""
     index = np.flatnonzero(eligible)
     if len(index) < 2:
         return np.empty((0, 2), dtype=np.int64)
+    found = np.unique(np.concatenate(
+        map_threads(lambda band: _band_pairs(signatures, index, band), range(BANDS))))
+    n = np.int64(len(signatures))
+    return np.stack([found // n, found % n], axis=1)
+
+
+def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndarray:
+    """Pairs of texts in one band's buckets, each as a * n_texts + b (a < b): all pairs
+    in a bucket of at most MAX_BUCKET texts, a chain in larger ones."""
     with np.errstate(over="ignore"):
-        for band in range(BANDS):
-            block = signatures[index, band * ROWS:(band + 1) * ROWS].astype(np.uint64)
-            keys = np.zeros(len(index), dtype=np.uint64)
-            for r in range(ROWS):
-                keys = (keys ^ block[:, r]) * BAND_MIX[r]
-            order = np.lexsort((index, keys))
-            sorted_keys, members = keys[order], index[order]
-            bounds = np.flatnonzero(np.concatenate(
-                [[True], sorted_keys[1:] != sorted_keys[:-1], [True]]))
-            sizes = np.diff(bounds)
-            for start, size in zip(bounds[:-1][sizes > 1], sizes[sizes > 1], strict=True):
-                bucket = members[start:start + size]
-                if size <= MAX_BUCKET:
-                    a, b = np.triu_indices(size, k=1)
-                    pairs.append(np.stack([bucket[a], bucket[b]], axis=1))
-                else:  # near-identical texts posted many times: a chain keeps them together
-                    pairs.append(np.stack([bucket[:-1], bucket[1:]], axis=1))
-    if not pairs:
-        return np.empty((0, 2), dtype=np.int64)
-    found = np.concatenate(pairs)
-    found = np.sort(found, axis=1)
-    return np.unique(found, axis=0)
+        block = signatures[index, band * ROWS:(band + 1) * ROWS].astype(np.uint64)
+        keys = np.zeros(len(index), dtype=np.uint64)
+        for r in range(ROWS):
+            keys = (keys ^ block[:, r]) * BAND_MIX[r]
+    order = np.lexsort((index, keys))
+    sorted_keys, members = keys[order], index[order]
+    bounds = np.flatnonzero(np.concatenate(
+        [[True], sorted_keys[1:] != sorted_keys[:-1], [True]]))
+    sizes = np.diff(bounds)
+    shared = sizes > 1
+    # only texts in buckets of two or more, each bucket's texts consecutive
+    bucket_sizes = sizes[shared]
+    first = bounds[:-1][shared]
+    positions = np.repeat(first, bucket_sizes) + _ranks(bucket_sizes)
+    members, bucket = members[positions], np.repeat(np.arange(len(bucket_sizes)), bucket_sizes)
+    size_of = bucket_sizes[bucket]
+    n = np.int64(len(signatures))
+    pairs: list[np.ndarray] = []
+    # near-identical texts posted many times: a chain keeps a large bucket together
+    chain = (size_of[:-1] > MAX_BUCKET) & (bucket[1:] == bucket[:-1])
+    pairs.append(members[:-1][chain] * n + members[1:][chain])
+    small = size_of <= MAX_BUCKET
+    for step in range(1, min(MAX_BUCKET, int(bucket_sizes.max(initial=1)))):
+        ok = small[:-step] & (bucket[step:] == bucket[:-step])
+        if not ok.any():
+            break
+        a, b = members[:-step][ok], members[step:][ok]
+        pairs.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return np.concatenate(pairs)
+
+
+def _ranks(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, .., size - 1 for each size, concatenated."""
+    ends = np.cumsum(sizes)
+    return np.arange(ends[-1] if len(ends) else 0) - np.repeat(ends - sizes, sizes)
 
 
 def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

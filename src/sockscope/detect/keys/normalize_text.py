@@ -9,6 +9,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sockscope.detect.keys.threads import map_slices
+
 URL_PATTERN = r"(?i)\b(?:https?://|www\.)\S+"
 MENTION_PATTERN = r"(?:^|\s)@\w+"
 RT_PATTERN = r"^rt\s+@\w+:?\s*"
@@ -16,7 +18,11 @@ SPACES_PATTERN = r"\s+"
 
 
 def normalize_text_array(texts: pa.Array) -> pa.Array:
-    """Normalise an Arrow array of strings (nulls stay null)."""
+    """Normalise an Arrow array of strings (nulls stay null), on every core."""
+    return map_slices(_normalize, texts)
+
+
+def _normalize(texts: pa.Array) -> pa.Array:
     out = pc.utf8_normalize(texts, form="NFKC")
     out = pc.utf8_lower(out)
     out = pc.replace_substring_regex(out, RT_PATTERN, "")
