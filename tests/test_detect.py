@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import xml.etree.ElementTree as ET
 
 import igraph as ig
@@ -527,3 +528,16 @@ def test_hashtag_gamers_joining_game_after_game_within_the_hour_are_tied(con):
     found = api.detect(connection=con, traces=["co-hashtag"])
     assert [sorted(g.members) for g in found.groups] == [gamers]
     assert {e.window_s for e in found.edges} == {7_200}
+
+
+def test_duckdb_memory_follows_the_machine_and_spills_to_a_temp_folder(monkeypatch):
+    import sockscope.store.database as database
+
+    monkeypatch.setattr(database, "machine_memory", lambda: 8 << 30)
+    assert database.default_memory_limit() == "4096MB"
+    con = database.connect()
+    limit, temp = con.execute("SELECT current_setting('memory_limit'), "
+                              "current_setting('temp_directory')").fetchall()[0]
+    assert limit == "3.8 GiB"  # 4096 MB as DuckDB prints it: half, not DuckDB's 80 %
+    assert temp.endswith(f"sockscope-{os.getpid()}")
+    assert database.machine_memory() > 0

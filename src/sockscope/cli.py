@@ -266,7 +266,8 @@ def detect(
         help="Take every detection parameter from a manifest.json (repeat a run).")] = None,
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
     memory_limit: Annotated[str | None, typer.Option(
-        help="Cap DuckDB's memory, e.g. 6GB (it spills to disk beyond).")] = None,
+        help="Cap DuckDB's memory, e.g. 6GB (it spills to disk beyond); default: half "
+        "of the memory the machine or container allows.")] = None,
     fmt: FormatOption = None,
     map_: MapOption = None,
     platform: PlatformOption = None,

@@ -170,22 +170,51 @@ MACROS = [
 ]
 
 
+# DuckDB's share of the memory this process may use, when no limit is given: the rest
+# is for the Arrow and NumPy arrays of the Python stages (near-duplicates, persona
+# signals, the report) and for the operating system. DuckDB's own default, 80 %, leaves
+# too little beside it: a 3e7-post run could swap or be killed.
+DUCKDB_MEMORY_SHARE = 0.5
+
+
+def machine_memory() -> int:
+    """Bytes of memory this process may use: the machine's, or its container's limit
+    (cgroup v2 ``memory.max``, v1 ``memory.limit_in_bytes``) when that is lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max",
+                       "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+def default_memory_limit() -> str:
+    """DuckDB's memory limit when the user gives none: a share of ``machine_memory``."""
+    return f"{max(1, int(machine_memory() * DUCKDB_MEMORY_SHARE) >> 20)}MB"
+
+
 def connect(path: str | Path | None = None, *, read_only: bool = False,
             memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (or create) a run database; ``None`` gives an in-memory database.
 
     The canonical tables are created when missing, the session time zone is UTC and
     the shared parsing macros are installed. ``memory_limit`` (e.g. ``"6GB"``) caps
-    DuckDB's memory; beyond it DuckDB spills to a temporary folder (out-of-core).
-    Without it DuckDB may use up to 80% of the machine's memory. A path that is not a
-    DuckDB database, is locked by another process, or lies in a missing folder is
-    refused with one line saying so.
+    DuckDB's memory, by default half of what the machine (or container) allows
+    (``default_memory_limit``); beyond it DuckDB spills to a temporary folder
+    (out-of-core): beside a database file, or a folder of this process under the
+    system's temporary folder for an in-memory database. DuckDB runs one thread per
+    core. A path that is not a DuckDB database, is locked by another process, or lies
+    in a missing folder is refused with one line saying so.
     """
     database = ":memory:" if path is None else str(path)
     if path is not None:
         _check_database_path(Path(path), read_only)
-    config = {"memory_limit": memory_limit} if memory_limit else {}
-    if memory_limit and path is None:
+    config = {"memory_limit": memory_limit or default_memory_limit()}
+    if path is None:
         config["temp_directory"] = str(Path(tempfile.gettempdir()) / f"sockscope-{os.getpid()}")
     try:
         con = duckdb.connect(database, read_only=read_only, config=config)
