@@ -93,8 +93,8 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
     order = np.lexsort((np.arange(len(p)), p, pair))
     best = order[np.concatenate([[0], np.flatnonzero(np.diff(pair[order])) + 1])]
     tested = rows["tested"].astype(np.float64)[starts]
-    names = con.execute("SELECT account_id FROM account_codes ORDER BY code"
-                        ).to_arrow_table()["account_id"].cast(pa.string())
+    names = con.sql("SELECT account_id FROM account_codes ORDER BY code"
+                    ).to_arrow_table()["account_id"].cast(pa.string())
     return pa.table({"behaviour": pa.array([coactions.trace] * len(starts), pa.string()),
                      "account_a": names.take(pairs[starts] // PAIR_BASE),
                      "account_b": names.take(pairs[starts] % PAIR_BASE),

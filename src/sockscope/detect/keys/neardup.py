@@ -40,7 +40,7 @@ THRESHOLD = 0.6  # verified Jaccard for two texts to count as near-duplicates
 MIN_CHARS = 25
 MIN_SHINGLES = 4
 MAX_BUCKET = 64
-CHUNK_TEXTS = 200_000
+CHUNK_ROWS = 4_000_000  # shingle rows turned into signatures at a time
 
 HASH_FAMILY_SEED = 20241129  # fixed: the hash family is part of the method
 _rng = np.random.default_rng(HASH_FAMILY_SEED)
@@ -168,15 +168,11 @@ def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     n_texts = con.execute("SELECT count(*) FROM nd_texts").fetchall()[0][0]
     sizes = np.zeros(n_texts, dtype=np.int64)
     signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
-    for begin in range(0, n_texts, CHUNK_TEXTS):
-        rows = con.execute(
-            "SELECT tid, h FROM nd_shingles WHERE tid >= ? AND tid < ? ORDER BY tid, h",
-            [begin, begin + CHUNK_TEXTS]).fetchnumpy()
-        tids = rows["tid"].astype(np.int64)
-        hashes = rows["h"].astype(np.uint64)
-        chunk = minhash(tids - begin, hashes, min(CHUNK_TEXTS, n_texts - begin))
-        signatures[begin:begin + len(chunk)] = chunk
-        np.add.at(sizes, tids, 1)
+    for tids, hashes in _shingles_by_text(con):
+        first = int(tids[0])
+        count = int(tids[-1]) - first + 1
+        signatures[first:first + count] = minhash(tids - first, hashes, count)
+        sizes[first:first + count] = np.bincount(tids - first, minlength=count)
     candidates = lsh_candidates(signatures, sizes >= MIN_SHINGLES)
     verified = _verify(con, candidates)
     con.execute("CREATE OR REPLACE TEMP TABLE near_texts (norm VARCHAR, cluster VARCHAR)")
@@ -194,6 +190,25 @@ def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {"texts": int(n_texts), "candidates": int(len(candidates)),
             "verified": int(len(verified)), "clusters": int(clusters[0]),
             "clustered_texts": int(clusters[1])}
+
+
+def _shingles_by_text(con: duckdb.DuckDBPyConnection):
+    """``nd_shingles`` in one pass ordered by text, as (text ids, hashes) blocks of about
+    CHUNK_ROWS rows that never split a text."""
+    reader = con.sql("SELECT tid, h FROM nd_shingles ORDER BY tid").to_arrow_reader(
+        CHUNK_ROWS)
+    held_tids = np.empty(0, dtype=np.int64)
+    held_hashes = np.empty(0, dtype=np.uint64)
+    for batch in reader:
+        tids = np.concatenate([held_tids, batch.column(0).to_numpy().astype(np.int64)])
+        hashes = np.concatenate([held_hashes, batch.column(1).to_numpy().astype(np.uint64)])
+        # the last text may go on in the next batch: hold it back
+        cut = int(np.searchsorted(tids, tids[-1], side="left")) if len(tids) else 0
+        if cut > 0:
+            yield tids[:cut], hashes[:cut]
+        held_tids, held_hashes = tids[cut:], hashes[cut:]
+    if len(held_tids):
+        yield held_tids, held_hashes
 
 
 def star_clusters(n_texts: int, pairs: np.ndarray) -> np.ndarray:
