@@ -7,20 +7,27 @@ from __future__ import annotations
 
 from sockscope.detect.keys.normalize_text import normalize_text_array
 from sockscope.detect.traces.base import Trace
-from sockscope.store.database import table_from_arrow
+from sockscope.store.database import arrow_view
 
 MIN_CHARS = 25
 MIN_WORDS = 4
 
 
+NORMALISE_ROWS = 1_000_000  # texts normalised at a time: bounds the Python-side memory
+
+
 def prepare_normalised_texts(con) -> None:
-    """Table ``norm_texts(post_id, platform, norm)`` for every non-repost post."""
-    source = con.sql(
+    """Table ``norm_texts(post_id, platform, norm)`` for every non-repost post, built in
+    blocks of ``NORMALISE_ROWS`` texts (read through a second cursor on the database)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE norm_texts "
+                "(platform VARCHAR, post_id VARCHAR, norm VARCHAR)")
+    reader = con.cursor().sql(
         "SELECT platform, post_id, text FROM posts WHERE kind <> 'repost' AND text IS NOT NULL"
-    ).to_arrow_table()
-    table_from_arrow(con, "norm_texts", {
-        "platform": source["platform"], "post_id": source["post_id"],
-        "norm": normalize_text_array(source["text"].combine_chunks())})
+    ).to_arrow_reader(NORMALISE_ROWS)
+    for batch in reader:
+        with arrow_view(con, {"platform": batch.column(0), "post_id": batch.column(1),
+                              "norm": normalize_text_array(batch.column(2))}) as block:
+            con.execute(f"INSERT INTO norm_texts SELECT * FROM {block}")
 
 
 def _actions(scratch) -> str:
