@@ -122,3 +122,22 @@ def test_a_mapping_chooses_the_reader(tmp_path, case, mapping, expected):
     path = tmp_path / "x.csv"
     path.write_text("share,author\n1,a\n", encoding="utf-8")
     assert sniff_format(probe(Opened(path, "x.csv", None, "")), mapping) == expected, case
+
+
+def test_url_keys_in_worker_processes_equal_keys_computed_here(monkeypatch):
+    from sockscope.detect.keys import threads, url_worker
+
+    urls = ["https://www.Example.com/story?utm_source=tw", "http://bit.ly/abc", "not a url",
+            "https://news.example.org/a/b/", "", "https://t.co/xyz"] * 3
+    here = {kind: url_worker.url_keys(kind, urls) for kind in url_worker.KINDS}
+    monkeypatch.setattr(url_worker, "PARALLEL_URLS", 1)
+    monkeypatch.setattr(threads, "cores", lambda: 2)
+    ran = []
+    real_run = url_worker.subprocess.run
+    monkeypatch.setattr(url_worker.subprocess, "run",
+                        lambda *a, **k: ran.append(real_run(*a, **k)) or ran[-1])
+    for kind in url_worker.KINDS:
+        assert url_worker.url_keys(kind, urls) == here[kind]
+    # two workers per kind, each of which answered itself (no fallback to this process)
+    assert [r.returncode for r in ran] == [0] * (2 * len(url_worker.KINDS))
+    assert here["canonical"][0] == "example.com/story" and here["shortened"][1] is True

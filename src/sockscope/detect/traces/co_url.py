@@ -3,32 +3,20 @@ link is a key only when the post carries no other URL."""
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-
 import pyarrow as pa
 
-from sockscope.detect.keys.is_shortened_url import is_shortened_url
-from sockscope.detect.keys.normalize_url import normalize_url
-from sockscope.detect.keys.threads import cores
-from sockscope.detect.keys.url_domain import url_domain
+from sockscope.detect.keys.url_worker import url_keys
 from sockscope.detect.traces.base import Trace
 from sockscope.store.database import table_from_arrow
-
-# distinct URLs from which canonical forms are computed in worker processes (ural is
-# pure Python): below it, starting the workers costs more than it saves
-PARALLEL_URLS = 20_000
 
 
 def prepare_url_map(con) -> None:
     """Table ``url_map(url, canonical, shortened)`` over distinct URLs."""
     urls = _distinct_urls(con)
-    mapped = _map_urls(_canonical_and_shortened, urls)
-    canonical, shortened = [c for c, _ in mapped], [s for _, s in mapped]
     table_from_arrow(con, "url_map", pa.table({
         "url": pa.array(urls, pa.string()),
-        "canonical": pa.array(canonical, pa.string()),
-        "shortened": pa.array(shortened, pa.bool_())}))
+        "canonical": pa.array(url_keys("canonical", urls), pa.string()),
+        "shortened": pa.array(url_keys("shortened", urls), pa.bool_())}))
 
 
 def prepare_url_domains(con) -> None:
@@ -36,30 +24,14 @@ def prepare_url_domains(con) -> None:
     urls = _distinct_urls(con)
     table_from_arrow(con, "url_domains", pa.table({
         "url": pa.array(urls, pa.string()),
-        "domain": pa.array(_map_urls(url_domain, urls), pa.string()),
-        "shortened": pa.array(_map_urls(is_shortened_url, urls), pa.bool_())}))
+        "domain": pa.array(url_keys("domain", urls), pa.string()),
+        "shortened": pa.array(url_keys("shortened", urls), pa.bool_())}))
 
 
 def _distinct_urls(con) -> list[str]:
     return [r[0] for r in con.execute(
         "SELECT DISTINCT u FROM (SELECT unnest(urls) AS u FROM posts WHERE len(urls) > 0) "
         "WHERE u IS NOT NULL ORDER BY u").fetchall()]
-
-
-def _canonical_and_shortened(url: str) -> tuple[str | None, bool]:
-    return normalize_url(url), is_shortened_url(url)
-
-
-def _map_urls(function, urls: list[str]) -> list:
-    """``[function(u) for u in urls]``, in worker processes (one per core) when there are
-    many. Workers start from a fresh interpreter, never from a fork of this process,
-    whose DuckDB threads may hold locks."""
-    workers = cores()
-    if workers < 2 or len(urls) < PARALLEL_URLS:
-        return [function(u) for u in urls]
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(function, urls, chunksize=-(-len(urls) // (workers * 8))))
 
 
 def url_actions_sql(table: str, column: str) -> str:
