@@ -27,7 +27,6 @@ pair is left out by design.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import tempfile
@@ -42,15 +41,17 @@ SAME_BEHAVIOURS = ["--traces", "co-repost,co-text,co-url", "--window", str(WINDO
 
 
 def timed(command: list[str], log: Path) -> tuple[float, int]:
-    """Run ``command``; wall seconds and peak resident bytes of the child."""
+    """Run ``command``; wall seconds and peak resident bytes of the child, as GNU time
+    reports them (a child forked from this process would inherit its high-water mark)."""
+    memory = log.with_suffix(".maxrss")
     start = time.perf_counter()
     with open(log, "ab") as sink:
-        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(child.pid, 0)
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(memory), *command],
+                              stdout=sink, stderr=subprocess.STDOUT)
     seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if done.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{log.read_text()[-3000:]}")
-    return seconds, usage.ru_maxrss * 1024
+    return seconds, int(memory.read_text().split()[-1]) * 1024
 
 
 def peer_python() -> Path:
@@ -112,21 +113,24 @@ def spark_available() -> bool:
     return True
 
 
-def check_pairs(database: Path, archive: Path) -> str:
-    """The peer's co-retweet pairs against the pairs sockscope enumerates."""
+def check_pairs(python: Path, database: Path, archive: Path) -> str:
+    """The peer's co-retweet pairs (every pair, weight >= 1) against the pairs sockscope
+    enumerates. Not timed."""
     import sqlite3
 
-    import duckdb
-
+    subprocess.run([str(python), "-m", "coordination_network_toolkit", str(database),
+                    "compute", "co_retweet", "--time_window", str(WINDOW),
+                    "--min_edge_weight", "1"], check=True, capture_output=True)
     from sockscope.api import ingest_files
     from sockscope.detect.coaction import build_coactions, named_coactions
     from sockscope.detect.scratch import Scratch
     from sockscope.plugins import TRACES
+    from sockscope.store.database import connect
 
     with sqlite3.connect(database) as peer:
         theirs = {tuple(sorted(pair)) for pair in peer.execute(
             "SELECT user_1, user_2 FROM co_retweet_network WHERE user_1 <> user_2")}
-    con = duckdb.connect()
+    con = connect()
     ingest_files(con, [str(archive)])
     with Scratch(con) as scratch:
         built = build_coactions(scratch, TRACES["co-repost"], WINDOW, cap=10**9)
@@ -160,7 +164,7 @@ def main() -> None:
             peer_csv(archive, work / "peer.csv")
             peer = run_peer(python, work / "peer.csv", work)
             if not checked:
-                checked = check_pairs(work / "peer.db", archive)
+                checked = check_pairs(python, work / "peer.db", archive)
             peer_total = sum(s for s, _ in peer.values())
             peer_peak = max(m for _, m in peer.values())
             same = run_ours(inputs, work / "same", SAME_BEHAVIOURS)

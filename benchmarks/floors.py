@@ -1,0 +1,86 @@
+"""How far each detection stage is from the floor its data volume allows.
+
+    python benchmarks/floors.py WORLD_DIR     # a world made with `sockscope simulate`
+
+For each stage, the floor is the one unavoidable operation on the same rows, run by the
+same engine on the same machine in the same process:
+
+- ingest: DuckDB reading the CSV files into a table, every field as text (no parsing,
+  no checks);
+- a trace's actions: one scan of the trace's actions, grouped by (account, key);
+- co-actions: one sort of the actions by (key, time) -- the order every windowed
+  pairing needs -- plus writing the enumerated pairs once;
+- the null model: one hash aggregation of the co-actions by pair.
+
+The table prints the stage, its time, the floor's time and the ratio; a ratio near 1
+means the stage does little beyond what its data requires.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from sockscope.api import ingest_files
+from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
+from sockscope.detect.params import DetectParams
+from sockscope.detect.scratch import Scratch
+from sockscope.detect.significance import pair_tests
+from sockscope.plugins import TRACES
+from sockscope.store.database import connect
+
+
+def clock(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    world = Path(sys.argv[1])
+    files = [str(world / "tweets.csv"), str(world / "users.csv")]
+    con = connect(memory_limit="5GB")
+    rows: list[tuple[str, float, float, str]] = []
+    floor = clock(lambda: [con.execute(
+        f"CREATE OR REPLACE TEMP TABLE raw_{i} AS SELECT * FROM read_csv(?, all_varchar = true)",
+        [f]) for i, f in enumerate(files)])
+    con.execute("DROP TABLE raw_0; DROP TABLE raw_1")
+    rows.append(("ingest", clock(lambda: ingest_files(con, files)), floor, "read CSV as text"))
+    params = DetectParams()
+    with Scratch(con) as scratch:
+        for name in params.traces:
+            trace = TRACES[name]
+            window = params.window(name)
+            actions = clock(lambda trace=trace: stage_actions(scratch, trace, "acts_floor"))
+            scan = clock(lambda: con.execute(
+                "CREATE OR REPLACE TEMP TABLE floor_scan AS SELECT account_id, key, count(*) "
+                "FROM acts_floor GROUP BY ALL"))
+            rows.append((f"{name}: actions (incl. shared keys)", actions, scan,
+                         "group actions by (account, key)"))
+            built: list = []
+            total = clock(lambda trace=trace, window=window, built=built: built.append(
+                build_coactions(scratch, trace, window, params.neighbour_cap,
+                                trace_scales(trace, window, params.window_free))))
+            sort = clock(lambda: con.execute(
+                "CREATE OR REPLACE TEMP TABLE floor_sorted AS SELECT * FROM acts_raw "
+                "ORDER BY key, t"))
+            write = clock(lambda: con.execute(
+                "CREATE OR REPLACE TEMP TABLE floor_pairs AS SELECT * FROM coacts"))
+            rows.append((f"{name}: co-actions (after its actions)", total - actions,
+                         sort + write,
+                         f"sort {built[0].actions:,} actions, write {built[0].coactions:,} pairs"))
+            tests = clock(lambda built=built: pair_tests(con, built[0], params.min_shared,
+                                                         params.fdr))
+            group = clock(lambda: con.execute(
+                "CREATE OR REPLACE TEMP TABLE floor_pairs AS SELECT pair, count(*) "
+                "FROM coacts GROUP BY pair"))
+            rows.append((f"{name}: null model", tests, group, "aggregate pairs once"))
+    print(f"\n{'stage':<44} {'seconds':>8} {'floor s':>8} {'ratio':>6}  floor operation")
+    for stage, seconds, floor_s, what in rows:
+        print(f"{stage:<44} {seconds:>8.2f} {floor_s:>8.2f} {seconds / max(floor_s, 1e-3):>6.1f}"
+              f"  {what}")
+
+
+if __name__ == "__main__":
+    main()
