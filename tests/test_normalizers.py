@@ -3,7 +3,11 @@ each assertion naming its case (the ural style): a failure reads like a bug repo
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sockscope.detect.keys.is_shortened_url import is_shortened_url
 from sockscope.detect.keys.normalize_text import normalize_text
@@ -141,3 +145,13 @@ def test_url_keys_in_worker_processes_equal_keys_computed_here(monkeypatch):
     # two workers per kind, each of which answered itself (no fallback to this process)
     assert [r.returncode for r in ran] == [0] * (2 * len(url_worker.KINDS))
     assert here["canonical"][0] == "example.com/story" and here["shortened"][1] is True
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab @#\t\n\r\f\v\u00a0\u2003\u3000x")),
+                        max_size=30) | st.none(), max_size=40))
+def test_white_space_collapsed_only_where_needed_equals_collapsing_everywhere(texts):
+    from sockscope.detect.keys import normalize_text as nt
+
+    array = pa.array(texts, pa.string())
+    everywhere = pc.replace_substring_regex(array, nt.SPACES_PATTERN, " ")
+    assert nt._collapse_spaces(array).to_pylist() == everywhere.to_pylist()

@@ -29,6 +29,7 @@ import duckdb
 import igraph as ig
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sockscope.detect.keys.threads import cores, map_threads
 from sockscope.store.database import arrow_view, table_from_arrow
@@ -107,8 +108,11 @@ def lsh_candidates(signatures: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     index = np.flatnonzero(eligible)
     if len(index) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    found = np.unique(np.concatenate(
-        map_threads(lambda band: _band_pairs(signatures, index, band), range(BANDS))))
+    found = np.concatenate(
+        map_threads(lambda band: _band_pairs(signatures, index, band), range(BANDS)))
+    # a pair found in several bands once: a hash pass, then a sort of the distinct pairs
+    # (np.unique would sort every copy)
+    found = np.sort(pc.unique(pa.array(found)).to_numpy())
     n = np.int64(len(signatures))
     return np.stack([found // n, found % n], axis=1)
 
@@ -121,7 +125,7 @@ def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndar
         keys = np.zeros(len(index), dtype=np.uint64)
         for r in range(ROWS):
             keys = (keys ^ block[:, r]) * BAND_MIX[r]
-    order = np.lexsort((index, keys))
+    order = np.argsort(keys, kind="stable")  # index is ascending: ties stay in its order
     sorted_keys, members = keys[order], index[order]
     bounds = np.flatnonzero(np.concatenate(
         [[True], sorted_keys[1:] != sorted_keys[:-1], [True]]))

@@ -15,6 +15,7 @@ URL_PATTERN = r"(?i)\b(?:https?://|www\.)\S+"
 MENTION_PATTERN = r"(?:^|\s)@\w+"
 RT_PATTERN = r"^rt\s+@\w+:?\s*"
 SPACES_PATTERN = r"\s+"
+UNEVEN_SPACES_PATTERN = r"[\t\n\f\r]|  "
 
 
 def normalize_text_array(texts: pa.Array) -> pa.Array:
@@ -28,8 +29,18 @@ def _normalize(texts: pa.Array) -> pa.Array:
     out = pc.replace_substring_regex(out, RT_PATTERN, "")
     out = pc.replace_substring_regex(out, URL_PATTERN, " ")
     out = pc.replace_substring_regex(out, MENTION_PATTERN, " ")
-    out = pc.replace_substring_regex(out, SPACES_PATTERN, " ")
-    return pc.utf8_trim_whitespace(out)
+    return pc.utf8_trim_whitespace(_collapse_spaces(out))
+
+
+def _collapse_spaces(texts: pa.Array) -> pa.Array:
+    """Every run of white space as one space. The replacement changes only texts with a
+    run that is not a single space (RE2's \\s is [\\t\\n\\f\\r ]), so only those are
+    rewritten: a search is several times cheaper than a replacement on every text."""
+    uneven = pc.fill_null(pc.match_substring_regex(texts, UNEVEN_SPACES_PATTERN), False)
+    if not pc.any(uneven).as_py():
+        return texts
+    collapsed = pc.replace_substring_regex(pc.filter(texts, uneven), SPACES_PATTERN, " ")
+    return pc.replace_with_mask(texts, uneven, collapsed)
 
 
 def normalize_text(text: str | None) -> str | None:
