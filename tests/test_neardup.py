@@ -119,3 +119,32 @@ def test_verified_jaccard_threshold_decides(con):
     clusters = _clusters(con, texts)  # post id -> family
     assert clusters["0"] == clusters["1"]
     assert "2" not in clusters
+
+
+def test_lsh_candidates_are_the_bucket_pairs_by_definition():
+    # texts in small and in large (> MAX_BUCKET) buckets, some not eligible
+    from collections import defaultdict
+
+    from sockscope.detect.keys import neardup as nd
+
+    rng = np.random.default_rng(1)
+    n = 6_000
+    signatures = rng.integers(0, 2**32, size=(n, nd.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    groups = np.where(rng.random(n) < 0.5, rng.integers(0, 40, size=n),
+                      rng.integers(100, 1_600, size=n))
+    signatures[:, :32] = signatures[groups, :32]  # the first 8 bands shared within groups
+    eligible = rng.random(n) < 0.9
+    assert np.bincount(groups).max() > nd.MAX_BUCKET  # large buckets are exercised
+    expected = set()
+    for band in range(nd.BANDS):
+        buckets = defaultdict(list)
+        for text in np.flatnonzero(eligible):
+            buckets[signatures[text, band * nd.ROWS:(band + 1) * nd.ROWS].tobytes()].append(text)
+        for texts in buckets.values():
+            if len(texts) <= nd.MAX_BUCKET:
+                expected |= {(a, b) for i, a in enumerate(texts) for b in texts[i + 1:]}
+            else:  # a chain through a large bucket, in text order
+                expected |= set(zip(texts[:-1], texts[1:], strict=True))
+    found = nd.lsh_candidates(signatures, eligible)
+    assert {tuple(p) for p in found.tolist()} == expected
+    assert found.tolist() == sorted(found.tolist())

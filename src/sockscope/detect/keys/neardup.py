@@ -142,12 +142,17 @@ def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndar
     # near-identical texts posted many times: a chain keeps a large bucket together
     chain = (size_of[:-1] > MAX_BUCKET) & (bucket[1:] == bucket[:-1])
     pairs.append(members[:-1][chain] * n + members[1:][chain])
-    small = size_of <= MAX_BUCKET
-    for step in range(1, min(MAX_BUCKET, int(bucket_sizes.max(initial=1)))):
-        ok = small[:-step] & (bucket[step:] == bucket[:-step])
-        if not ok.any():
+    # all pairs in small buckets: the text at rank k pairs with ranks k + 1 .. size - 1;
+    # positions ordered by how many later texts they have, so each step is a prefix
+    later = np.where(size_of <= MAX_BUCKET, size_of - 1 - _ranks(bucket_sizes), 0)
+    by_later = np.argsort(-later, kind="stable")
+    counts = np.bincount(later, minlength=MAX_BUCKET + 1)
+    having = len(later) - np.cumsum(counts)  # having[s - 1]: positions with >= s later
+    for step in range(1, MAX_BUCKET):
+        firsts = by_later[:having[step - 1]]
+        if len(firsts) == 0:
             break
-        a, b = members[:-step][ok], members[step:][ok]
+        a, b = members[firsts], members[firsts + step]
         pairs.append(np.minimum(a, b) * n + np.maximum(a, b))
     return np.concatenate(pairs)
 
