@@ -41,6 +41,7 @@ THRESHOLD = 0.6  # verified Jaccard for two texts to count as near-duplicates
 MIN_CHARS = 25
 MIN_SHINGLES = 4
 MAX_BUCKET = 64
+LOOKUP_BITS = 24  # a 16 MB table finds the texts in shared LSH buckets
 CHUNK_ROWS = 4_000_000  # shingle rows turned into signatures at a time
 
 HASH_FAMILY_SEED = 20241129  # fixed: the hash family is part of the method
@@ -85,7 +86,8 @@ def minhash(tids: np.ndarray, hashes: np.ndarray, n_texts: int) -> np.ndarray:
     """Signatures (n_texts x NUM_PERM, uint32) from (text id, shingle hash) rows sorted by
     id. Multiply-shift hashing: the high 32 bits of (h xor seed) * odd multiplier. The
     hash functions run in threads, one block per core."""
-    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32,
+                         order="F")
     if len(tids) == 0:
         return signatures
     starts = np.flatnonzero(np.concatenate([[True], tids[1:] != tids[:-1]]))
@@ -120,22 +122,27 @@ def lsh_candidates(signatures: np.ndarray, eligible: np.ndarray) -> np.ndarray:
 def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndarray:
     """Pairs of texts in one band's buckets, each as a * n_texts + b (a < b): all pairs
     in a bucket of at most MAX_BUCKET texts, a chain in larger ones."""
+    # one column at a time: with signatures in column order (as ``minhash`` makes them)
+    # a band reads ROWS contiguous columns, not a few bytes of every row
+    keys = np.zeros(len(index), dtype=np.uint64)
     with np.errstate(over="ignore"):
-        block = signatures[index, band * ROWS:(band + 1) * ROWS].astype(np.uint64)
-        keys = np.zeros(len(index), dtype=np.uint64)
         for r in range(ROWS):
-            keys = (keys ^ block[:, r]) * BAND_MIX[r]
-    order = np.argsort(keys, kind="stable")  # index is ascending: ties stay in its order
-    sorted_keys, members = keys[order], index[order]
-    bounds = np.flatnonzero(np.concatenate(
-        [[True], sorted_keys[1:] != sorted_keys[:-1], [True]]))
-    sizes = np.diff(bounds)
-    shared = sizes > 1
-    # only texts in buckets of two or more, each bucket's texts consecutive
-    bucket_sizes = sizes[shared]
-    first = bounds[:-1][shared]
-    positions = np.repeat(first, bucket_sizes) + _ranks(bucket_sizes)
-    members, bucket = members[positions], np.repeat(np.arange(len(bucket_sizes)), bucket_sizes)
+            column = signatures[:, band * ROWS + r]
+            keys = (keys ^ (column if len(index) == len(column) else column[index]
+                            ).astype(np.uint64)) * BAND_MIX[r]
+    # most texts are alone in their bucket: find the shared bucket keys with a sort of
+    # the keys' values (far cheaper than an argsort), then order only the texts in shared
+    # buckets; index is ascending, so a bucket's texts stay in its order (stable sort)
+    values = np.sort(keys)
+    repeated = values[1:][values[1:] == values[:-1]]
+    shared_keys = repeated[np.concatenate([[True], repeated[1:] != repeated[:-1]])] \
+        if len(repeated) else repeated
+    in_shared = _members_of(keys, shared_keys)
+    order = in_shared[np.argsort(keys[in_shared], kind="stable")]
+    members, sorted_keys = index[order], keys[order]
+    starts = np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
+    bucket_sizes = np.diff(np.append(starts, len(order)))
+    bucket = np.repeat(np.arange(len(bucket_sizes)), bucket_sizes)
     size_of = bucket_sizes[bucket]
     n = np.int64(len(signatures))
     pairs: list[np.ndarray] = []
@@ -157,6 +164,19 @@ def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndar
     return np.concatenate(pairs)
 
 
+def _members_of(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Positions of ``values`` that are in ``wanted`` (sorted, few): a lookup table on the
+    low bits rules most values out at once, a binary search settles the rest."""
+    if len(wanted) == 0:
+        return np.empty(0, dtype=np.int64)
+    low = np.uint64((1 << LOOKUP_BITS) - 1)
+    table = np.zeros(1 << LOOKUP_BITS, dtype=bool)
+    table[(wanted & low).astype(np.intp)] = True
+    maybe = np.flatnonzero(table[(values & low).astype(np.intp)])
+    where = np.minimum(np.searchsorted(wanted, values[maybe]), len(wanted) - 1)
+    return maybe[wanted[where] == values[maybe]]
+
+
 def _ranks(sizes: np.ndarray) -> np.ndarray:
     """0, 1, .., size - 1 for each size, concatenated."""
     ends = np.cumsum(sizes)
@@ -176,7 +196,8 @@ def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute(f"CREATE OR REPLACE TEMP TABLE nd_shingles AS {SHINGLES_SQL}")
     n_texts = con.execute("SELECT count(*) FROM nd_texts").fetchall()[0][0]
     sizes = np.zeros(n_texts, dtype=np.int64)
-    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32)
+    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32,
+                         order="F")
     for tids, hashes in _shingles_by_text(con):
         first = int(tids[0])
         count = int(tids[-1]) - first + 1
