@@ -94,10 +94,12 @@ def minhash(tids: np.ndarray, hashes: np.ndarray, n_texts: int) -> np.ndarray:
     owners = tids[starts]
 
     def functions(block: range) -> None:
+        values = np.empty_like(hashes)  # one buffer, computed in place
         with np.errstate(over="ignore"):
             for i in block:
-                values = (((hashes ^ SEEDS[i]) * MULTIPLIERS[i]) >> np.uint64(32)
-                          ).astype(np.uint32)
+                np.bitwise_xor(hashes, SEEDS[i], out=values)
+                np.multiply(values, MULTIPLIERS[i], out=values)
+                np.right_shift(values, np.uint64(32), out=values)
                 signatures[owners, i] = np.minimum.reduceat(values, starts)
 
     step = -(-NUM_PERM // cores())
