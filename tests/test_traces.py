@@ -175,3 +175,27 @@ def test_actions_at_the_same_second_pair_only_within_their_key(con):
                  post("3", "c", 0, kind="repost", repost_of_post="Q"),
                  post("4", "d", 1, kind="repost", repost_of_post="Q")])
     assert pairs(con, "co-repost", 10) == {("a", "b", "P"), ("c", "d", "Q")}
+
+
+def test_min_shared_keeps_exactly_the_pairs_that_meet_that_often(con):
+    # random reposts of a few posts: most pairs meet once, some more often
+    import random
+
+    rng = random.Random(3)
+    insert(con, [post(f"r{i}", f"u{rng.randrange(20):02d}", rng.uniform(0, 300),
+                      kind="repost", repost_of_post=f"P{rng.randrange(6)}")
+                 for i in range(400)])
+    scales = trace_scales(TRACES["co-repost"], 10)
+
+    def rows(min_shared):
+        built = build_coactions(Scratch(con), TRACES["co-repost"], 10, 5, scales, min_shared)
+        return sorted(con.execute(f"SELECT * FROM ({named_coactions(built)})").fetchall())
+
+    every = rows(1)
+    met: dict[tuple[str, str], int] = {}
+    for row in every:
+        met[row[:2]] = met.get(row[:2], 0) + 1
+    for min_shared in (2, 3):
+        kept = [row for row in every if met[row[:2]] >= min_shared]
+        assert rows(min_shared) == kept
+        assert 0 < len(kept) < len(every)

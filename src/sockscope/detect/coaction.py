@@ -32,9 +32,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from sockscope.detect.params import NEIGHBOUR_CAP
 from sockscope.detect.scratch import Scratch
+from sockscope.detect.sorted_sets import members_of
 from sockscope.detect.traces.base import Trace
+from sockscope.store.database import table_from_arrow
 
 # keys are tested in popularity strata: stratum = min(floor(log_BASE(n accounts)), CAP)
 STRATUM_BASE = 4
@@ -135,9 +139,11 @@ def prepare_account_codes(con) -> None:
 
 def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
                     cap: int = NEIGHBOUR_CAP,
-                    scales: Sequence[Scale] | None = None) -> Coactions:
+                    scales: Sequence[Scale] | None = None, min_shared: int = 1) -> Coactions:
     """Create the temp tables ``acts``, ``key_names``, ``keys``, ``scales`` and
-    ``coacts`` for one trace (by default at its own window only)."""
+    ``coacts`` for one trace (by default at its own window only). ``coacts`` keeps the
+    pairs that share at least ``min_shared`` keys (the fewest a pair needs to be tested):
+    on a hot key almost every enumerated pair meets only once."""
     con = scratch.con
     scales = tuple(scales) if scales else (Scale(window_s),)
     timed = sorted({s.window_s for s in scales if s.window_s is not None})
@@ -200,33 +206,70 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
     reach = f"least(ahead_{widest}, {cap}, n - r)" if timed else "0"
     if any(s.rare_only for s in scales):
         reach = f"CASE WHEN n <= {rare} THEN n - r ELSE {reach} END"
-        within = f"(b.t - a.t <= {widest} OR a.n <= {rare})" if timed else "TRUE"
-    else:
-        within = f"b.t - a.t <= {widest}"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE coacts AS
-        WITH expanded AS (
-            SELECT g, account, kid, t, n, unnest(range(1, {reach} + 1)) AS j
-            FROM acts WHERE {reach} > 0
-        ), paired AS (
-            SELECT least(a.account, b.account) AS account_a,
-                   greatest(a.account, b.account) AS account_b,
-                   a.kid,
-                   CASE WHEN a.account < b.account THEN a.g ELSE b.g END AS g_a,
-                   CASE WHEN a.account < b.account THEN b.g ELSE a.g END AS g_b,
-                   b.t - a.t AS dt, a.n <= {rare} AS rare
-            FROM expanded a JOIN acts b ON b.g = a.g + a.j
-            WHERE {within} AND a.account <> b.account
-        )
-        SELECT account_a::BIGINT * {PAIR_BASE} + account_b AS pair, * FROM paired
-        """
-    )
+    acts = con.sql(f"SELECT account, kid, t, n, {reach} AS reach FROM acts ORDER BY g"
+                   ).fetchnumpy()
+    pairs = enumerate_pairs(acts, widest if timed else None, rare,
+                            any(s.rare_only for s in scales), min_shared)
+    table_from_arrow(con, "coacts", pairs)
     actions, accounts, coactions = con.execute(
         "SELECT (SELECT count(*) FROM acts), (SELECT count(DISTINCT account) FROM acts), "
         "(SELECT count(*) FROM coacts)").fetchall()[0]
     return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions),
                      scales, cap)
+
+
+def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,
+                    rare_scale: bool, min_shared: int = 1) -> dict[str, np.ndarray]:
+    """The co-actions, as columns: each action (``acts`` in ``g`` order: account, kid, t,
+    n, reach) paired with the next ``reach`` actions of its key, kept when the accounts
+    differ and they are within ``widest`` seconds (or, with ``rare_scale``, the key is
+    rare: ``n <= rare``); ``rare`` flags the pairs of rare keys. With ``min_shared`` > 1
+    only pairs of accounts met at least that often are kept: the pairs are enumerated
+    twice, once to count them (a sort of their codes), once to keep the rows of the
+    pairs that count, so the many pairs that meet once are never materialised."""
+    account = acts["account"].astype(np.int64)
+    t, n = acts["t"].astype(np.float64), acts["n"].astype(np.int64)
+    reach = acts["reach"].astype(np.int64)
+    by_reach = np.argsort(-reach, kind="stable")
+    having = len(reach) - np.cumsum(np.bincount(reach, minlength=2))  # >= step: prefix
+
+    def steps():
+        for step in range(1, int(reach.max(initial=0)) + 1):
+            a = by_reach[:having[step - 1]]
+            b = a + step
+            dt = t[b] - t[a]
+            keep = account[a] != account[b]
+            if widest is not None and rare_scale:
+                keep &= (dt <= widest) | (n[a] <= rare)
+            elif widest is not None:
+                keep &= dt <= widest
+            a, b, dt = a[keep], b[keep], dt[keep]
+            low, high = np.minimum(account[a], account[b]), np.maximum(account[a], account[b])
+            yield a, b, dt, low * PAIR_BASE + high
+
+    wanted = None
+    if min_shared > 1:
+        codes = np.sort(np.concatenate([c for *_, c in steps()] or [np.empty(0, np.int64)]))
+        # a code whose run in the sorted codes is min_shared long equals the code
+        # min_shared - 1 places further on
+        span = min_shared - 1
+        often = codes[:len(codes) - span][codes[span:] == codes[:len(codes) - span]]
+        wanted = often[np.concatenate([[True], often[1:] != often[:-1]])] if len(often) \
+            else often
+    parts = []
+    for a, b, dt, code in steps():
+        if wanted is not None:
+            kept = members_of(code, wanted)
+            a, b, dt, code = a[kept], b[kept], dt[kept], code[kept]
+        parts.append((a, b, dt, code))
+    a, b, dt, code = (np.concatenate([part[i] for part in parts]) if parts else
+                      np.empty(0, np.int64 if i != 2 else np.float64) for i in range(4))
+    a_first = account[a] < account[b]
+    return {"pair": code, "account_a": (code // PAIR_BASE).astype(np.int32),
+            "account_b": (code % PAIR_BASE).astype(np.int32),
+            "kid": acts["kid"][a].astype(np.int32),
+            "g_a": np.where(a_first, a, b) + 1, "g_b": np.where(a_first, b, a) + 1,
+            "dt": dt, "rare": n[a] <= rare}
 
 
 def at_scale(coacts: str, scales: str = "scales") -> str:

@@ -136,7 +136,8 @@ def _test_traces(scratch: Scratch, params: DetectParams,
                 notes.append(f"{name}: window estimated from the data: {window} s")
             windows[name] = window
             scales = trace_scales(trace, window, params.window_free)
-            coactions = build_coactions(scratch, trace, window, params.neighbour_cap, scales)
+            coactions = build_coactions(scratch, trace, window, params.neighbour_cap, scales,
+                                        params.min_shared)
             hypotheses += coactions.hypotheses
         with clock.stage(f"{name}: significance"):
             tests = pair_tests(con, coactions, params.min_shared, params.fdr)

@@ -32,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sockscope.detect.keys.threads import cores, map_threads
+from sockscope.detect.sorted_sets import members_of
 from sockscope.store.database import arrow_view, table_from_arrow
 
 NUM_PERM = 64
@@ -41,7 +42,6 @@ THRESHOLD = 0.6  # verified Jaccard for two texts to count as near-duplicates
 MIN_CHARS = 25
 MIN_SHINGLES = 4
 MAX_BUCKET = 64
-LOOKUP_BITS = 24  # a 16 MB table finds the texts in shared LSH buckets
 CHUNK_ROWS = 4_000_000  # shingle rows turned into signatures at a time
 
 HASH_FAMILY_SEED = 20241129  # fixed: the hash family is part of the method
@@ -139,7 +139,7 @@ def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndar
     repeated = values[1:][values[1:] == values[:-1]]
     shared_keys = repeated[np.concatenate([[True], repeated[1:] != repeated[:-1]])] \
         if len(repeated) else repeated
-    in_shared = _members_of(keys, shared_keys)
+    in_shared = members_of(keys, shared_keys)
     order = in_shared[np.argsort(keys[in_shared], kind="stable")]
     members, sorted_keys = index[order], keys[order]
     starts = np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
@@ -164,19 +164,6 @@ def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndar
         a, b = members[firsts], members[firsts + step]
         pairs.append(np.minimum(a, b) * n + np.maximum(a, b))
     return np.concatenate(pairs)
-
-
-def _members_of(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Positions of ``values`` that are in ``wanted`` (sorted, few): a lookup table on the
-    low bits rules most values out at once, a binary search settles the rest."""
-    if len(wanted) == 0:
-        return np.empty(0, dtype=np.int64)
-    low = np.uint64((1 << LOOKUP_BITS) - 1)
-    table = np.zeros(1 << LOOKUP_BITS, dtype=bool)
-    table[(wanted & low).astype(np.intp)] = True
-    maybe = np.flatnonzero(table[(values & low).astype(np.intp)])
-    where = np.minimum(np.searchsorted(wanted, values[maybe]), len(wanted) - 1)
-    return maybe[wanted[where] == values[maybe]]
 
 
 def _ranks(sizes: np.ndarray) -> np.ndarray:
