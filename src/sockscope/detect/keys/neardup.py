@@ -107,31 +107,42 @@ def minhash(tids: np.ndarray, hashes: np.ndarray, n_texts: int) -> np.ndarray:
     return signatures
 
 
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """Each text's bucket key in every band (n_texts x BANDS, uint64, column order): the
+    band's ROWS signature values mixed into one number. Half the memory of the
+    signatures, and all that LSH needs of them."""
+    keys = np.zeros((len(signatures), BANDS), dtype=np.uint64, order="F")
+    with np.errstate(over="ignore"):
+        for band in range(BANDS):
+            for r in range(ROWS):
+                keys[:, band] = (keys[:, band] ^ signatures[:, band * ROWS + r]
+                                 .astype(np.uint64)) * BAND_MIX[r]
+    return keys
+
+
 def lsh_candidates(signatures: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     """Candidate pairs (k x 2, a < b, sorted) of texts sharing at least one band."""
+    return lsh_candidates_from_keys(band_keys(signatures), eligible)
+
+
+def lsh_candidates_from_keys(keys: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """``lsh_candidates`` from the texts' band keys (``band_keys``)."""
     index = np.flatnonzero(eligible)
     if len(index) < 2:
         return np.empty((0, 2), dtype=np.int64)
     found = np.concatenate(
-        map_threads(lambda band: _band_pairs(signatures, index, band), range(BANDS)))
+        map_threads(lambda band: _band_pairs(keys[:, band], index), range(BANDS)))
     # a pair found in several bands once: a hash pass, then a sort of the distinct pairs
     # (np.unique would sort every copy)
     found = np.sort(pc.unique(pa.array(found)).to_numpy())
-    n = np.int64(len(signatures))
+    n = np.int64(len(keys))
     return np.stack([found // n, found % n], axis=1)
 
 
-def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndarray:
+def _band_pairs(band: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Pairs of texts in one band's buckets, each as a * n_texts + b (a < b): all pairs
     in a bucket of at most MAX_BUCKET texts, a chain in larger ones."""
-    # one column at a time: with signatures in column order (as ``minhash`` makes them)
-    # a band reads ROWS contiguous columns, not a few bytes of every row
-    keys = np.zeros(len(index), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for r in range(ROWS):
-            column = signatures[:, band * ROWS + r]
-            keys = (keys ^ (column if len(index) == len(column) else column[index]
-                            ).astype(np.uint64)) * BAND_MIX[r]
+    keys = band if len(index) == len(band) else band[index]
     # most texts are alone in their bucket: find the shared bucket keys with a sort of
     # the keys' values (far cheaper than an argsort), then order only the texts in shared
     # buckets; index is ascending, so a bucket's texts stay in its order (stable sort)
@@ -146,7 +157,7 @@ def _band_pairs(signatures: np.ndarray, index: np.ndarray, band: int) -> np.ndar
     bucket_sizes = np.diff(np.append(starts, len(order)))
     bucket = np.repeat(np.arange(len(bucket_sizes)), bucket_sizes)
     size_of = bucket_sizes[bucket]
-    n = np.int64(len(signatures))
+    n = np.int64(len(band))
     pairs: list[np.ndarray] = []
     # near-identical texts posted many times: a chain keeps a large bucket together
     chain = (size_of[:-1] > MAX_BUCKET) & (bucket[1:] == bucket[:-1])
@@ -185,14 +196,14 @@ def prepare_near_duplicates(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     con.execute(f"CREATE OR REPLACE TEMP TABLE nd_shingles AS {SHINGLES_SQL}")
     n_texts = con.execute("SELECT count(*) FROM nd_texts").fetchall()[0][0]
     sizes = np.zeros(n_texts, dtype=np.int64)
-    signatures = np.full((n_texts, NUM_PERM), np.iinfo(np.uint32).max, dtype=np.uint32,
-                         order="F")
+    keys = np.zeros((n_texts, BANDS), dtype=np.uint64, order="F")
     for tids, hashes in _shingles_by_text(con):
         first = int(tids[0])
         count = int(tids[-1]) - first + 1
-        signatures[first:first + count] = minhash(tids - first, hashes, count)
+        keys[first:first + count] = band_keys(minhash(tids - first, hashes, count))
         sizes[first:first + count] = np.bincount(tids - first, minlength=count)
-    candidates = lsh_candidates(signatures, sizes >= MIN_SHINGLES)
+    candidates = lsh_candidates_from_keys(keys, sizes >= MIN_SHINGLES)
+    del keys
     verified = _verify(con, candidates)
     con.execute("CREATE OR REPLACE TEMP TABLE near_texts (norm VARCHAR, cluster VARCHAR)")
     if len(verified):
