@@ -4,6 +4,7 @@
     python benchmarks/detect.py 1e7             # a 1e7-post world (several minutes)
     python benchmarks/detect.py hot             # only the hot key
     python benchmarks/detect.py WORLD_DIR       # a world made with `sockscope simulate`
+    python benchmarks/detect.py WORLD_DIR --memory-limit 2GB   # DuckDB's cap (default 5GB)
 
 Worlds come from `sockscope simulate` (about 48 posts per account over 14 days). The
 hot key is one post reposted by 50,000 accounts within one hour. Each case runs in a
@@ -21,6 +22,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+MEMORY_LIMIT = "5GB"  # DuckDB's cap (--memory-limit): the figures in docs/benchmarks.md
 
 # the tables a run writes whose bytes depend only on the input and the parameters
 # (manifest.json and report.html hold timings and paths)
@@ -71,7 +74,7 @@ timed(detect, "_evidence", "evidence")
 timed(detect, "split_audiences", "audiences")
 timed(api, "write_results", "write outputs")
 start = time.perf_counter()
-detection = api.detect(sys.argv[1:-1], sys.argv[-1], memory_limit="5GB")
+detection = api.detect(sys.argv[1:-2], sys.argv[-2], memory_limit=sys.argv[-1])
 total = time.perf_counter() - start
 print(json.dumps({"stages": stages, "total": total, "peak": max(m for _, m in stages.values()),
                   "groups": len(detection.groups), "flagged": len(detection.membership)}))
@@ -102,7 +105,7 @@ def hot_key(folder: Path, accounts: int = 50_000) -> list[str]:
 
 
 def run(label: str, inputs: list[str], out: Path) -> None:
-    done = subprocess.run([sys.executable, "-c", CHILD, *inputs, str(out)],
+    done = subprocess.run([sys.executable, "-c", CHILD, *inputs, str(out), MEMORY_LIMIT],
                           capture_output=True, text=True)
     if done.returncode != 0:
         print(f"\n{label}: failed\n{done.stderr[-3000:]}")
@@ -129,7 +132,12 @@ def _lines(path: str) -> int:
 
 
 def main() -> None:
+    global MEMORY_LIMIT
     wanted = sys.argv[1:] or ["1e5", "1e6", "hot"]
+    if "--memory-limit" in wanted:
+        at = wanted.index("--memory-limit")
+        MEMORY_LIMIT = wanted[at + 1]
+        del wanted[at:at + 2]
     with tempfile.TemporaryDirectory(prefix="sockscope-bench-") as tmp:
         root = Path(tmp)
         for case in wanted:
