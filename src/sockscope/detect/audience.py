@@ -112,14 +112,15 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Au
         if not top:
             return None
         author, focus = top[0]
+        amplifying = _amplifying_posts(con)
         amplifiers, members = con.execute(
             f"""
             SELECT count(DISTINCT p.account_id),
                    count(DISTINCT p.account_id) FILTER (
                        WHERE p.account_id IN (SELECT account_id FROM {members_view}))
-            FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
+            FROM {amplifying} p
             WHERE p.repost_of_account = $author OR p.reply_to_account = $author
-               OR q.account_id = $author
+               OR p.quoted_account = $author
             """,
             {"author": author},
         ).fetchall()[0]
@@ -127,11 +128,9 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Au
         post_share = con.execute(
             f"""
             WITH amplified AS (
-                SELECT p.account_id, coalesce(p.repost_of_post, p.reply_to_post,
-                                              p.quote_of_post) AS target
-                FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
+                SELECT p.account_id, p.target FROM {amplifying} p
                 WHERE p.repost_of_account = $author OR p.reply_to_account = $author
-                   OR q.account_id = $author
+                   OR p.quoted_account = $author
             ), pushed AS (
                 SELECT DISTINCT target FROM amplified
                 WHERE account_id IN (SELECT account_id FROM {members_view})
@@ -146,6 +145,27 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Au
         ).fetchall()[0][0]
     return Audience(group, str(author), float(focus), int(amplifiers), int(members),
                     float(post_share or 0.0))
+
+
+def _amplifying_posts(con: duckdb.DuckDBPyConnection) -> str:
+    """Temp table ``audience_amplifying``: every repost, reply and quote with the
+    accounts it amplifies and its target post, built once per run (each audience test
+    would otherwise join the posts with themselves to find quoted authors)."""
+    known = {name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
+    if "audience_amplifying" not in known:
+        con.execute(
+            """
+            CREATE TEMP TABLE audience_amplifying AS
+            SELECT p.account_id, p.repost_of_account, p.reply_to_account,
+                   q.account_id AS quoted_account,
+                   coalesce(p.repost_of_post, p.reply_to_post, p.quote_of_post) AS target
+            FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
+            WHERE p.repost_of_account IS NOT NULL OR p.reply_to_account IS NOT NULL
+               OR q.account_id IS NOT NULL
+            """
+        )
+    return "audience_amplifying"
 
 
 def describe(audience: Audience) -> str:
