@@ -1,10 +1,12 @@
-"""Co-actions in SQL: pairs of accounts acting on the same key, at several time scales.
+"""Co-actions: pairs of accounts acting on the same key, at several time scales.
 
-Per trace, actions are reduced to the first action of each account on each key. On
-each key, actions are ordered in time and every action is paired with the following
+Per trace, actions are reduced to the first action of each account on each key (SQL).
+On each key, actions are ordered in time and every action is paired with the following
 actions within the widest timed window, at most ``cap`` of them: a key touched by
 50,000 accounts in an hour yields at most ``cap`` pairs per action instead of a
-billion, so the cost stays near-linear in the number of posts.
+billion, so the cost stays near-linear in the number of posts. Accounts and keys are
+integer codes and the pairs are enumerated in NumPy (``enumerate_pairs``), keeping only
+the pairs that meet often enough to be tested.
 
 A trace is tested at several scales (``Scale``): its own window (seconds for reposts,
 minutes for texts), any wider windows it declares (hours for joint participation in
