@@ -541,3 +541,43 @@ def test_duckdb_memory_follows_the_machine_and_spills_to_a_temp_folder(monkeypat
     assert limit == "3.8 GiB"  # 4096 MB as DuckDB prints it: half, not DuckDB's 80 %
     assert temp.endswith(f"sockscope-{os.getpid()}")
     assert database.machine_memory() > 0
+
+
+def test_gexf_bytes_are_those_elementtree_writes(tmp_path):
+    from sockscope.output.networks import GEXF_NS, _write_gexf
+
+    graph = ig.Graph(n=3, edges=[(0, 1), (1, 2)])
+    graph.vs["name"] = ['a&b<"c">', "tab\there\nnew\rline", "Ωμέγα 🙂"]
+    graph.vs["label"] = ["@x & y", "'single'", ""]
+    graph.vs["group"] = ["G01", "", "G02"]
+    graph.vs["flagged"] = [True, False, True]
+    graph.vs["score"] = [0.5, 0.0, 12.3456]
+    graph.es["weight"] = [1.25, 3.0]
+    graph.es["behaviours"] = ["co-repost;co-text", "co-url&more"]
+    _write_gexf(graph, tmp_path / "fast.gexf")
+    # the same tree through ElementTree
+    root = ET.Element("gexf", {"xmlns": GEXF_NS, "version": "1.3"})
+    ET.SubElement(ET.SubElement(root, "meta"), "creator").text = "sockscope"
+    body = ET.SubElement(root, "graph", {"defaultedgetype": "undirected", "mode": "static"})
+    attributes = ET.SubElement(body, "attributes", {"class": "node"})
+    for number, (name, kind) in enumerate([("group", "string"), ("score", "double"),
+                                           ("flagged", "boolean")]):
+        ET.SubElement(attributes, "attribute", {"id": str(number), "title": name, "type": kind})
+    ET.SubElement(ET.SubElement(body, "attributes", {"class": "edge"}), "attribute",
+                  {"id": "0", "title": "behaviours", "type": "string"})
+    nodes = ET.SubElement(body, "nodes")
+    for v in graph.vs:
+        values = ET.SubElement(ET.SubElement(nodes, "node", {"id": v["name"],
+                                                              "label": v["label"]}), "attvalues")
+        for key, value in (("0", v["group"]), ("1", str(v["score"])),
+                           ("2", "true" if v["flagged"] else "false")):
+            ET.SubElement(values, "attvalue", {"for": key, "value": value})
+    edges = ET.SubElement(body, "edges")
+    for number, e in enumerate(graph.es):
+        element = ET.SubElement(edges, "edge", {
+            "id": str(number), "source": graph.vs[e.source]["name"],
+            "target": graph.vs[e.target]["name"], "weight": str(e["weight"])})
+        ET.SubElement(ET.SubElement(element, "attvalues"), "attvalue",
+                      {"for": "0", "value": e["behaviours"]})
+    ET.ElementTree(root).write(tmp_path / "tree.gexf", encoding="utf-8", xml_declaration=True)
+    assert (tmp_path / "fast.gexf").read_bytes() == (tmp_path / "tree.gexf").read_bytes()

@@ -9,7 +9,6 @@ attributes say whether the account is flagged and in which group. Text from the 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import igraph as ig
@@ -59,31 +58,43 @@ def write_networks(detection: Detection, out: Path) -> None:
 
 
 def _write_gexf(graph: ig.Graph, path: Path) -> None:
-    root = ET.Element("gexf", {"xmlns": GEXF_NS, "version": "1.3"})
-    meta = ET.SubElement(root, "meta")
-    ET.SubElement(meta, "creator").text = "sockscope"
-    body = ET.SubElement(root, "graph", {"defaultedgetype": "undirected", "mode": "static"})
-    attributes = ET.SubElement(body, "attributes", {"class": "node"})
-    node_attributes = [("group", "string"), ("score", "double"), ("flagged", "boolean")]
-    for number, (name, kind) in enumerate(node_attributes):
-        ET.SubElement(attributes, "attribute", {"id": str(number), "title": name, "type": kind})
-    edge_attributes = ET.SubElement(body, "attributes", {"class": "edge"})
-    ET.SubElement(edge_attributes, "attribute", {"id": "0", "title": "behaviours",
-                                                 "type": "string"})
-    xml_nodes = ET.SubElement(body, "nodes")
-    for vertex in graph.vs:
-        node = ET.SubElement(xml_nodes, "node", {"id": vertex["name"], "label": vertex["label"]})
-        values = ET.SubElement(node, "attvalues")
-        ET.SubElement(values, "attvalue", {"for": "0", "value": vertex["group"]})
-        ET.SubElement(values, "attvalue", {"for": "1", "value": str(vertex["score"])})
-        ET.SubElement(values, "attvalue", {"for": "2",
-                                           "value": "true" if vertex["flagged"] else "false"})
-    xml_edges = ET.SubElement(body, "edges")
+    """GEXF 1.3, written as text in one pass (ElementTree built an element per node,
+    edge and attribute value: most of the writing time). The bytes are those
+    ElementTree writes for the same tree (tested)."""
+    parts = [
+        "<?xml version='1.0' encoding='utf-8'?>\n",
+        f'<gexf xmlns="{GEXF_NS}" version="1.3"><meta><creator>sockscope</creator></meta>'
+        '<graph defaultedgetype="undirected" mode="static"><attributes class="node">'
+        '<attribute id="0" title="group" type="string" />'
+        '<attribute id="1" title="score" type="double" />'
+        '<attribute id="2" title="flagged" type="boolean" /></attributes>'
+        '<attributes class="edge"><attribute id="0" title="behaviours" type="string" />'
+        "</attributes><nodes>"]
     names = graph.vs["name"]
-    for number, edge in enumerate(graph.es):
-        element = ET.SubElement(xml_edges, "edge", {
-            "id": str(number), "source": names[edge.source], "target": names[edge.target],
-            "weight": str(edge["weight"])})
-        values = ET.SubElement(element, "attvalues")
-        ET.SubElement(values, "attvalue", {"for": "0", "value": edge["behaviours"]})
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    for name, label, group, score, flagged in zip(
+            names, graph.vs["label"], graph.vs["group"], graph.vs["score"],
+            graph.vs["flagged"], strict=True):
+        parts.append(
+            f'<node id="{_attribute(name)}" label="{_attribute(label)}"><attvalues>'
+            f'<attvalue for="0" value="{_attribute(group)}" />'
+            f'<attvalue for="1" value="{score}" />'
+            f'<attvalue for="2" value="{"true" if flagged else "false"}" />'
+            "</attvalues></node>")
+    parts.append("</nodes><edges>")
+    for number, ((source, target), weight, behaviours) in enumerate(zip(
+            graph.get_edgelist(), graph.es["weight"], graph.es["behaviours"], strict=True)):
+        parts.append(
+            f'<edge id="{number}" source="{_attribute(names[source])}" '
+            f'target="{_attribute(names[target])}" weight="{weight}"><attvalues>'
+            f'<attvalue for="0" value="{_attribute(behaviours)}" /></attvalues></edge>')
+    parts.append("</edges></graph></gexf>")
+    path.write_bytes("".join(parts).encode("utf-8"))
+
+
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                    "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"})
+
+
+def _attribute(value: str) -> str:
+    """An attribute value escaped as ElementTree escapes it."""
+    return str(value).translate(_ATTRIBUTE_ESCAPES)
