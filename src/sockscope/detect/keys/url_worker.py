@@ -51,9 +51,12 @@ def url_keys(kind: str, urls: list[str]) -> list:
 
 
 def _in_worker(kind: str, urls: list[str]) -> list:
-    done = subprocess.run([sys.executable, __file__, kind], input=json.dumps(urls).encode(),
-                          capture_output=True, check=False)
-    if done.returncode != 0:  # no usable interpreter: compute here, the same values
+    try:
+        done = subprocess.run([sys.executable, __file__, kind],
+                              input=json.dumps(urls).encode(), capture_output=True, check=False)
+    except OSError:  # no interpreter to start (an embedded Python)
+        done = None
+    if done is None or done.returncode != 0:  # compute here instead: the same values
         function = key_function(kind)
         return [function(u) for u in urls]
     return json.loads(done.stdout)
