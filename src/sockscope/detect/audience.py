@@ -36,10 +36,12 @@ def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: 
     accounts look like independent people (persona signals), for the second rule."""
     kept: list[Group] = []
     audiences: list[Audience] = []
+    amplifying = None  # built when the first group needs it, dropped at the end
     for group in groups:
         audience = None
         if targeted_share(group, edges) >= TARGETED_SHARE:
-            audience = _audience(con, group, evidence)
+            amplifying = amplifying or _amplifying_posts(con)
+            audience = _audience(con, group, evidence, amplifying)
         if (audience is not None and audience.focus >= FOCUS_SHARE
                 and audience.share < AUTHOR_EXCLUSIVITY
                 and audience.post_share < POST_EXCLUSIVITY):
@@ -53,6 +55,8 @@ def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: 
             audiences.append(audience)
         else:
             kept.append(group)
+    if amplifying:
+        con.execute(f"DROP TABLE {amplifying}")
     return kept, audiences
 
 
@@ -91,7 +95,8 @@ def targeted_share(group: Group, edges: list[Edge],
     return targeted / total if total > 0 else 0.0
 
 
-def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Audience | None:
+def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str,
+              amplifying: str) -> Audience | None:
     with arrow_view(con, {"account_id": group.members}) as members_view:
         top = con.execute(
             f"""
@@ -112,7 +117,6 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Au
         if not top:
             return None
         author, focus = top[0]
-        amplifying = _amplifying_posts(con)
         amplifiers, members = con.execute(
             f"""
             SELECT count(DISTINCT p.account_id),
@@ -149,22 +153,19 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str) -> Au
 
 def _amplifying_posts(con: duckdb.DuckDBPyConnection) -> str:
     """Temp table ``audience_amplifying``: every repost, reply and quote with the
-    accounts it amplifies and its target post, built once per run (each audience test
+    accounts it amplifies and its target post, built once for all audience tests (each
     would otherwise join the posts with themselves to find quoted authors)."""
-    known = {name for (name,) in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()}
-    if "audience_amplifying" not in known:
-        con.execute(
-            """
-            CREATE TEMP TABLE audience_amplifying AS
-            SELECT p.account_id, p.repost_of_account, p.reply_to_account,
-                   q.account_id AS quoted_account,
-                   coalesce(p.repost_of_post, p.reply_to_post, p.quote_of_post) AS target
-            FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
-            WHERE p.repost_of_account IS NOT NULL OR p.reply_to_account IS NOT NULL
-               OR q.account_id IS NOT NULL
-            """
-        )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE audience_amplifying AS
+        SELECT p.account_id, p.repost_of_account, p.reply_to_account,
+               q.account_id AS quoted_account,
+               coalesce(p.repost_of_post, p.reply_to_post, p.quote_of_post) AS target
+        FROM posts p LEFT JOIN posts q ON q.post_id = p.quote_of_post
+        WHERE p.repost_of_account IS NOT NULL OR p.reply_to_account IS NOT NULL
+           OR q.account_id IS NOT NULL
+        """
+    )
     return "audience_amplifying"
 
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sockscope.detect.arrays import members_of, prefix_steps, repeated
 from sockscope.detect.params import NEIGHBOUR_CAP
 from sockscope.detect.scratch import Scratch
-from sockscope.detect.sorted_sets import members_of
 from sockscope.detect.traces.base import Trace
 from sockscope.store.database import table_from_arrow
 
@@ -232,12 +232,9 @@ def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,
     account = acts["account"].astype(np.int64)
     t, n = acts["t"].astype(np.float64), acts["n"].astype(np.int64)
     reach = acts["reach"].astype(np.int64)
-    by_reach = np.argsort(-reach, kind="stable")
-    having = len(reach) - np.cumsum(np.bincount(reach, minlength=2))  # >= step: prefix
 
     def steps():
-        for step in range(1, int(reach.max(initial=0)) + 1):
-            a = by_reach[:having[step - 1]]
+        for step, a in prefix_steps(reach, int(reach.max(initial=0))):
             b = a + step
             dt = t[b] - t[a]
             keep = account[a] != account[b]
@@ -251,21 +248,17 @@ def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,
 
     wanted = None
     if min_shared > 1:
-        codes = np.sort(np.concatenate([c for *_, c in steps()] or [np.empty(0, np.int64)]))
-        # a code whose run in the sorted codes is min_shared long equals the code
-        # min_shared - 1 places further on
-        span = min_shared - 1
-        often = codes[:len(codes) - span][codes[span:] == codes[:len(codes) - span]]
-        wanted = often[np.concatenate([[True], often[1:] != often[:-1]])] if len(often) \
-            else often
-    parts = []
+        codes = [code for *_, code in steps()]
+        wanted = repeated(np.sort(np.concatenate(codes)) if codes else np.empty(0, np.int64),
+                          min_shared)
+    parts = [(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64),
+              np.empty(0, np.int64))]
     for a, b, dt, code in steps():
         if wanted is not None:
             kept = members_of(code, wanted)
             a, b, dt, code = a[kept], b[kept], dt[kept], code[kept]
         parts.append((a, b, dt, code))
-    a, b, dt, code = (np.concatenate([part[i] for part in parts]) if parts else
-                      np.empty(0, np.int64 if i != 2 else np.float64) for i in range(4))
+    a, b, dt, code = (np.concatenate(column) for column in zip(*parts, strict=True))
     a_first = account[a] < account[b]
     return {"pair": code, "account_a": (code // PAIR_BASE).astype(np.int32),
             "account_b": (code % PAIR_BASE).astype(np.int32),

@@ -143,15 +143,14 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
         """
     )
     # a pair shares a key at most once in ``coacts`` (one action per account and key), so
-    # rows count shared keys, and a pair with fewer rows than min_shared cannot be tested
+    # rows count shared keys; pairs that meet fewer than min_shared times were left out
+    # when the co-actions were enumerated (``build_coactions``), and ``most_shared``
+    # below decides per scale
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE pair_strata AS
-        WITH busy AS (SELECT pair FROM {coactions.coacts} GROUP BY pair
-                      HAVING count(*) >= {int(min_shared)}),
-        kept AS (SELECT * FROM {coactions.coacts} SEMI JOIN busy USING (pair))
         SELECT c.pair, c.account_a, c.account_b, c.scale, k.stratum, count(*) AS shared
-        FROM ({at_scale("kept", coactions.scale_table)}) c
+        FROM ({at_scale(coactions.coacts, coactions.scale_table)}) c
         JOIN {keys} k USING (kid, scale) GROUP BY ALL
         """
     )

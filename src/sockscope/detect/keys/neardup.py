@@ -31,8 +31,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sockscope.detect.arrays import members_of, prefix_steps, repeated
 from sockscope.detect.keys.threads import cores, map_threads
-from sockscope.detect.sorted_sets import members_of
 from sockscope.store.database import arrow_view, table_from_arrow
 
 NUM_PERM = 64
@@ -146,11 +146,7 @@ def _band_pairs(band: np.ndarray, index: np.ndarray) -> np.ndarray:
     # most texts are alone in their bucket: find the shared bucket keys with a sort of
     # the keys' values (far cheaper than an argsort), then order only the texts in shared
     # buckets; index is ascending, so a bucket's texts stay in its order (stable sort)
-    values = np.sort(keys)
-    repeated = values[1:][values[1:] == values[:-1]]
-    shared_keys = repeated[np.concatenate([[True], repeated[1:] != repeated[:-1]])] \
-        if len(repeated) else repeated
-    in_shared = members_of(keys, shared_keys)
+    in_shared = members_of(keys, repeated(np.sort(keys)))
     order = in_shared[np.argsort(keys[in_shared], kind="stable")]
     members, sorted_keys = index[order], keys[order]
     starts = np.flatnonzero(np.concatenate([[True], sorted_keys[1:] != sorted_keys[:-1]]))
@@ -165,13 +161,7 @@ def _band_pairs(band: np.ndarray, index: np.ndarray) -> np.ndarray:
     # all pairs in small buckets: the text at rank k pairs with ranks k + 1 .. size - 1;
     # positions ordered by how many later texts they have, so each step is a prefix
     later = np.where(size_of <= MAX_BUCKET, size_of - 1 - _ranks(bucket_sizes), 0)
-    by_later = np.argsort(-later, kind="stable")
-    counts = np.bincount(later, minlength=MAX_BUCKET + 1)
-    having = len(later) - np.cumsum(counts)  # having[s - 1]: positions with >= s later
-    for step in range(1, MAX_BUCKET):
-        firsts = by_later[:having[step - 1]]
-        if len(firsts) == 0:
-            break
+    for step, firsts in prefix_steps(later, MAX_BUCKET - 1):
         a, b = members[firsts], members[firsts + step]
         pairs.append(np.minimum(a, b) * n + np.maximum(a, b))
     return np.concatenate(pairs)

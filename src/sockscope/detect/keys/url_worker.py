@@ -13,7 +13,6 @@ import subprocess
 import sys
 import types
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 KINDS = ("canonical", "domain", "shortened")
@@ -38,7 +37,7 @@ def key_function(kind: str) -> Callable[[str], object]:
 def url_keys(kind: str, urls: list[str]) -> list:
     """``[key_function(kind)(u) for u in urls]``, in one worker process per core when
     there are many URLs (the same values either way)."""
-    from sockscope.detect.keys.threads import cores
+    from sockscope.detect.keys.threads import cores, map_threads
 
     workers = cores()
     if workers < 2 or len(urls) < PARALLEL_URLS:
@@ -46,8 +45,7 @@ def url_keys(kind: str, urls: list[str]) -> list:
         return [function(u) for u in urls]
     step = -(-len(urls) // workers)
     parts = [urls[i:i + step] for i in range(0, len(urls), step)]
-    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
-        return [key for part in pool.map(lambda p: _in_worker(kind, p), parts) for key in part]
+    return [key for part in map_threads(lambda p: _in_worker(kind, p), parts) for key in part]
 
 
 def _in_worker(kind: str, urls: list[str]) -> list:

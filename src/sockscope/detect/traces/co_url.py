@@ -12,26 +12,23 @@ from sockscope.store.database import table_from_arrow
 
 def prepare_url_map(con) -> None:
     """Table ``url_map(url, canonical, shortened)`` over distinct URLs."""
-    urls = _distinct_urls(con)
-    table_from_arrow(con, "url_map", pa.table({
-        "url": pa.array(urls, pa.string()),
-        "canonical": pa.array(url_keys("canonical", urls), pa.string()),
-        "shortened": pa.array(url_keys("shortened", urls), pa.bool_())}))
+    _url_table(con, "url_map", "canonical")
 
 
 def prepare_url_domains(con) -> None:
     """Table ``url_domains(url, domain, shortened)`` over distinct URLs (for co-domain)."""
-    urls = _distinct_urls(con)
-    table_from_arrow(con, "url_domains", pa.table({
-        "url": pa.array(urls, pa.string()),
-        "domain": pa.array(url_keys("domain", urls), pa.string()),
-        "shortened": pa.array(url_keys("shortened", urls), pa.bool_())}))
+    _url_table(con, "url_domains", "domain")
 
 
-def _distinct_urls(con) -> list[str]:
-    return [r[0] for r in con.execute(
+def _url_table(con, table: str, kind: str) -> None:
+    """Table ``table(url, <kind>, shortened)`` over the distinct URLs of the posts."""
+    urls = [r[0] for r in con.execute(
         "SELECT DISTINCT u FROM (SELECT unnest(urls) AS u FROM posts WHERE len(urls) > 0) "
         "WHERE u IS NOT NULL ORDER BY u").fetchall()]
+    table_from_arrow(con, table, pa.table({
+        "url": pa.array(urls, pa.string()),
+        kind: pa.array(url_keys(kind, urls), pa.string()),
+        "shortened": pa.array(url_keys("shortened", urls), pa.bool_())}))
 
 
 def url_actions_sql(table: str, column: str) -> str:
