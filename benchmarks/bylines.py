@@ -29,24 +29,32 @@ WORDS = 800
 
 
 def corpus(bylines: int, seed: int = 0) -> pa.Table:
+    """``bylines`` x ARTICLES articles of WORDS words. Bylines 2k and 2k + 1 share a writer:
+    45 % of their words are function words drawn from the writer's own habits (a
+    Dirichlet draw), the rest topic words drawn uniformly from 3,000. Vectorised: a
+    10,000-byline corpus (80 M words) is built in seconds."""
     rng = np.random.default_rng(seed)
-    function = ["the", "of", "and", "to", "a", "in", "that", "is", "it", "for", "on", "with",
-                "as", "but", "which", "however", "indeed", "thus", "rather", "quite"]
-    rows = {"article_id": [], "byline": [], "outlet": [], "published_at": [], "title": [],
-            "text": [], "url": []}
+    function = np.array(["the", "of", "and", "to", "a", "in", "that", "is", "it", "for",
+                         "on", "with", "as", "but", "which", "however", "indeed", "thus",
+                         "rather", "quite"])
+    vocabulary = np.concatenate([function, [f"topic{i}" for i in range(3_000)]])
+    texts = []
     for b in range(bylines):
         habit = np.random.default_rng(seed * 100_000 + b // 2).dirichlet(np.full(20, 0.6))
-        for k in range(ARTICLES):
-            words = [function[rng.choice(20, p=habit)] if rng.random() < 0.45
-                     else f"topic{rng.integers(0, 3_000)}" for _ in range(WORDS)]
-            rows["article_id"].append(f"a{b}-{k}")
-            rows["byline"].append(f"Byline {b:05d}")
-            rows["outlet"].append(f"Outlet {b % 40}")
-            rows["published_at"].append(datetime(2024, 1, 1 + k))
-            rows["title"].append(f"title {k}")
-            rows["text"].append(" ".join(words) + ".")
-            rows["url"].append(None)
-    return pa.table(rows)
+        size = (ARTICLES, WORDS)
+        words = np.where(rng.random(size) < 0.45,
+                         rng.choice(20, size=size, p=habit),
+                         20 + rng.integers(0, 3_000, size=size))
+        texts.extend(" ".join(vocabulary[row]) + "." for row in words)
+    total = bylines * ARTICLES
+    return pa.table({
+        "article_id": [f"a{i // ARTICLES}-{i % ARTICLES}" for i in range(total)],
+        "byline": [f"Byline {i // ARTICLES:05d}" for i in range(total)],
+        "outlet": [f"Outlet {i // ARTICLES % 40}" for i in range(total)],
+        "published_at": [datetime(2024, 1, 1 + i % ARTICLES) for i in range(total)],
+        "title": [f"title {i % ARTICLES}" for i in range(total)],
+        "text": texts,
+        "url": pa.nulls(total, pa.string())})
 
 
 def main() -> None:

@@ -114,11 +114,15 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
                           "words_b": decision.words_unknown,
                           "shared_passages": shared.get((a, b), 0), **decision.scores})
     clusters = _clusters(names, pair_rows, seed)
+    pairs_of: dict[str, list[dict]] = defaultdict(list)  # each byline's pairs, indexed once
+    for pair in pair_rows:
+        pairs_of[pair["byline_a"]].append(pair)
+        pairs_of[pair["byline_b"]].append(pair)
     hands, article_cluster, fit = _hands(by_byline, verifiers[1])
     byline_table = pa.table({
         "byline": names,
         "articles": [len(by_byline[b]) for b in names],
-        "words": [word_count(" ".join(texts[b])) for b in names],
+        "words": [words[b] for b in names],
         "outlets": [len({r[2] for r in by_byline[b] if r[2]}) for b in names],
         "first_published": [min((r[3] for r in by_byline[b] if r[3]), default=None)
                             for b in names],
@@ -126,7 +130,7 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
                            for b in names],
         "cluster_id": [clusters[b] for b in names],
         "hands": [hands[b] for b in names],
-        "signals": [_signals(b, pair_rows, hands[b]) for b in names],
+        "signals": [_signals(b, pairs_of[b], hands[b]) for b in names],
     })
     article_table = pa.table({
         "article_id": [r[0] for r in rows], "byline": [r[1] for r in rows],
@@ -374,14 +378,14 @@ def _between_byline_similarity(by_byline, vector) -> float:
 
 
 def _signals(byline: str, pairs: list[dict], hands: int) -> str:
+    """The byline's marks for bylines.csv; ``pairs`` are the pairs it is part of."""
     marks = []
-    same = sorted((p for p in pairs if byline in (p["byline_a"], p["byline_b"])
-                   and p["decision"] == "same"), key=lambda p: -p["same_writer"])
+    same = sorted((p for p in pairs if p["decision"] == "same"),
+                  key=lambda p: -p["same_writer"])
     if same:
         other = [p["byline_b"] if p["byline_a"] == byline else p["byline_a"] for p in same]
         marks.append("shares_writer_with=" + "|".join(other[:5]))
-    reused = sum(p["shared_passages"] for p in pairs if byline in (p["byline_a"],
-                                                                   p["byline_b"]))
+    reused = sum(p["shared_passages"] for p in pairs)
     if reused:
         marks.append(f"shared_passages={reused}")
     if hands > 1:
