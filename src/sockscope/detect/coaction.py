@@ -87,7 +87,8 @@ class Coactions:
     - ``acts``: the first action of each account on each key; ``g`` numbers the actions
       so that each key's actions are consecutive in time order (``r`` within the key);
     - ``keys``: per key and scale, popularity, the pairs the enumeration could find and
-      the stratum; ``key_names`` maps ``kid`` back to the key;
+      the stratum; ``key_names`` maps ``kid`` back to the key; ``activity``: each
+      account's number of actions;
     - ``coacts``: the enumerated pairs, ``account_a < account_b`` as account codes
       (``account_codes``; code order is name order), ``pair`` both codes in one integer,
       ``g_a``/``g_b`` the two actions;
@@ -104,6 +105,7 @@ class Coactions:
     acts: str = "acts"
     keys: str = "keys"
     key_names: str = "key_names"
+    activity: str = "activity"
     coacts: str = "coacts"
     scale_table: str = "scales"
 
@@ -118,70 +120,74 @@ class Coactions:
 PAIR_BASE = 1 << 32
 
 
-def stage_actions(scratch: Scratch, trace: Trace, table: str = "acts_raw") -> None:
-    """Table ``table``: each account's first action on each key of ``trace``."""
-    scratch.con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {table} AS
+def first_actions_sql(trace: Trace, scratch: Scratch) -> str:
+    """A SELECT of each account's first action on each key of ``trace``."""
+    return f"""
         SELECT account_id, key, min(t) AS t, first(post_id ORDER BY t, post_id) AS post_id
         FROM ({trace.actions(scratch)}) WHERE key IS NOT NULL AND account_id IS NOT NULL
         GROUP BY account_id, key
         """
-    )
+
+
+def stage_actions(scratch: Scratch, trace: Trace, table: str = "acts_raw") -> None:
+    """Table ``table``: each account's first action on each key of ``trace``."""
+    scratch.con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS {first_actions_sql(trace, scratch)}")
+
+
+ACCOUNT_CODES_SQL = """SELECT account_id, (row_number() OVER (ORDER BY account_id) - 1)::INTEGER
+                              AS code
+                       FROM (SELECT DISTINCT account_id FROM posts WHERE account_id IS NOT NULL)"""
 
 
 def prepare_account_codes(con) -> None:
     """Table ``account_codes(account_id, code)``: every posting account numbered in name
     order, so that comparing codes compares names and joins and sorts run on integers."""
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE account_codes AS
-           SELECT account_id, (row_number() OVER (ORDER BY account_id) - 1)::INTEGER AS code
-           FROM (SELECT DISTINCT account_id FROM posts WHERE account_id IS NOT NULL)""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE account_codes AS {ACCOUNT_CODES_SQL}")
 
 
-def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
-                    cap: int = NEIGHBOUR_CAP,
-                    scales: Sequence[Scale] | None = None, min_shared: int = 1) -> Coactions:
-    """Create the temp tables ``acts``, ``key_names``, ``keys``, ``scales`` and
-    ``coacts`` for one trace (by default at its own window only). ``coacts`` keeps the
-    pairs that share at least ``min_shared`` keys (the fewest a pair needs to be tested):
-    on a hot key almost every enumerated pair meets only once."""
-    con = scratch.con
-    scales = tuple(scales) if scales else (Scale(window_s),)
+@dataclass(frozen=True)
+class CoactionPlan:
+    """The co-action stage of one trace as SQL over named tables, run by either engine:
+    ``steps`` are (table, SELECT) pairs built in order; ``reach`` selects the actions
+    the pair enumeration walks (``enumerate_pairs``). Reads ``posts``, ``account_codes``
+    and the trace's key tables."""
+
+    steps: tuple[tuple[str, str], ...]
+    reach: str
+    widest: int | None
+    rare: int
+    rare_scale: bool
+
+
+def coaction_plan(scratch: Scratch, trace: Trace, scales: Sequence[Scale],
+                  cap: int) -> CoactionPlan:
+    """The SQL of ``build_coactions`` for ``trace`` at ``scales``."""
     timed = sorted({s.window_s for s in scales if s.window_s is not None})
     widest = timed[-1] if timed else 0
     rare = cap + 1  # on keys with at most this many accounts the cap never binds
-    scratch.once("account_codes", prepare_account_codes)
-    stage_actions(scratch, trace)
+    rare_scale = any(s.rare_only for s in scales)
     # keys numbered in key order; the actions of a key get the numbers first_g + 1 .. first_g + n
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE key_names AS
+    key_names = """
         SELECT key, (row_number() OVER (ORDER BY key))::INTEGER AS kid,
                sum(n) OVER (ORDER BY key ROWS UNBOUNDED PRECEDING) - n AS first_g
         FROM (SELECT key, count(*) AS n FROM acts_raw GROUP BY key)
         """
-    )
-    ahead = ",\n".join(
+    ahead = [f"ahead_{w}" for w in timed]
+    windows = "".join(
         f"count(*) OVER (PARTITION BY kid ORDER BY t RANGE BETWEEN CURRENT ROW AND {w} "
-        f"FOLLOWING) - 1 AS ahead_{w}" for w in timed)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE acts AS
-        SELECT first_g + r AS g, * EXCLUDE (first_g) FROM (
-            SELECT k.kid, k.first_g, c.code AS account, a.t, a.post_id,
-                   {ahead + "," if ahead else ""}
+        f"FOLLOWING) - 1 AS ahead_{w}, " for w in timed)
+    acts = f"""
+        SELECT first_g + r AS g, kid, account, t, post_id, {"".join(a + ", " for a in ahead)}
+               r, n
+        FROM (
+            SELECT k.kid, k.first_g, c.code AS account, a.t, a.post_id, {windows}
                    row_number() OVER (PARTITION BY k.kid ORDER BY a.t, c.code) AS r,
                    count(*) OVER (PARTITION BY k.kid) AS n
             FROM acts_raw a JOIN key_names k USING (key)
             JOIN account_codes c USING (account_id)
         )
         """
-    )
-    con.execute("CREATE OR REPLACE TEMP TABLE scales (scale INTEGER, window_s BIGINT, "
-                "rare_only BOOLEAN)")
-    con.executemany("INSERT INTO scales VALUES (?, ?, ?)",
-                    [[i, s.window_s, s.rare_only] for i, s in enumerate(scales)])
     possible = " UNION ALL ".join(
         f"""SELECT kid, {i} AS scale, count(*) AS n,
                    {f"sum(least(ahead_{s.window_s}, {cap}))" if s.window_s is not None
@@ -189,33 +195,61 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
             FROM acts {"WHERE n <= " + str(rare) if s.rare_only else ""} GROUP BY kid"""
         for i, s in enumerate(scales))
     if trace.bin_s:
-        bins = f"""(SELECT greatest((max(t) - min(t)) // {trace.bin_s} + 1, 1) FROM acts)"""
+        # the span in bins, a real number (DuckDB's ``//`` on doubles divides; Spark's
+        # ``div`` would truncate), so it is written as a division for both
+        bins = f"""(SELECT greatest((max(t) - min(t)) / {trace.bin_s} + 1, 1) FROM acts)"""
         expected = f"sum(n) OVER (PARTITION BY scale, {trace.key_family}) / {bins}"
         named = "JOIN key_names USING (kid)"
     else:
         expected, named = "n", ""
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE keys AS
+    keys = f"""
         WITH counted AS (SELECT p.*, ({expected})::DOUBLE AS n_null FROM ({possible}) p {named})
         SELECT kid, scale, n, within_pairs, n_null,
                least(floor(ln(greatest(n_null, 1)) / ln({STRATUM_BASE})),
                      {STRATUM_CAP})::INTEGER AS stratum
         FROM counted
         """
-    )
+    activity = "SELECT account, count(*) AS d FROM acts GROUP BY account"
     # ``ahead`` counts earlier actions at the same second too: n - r keeps pairs in the key
     reach = f"least(ahead_{widest}, {cap}, n - r)" if timed else "0"
-    if any(s.rare_only for s in scales):
+    if rare_scale:
         reach = f"CASE WHEN n <= {rare} THEN n - r ELSE {reach} END"
-    acts = con.sql(f"SELECT account, kid, t, n, {reach} AS reach FROM acts ORDER BY g"
-                   ).fetchnumpy()
-    pairs = enumerate_pairs(acts, widest if timed else None, rare,
-                            any(s.rare_only for s in scales), min_shared)
-    table_from_arrow(con, "coacts", pairs)
-    actions, accounts, coactions = con.execute(
-        "SELECT (SELECT count(*) FROM acts), (SELECT count(DISTINCT account) FROM acts), "
-        "(SELECT count(*) FROM coacts)").fetchall()[0]
+    return CoactionPlan(
+        steps=(("acts_raw", first_actions_sql(trace, scratch)), ("key_names", key_names),
+               ("acts", acts), ("keys", keys), ("activity", activity)),
+        reach=f"SELECT g, account, kid, t, n, {reach} AS reach FROM acts",
+        widest=widest if timed else None, rare=rare, rare_scale=rare_scale)
+
+
+def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
+                    cap: int = NEIGHBOUR_CAP,
+                    scales: Sequence[Scale] | None = None, min_shared: int = 1) -> Coactions:
+    """Create the temp tables ``acts``, ``key_names``, ``keys``, ``activity``, ``scales``
+    and ``coacts`` for one trace (by default at its own window only). ``coacts`` keeps
+    the pairs that share at least ``min_shared`` keys (the fewest a pair needs to be
+    tested): on a hot key almost every enumerated pair meets only once. With a Spark
+    engine on the scratch, the plan runs there and the tables that come back hold what
+    the pair tests read (``SparkEngine.build_coactions``)."""
+    con = scratch.con
+    scales = tuple(scales) if scales else (Scale(window_s),)
+    scratch.once("account_codes", prepare_account_codes)
+    plan = coaction_plan(scratch, trace, scales, cap)
+    con.execute("CREATE OR REPLACE TEMP TABLE scales (scale INTEGER, window_s BIGINT, "
+                "rare_only BOOLEAN)")
+    con.executemany("INSERT INTO scales VALUES (?, ?, ?)",
+                    [[i, s.window_s, s.rare_only] for i, s in enumerate(scales)])
+    if scratch.engine is not None:
+        actions, accounts, coactions = scratch.engine.build_coactions(scratch, plan,
+                                                                      min_shared)
+    else:
+        for table, select in plan.steps:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
+        acts = con.sql(f"{plan.reach} ORDER BY g").fetchnumpy()
+        pairs = enumerate_pairs(acts, plan.widest, plan.rare, plan.rare_scale, min_shared)
+        table_from_arrow(con, "coacts", pairs)
+        actions, accounts, coactions = con.execute(
+            "SELECT (SELECT count(*) FROM acts), (SELECT count(*) FROM activity), "
+            "(SELECT count(*) FROM coacts)").fetchall()[0]
     return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions),
                      scales, cap)
 
@@ -230,6 +264,8 @@ def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,
     twice, once to count them (a sort of their codes), once to keep the rows of the
     pairs that count, so the many pairs that meet once are never materialised."""
     account = acts["account"].astype(np.int64)
+    # the actions' numbers: given, or (DuckDB reads them in order from 1) row + 1
+    g = acts["g"].astype(np.int64) if "g" in acts else np.arange(1, len(account) + 1)
     t, n = acts["t"].astype(np.float64), acts["n"].astype(np.int64)
     reach = acts["reach"].astype(np.int64)
 
@@ -263,7 +299,7 @@ def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,
     return {"pair": code, "account_a": (code // PAIR_BASE).astype(np.int32),
             "account_b": (code % PAIR_BASE).astype(np.int32),
             "kid": acts["kid"][a].astype(np.int32),
-            "g_a": np.where(a_first, a, b) + 1, "g_b": np.where(a_first, b, a) + 1,
+            "g_a": g[np.where(a_first, a, b)], "g_b": g[np.where(a_first, b, a)],
             "dt": dt, "rare": n[a] <= rare}
 
 

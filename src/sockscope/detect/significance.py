@@ -103,20 +103,18 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
                     schema=PAIR_TESTS_SCHEMA)
 
 
-def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str) -> None:
+def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str, total: int) -> None:
     """Table ``stratum_mass``: per scale and popularity stratum, sum_k (n_k / T)^2 f_k,
-    where T is the trace's number of actions and f_k the share of the key's pairs the
+    where T (``total``) is the trace's number of actions and f_k the share of the key's pairs the
     enumeration can find at that scale."""
     # sums in NumPy over sorted rows: the same input gives the same bits on every run
     # (DuckDB's parallel float aggregation does not guarantee the summation order)
     counts = con.execute(
         f"SELECT scale, stratum, n, n_null, within_pairs FROM {keys} WHERE n > 1 "
         "ORDER BY scale, kid").fetchnumpy()
-    total = float(con.execute(f"SELECT sum(n) FROM {keys} WHERE scale = 0").fetchall()[0][0]
-                  or 0)
     n = counts["n"].astype(np.float64)
     expected = counts["n_null"].astype(np.float64)  # n, or a clock bin's family average
-    share = ((expected / total) ** 2
+    share = ((expected / float(total)) ** 2
              * (counts["within_pairs"].astype(np.float64) / (n * (n - 1) / 2)))
     cells = counts["scale"].astype(np.int64) * 64 + counts["stratum"].astype(np.int64)
     masses = {int(c): float(np.sum(share[cells == c])) for c in np.unique(cells)}
@@ -131,15 +129,14 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
     """Per pair, scale and stratum: shared keys, lambda and the number of tests the pair
     takes part in, for the tests whose P(X = x) does not already exclude significance;
     sorted by pair."""
-    keys, acts = coactions.keys, coactions.acts
-    _stratum_masses(con, keys)
+    keys = coactions.keys
+    _stratum_masses(con, keys, coactions.actions)
     # the mean is an exact integer sum over a count, the same bits on every run
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE degree AS
-        WITH raw AS (SELECT account, count(*) AS d FROM {acts} GROUP BY ALL),
-             mean AS (SELECT sum(d)::DOUBLE / count(*) AS m FROM raw)
-        SELECT account, greatest(d, m) AS d FROM raw, mean
+        WITH mean AS (SELECT sum(d)::DOUBLE / count(*) AS m FROM {coactions.activity})
+        SELECT account, greatest(d, m) AS d FROM {coactions.activity}, mean
         """
     )
     # a pair shares a key at most once in ``coacts`` (one action per account and key), so
@@ -183,7 +180,7 @@ def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests:
     (a BH q-value is never below its p-value, so p > fdr can never be significant) to
     ``edges_table`` and ``evidence_table``, each at the scale of its p-value."""
     hopeful = tests.filter(pc.less_equal(tests["p_value"], fdr))
-    keys, acts = coactions.keys, coactions.acts
+    keys = coactions.keys
     with arrow_view(con, hopeful) as pairs:
         con.execute(
             f"""
@@ -201,7 +198,7 @@ def keep_candidates(con: duckdb.DuckDBPyConnection, coactions: Coactions, tests:
         con.execute(
             f"""
             INSERT INTO {edges_table}
-            WITH n_accounts AS (SELECT count(DISTINCT account) AS n FROM {acts}),
+            WITH n_accounts AS (SELECT {coactions.accounts}::BIGINT AS n),
             key_weight AS (
                 SELECT kid, greatest(ln(n_accounts.n / k.n)
                                      / ln(greatest(n_accounts.n / 2.0, 2)),

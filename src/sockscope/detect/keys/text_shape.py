@@ -10,14 +10,16 @@ shape. Written as one SQL expression so it runs inside the engine on every post.
 
 from __future__ import annotations
 
-# (pattern, replacement), applied in order; every token ends up space-separated
+# (pattern, replacement), applied in order; every token ends up space-separated. White
+# space is spelled out: RE2 (DuckDB) and Java (Spark) differ on \s (Java adds \x0B)
 _STEPS = [
-    (r"https?://\S+|www\.\S+", " ↗ "),  # not a letter: the word step must not take it
+    # a link becomes an arrow, not a letter: the word step must not take it
+    (r"https?://[^\t\n\f\r ]+|www\.[^\t\n\f\r ]+", " ↗ "),
     (r"@\w+", " @ "),
     (r"#\w+", " # "),
     (r"\d+([.,:]\d+)*", " 9 "),
     (r"[\pL\pM'’]+", " w "),
-    (r"\s+", " "),
+    (r"[\t\n\f\r ]+", " "),
 ]
 
 

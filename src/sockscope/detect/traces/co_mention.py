@@ -9,7 +9,7 @@ def _actions(scratch) -> str:
         SELECT account_id, epoch(created_at) AS t, m AS key, post_id
         FROM (SELECT account_id, created_at, post_id, reply_to_account,
                      unnest(list_distinct(mentions)) AS m FROM posts
-              WHERE kind <> 'repost' AND len(mentions) > 0)
+              WHERE kind <> 'repost' AND array_length(mentions) > 0)
         WHERE m IS NOT NULL AND m IS DISTINCT FROM reply_to_account
     """
 

@@ -21,14 +21,14 @@ def _actions(scratch) -> str:
     return f"""
         WITH shaped AS (
             SELECT account_id, created_at, post_id, {text_shape_sql("text")} AS shape
-            FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND len(urls) > 0
+            FROM posts WHERE kind <> 'repost' AND text IS NOT NULL AND array_length(urls) > 0
         )
         SELECT account_id, epoch(created_at) AS t,
                strftime(date_trunc('minute', created_at), '%Y-%m-%d %H:%M') || ' ' || shape
                    AS key,
                post_id
         FROM shaped
-        WHERE len(string_split(shape, ' ')) >= {MIN_SHAPE_TOKENS} AND shape LIKE '%U%'
+        WHERE array_length(string_split(shape, ' ')) >= {MIN_SHAPE_TOKENS} AND shape LIKE '%U%'
     """
 
 

@@ -35,7 +35,8 @@ def _actions(scratch) -> str:
     return f"""
         SELECT p.account_id, epoch(p.created_at) AS t, n.norm AS key, p.post_id
         FROM posts p JOIN norm_texts n USING (platform, post_id)
-        WHERE length(n.norm) >= {MIN_CHARS} AND len(string_split(n.norm, ' ')) >= {MIN_WORDS}
+        WHERE length(n.norm) >= {MIN_CHARS}
+          AND array_length(string_split(n.norm, ' ')) >= {MIN_WORDS}
     """
 
 

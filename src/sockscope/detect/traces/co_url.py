@@ -23,7 +23,7 @@ def prepare_url_domains(con) -> None:
 def _url_table(con, table: str, kind: str) -> None:
     """Table ``table(url, <kind>, shortened)`` over the distinct URLs of the posts."""
     urls = [r[0] for r in con.execute(
-        "SELECT DISTINCT u FROM (SELECT unnest(urls) AS u FROM posts WHERE len(urls) > 0) "
+        "SELECT DISTINCT u FROM (SELECT unnest(urls) AS u FROM posts WHERE array_length(urls) > 0) "
         "WHERE u IS NOT NULL ORDER BY u").fetchall()]
     table_from_arrow(con, table, pa.table({
         "url": pa.array(urls, pa.string()),
@@ -39,7 +39,7 @@ def url_actions_sql(table: str, column: str) -> str:
             SELECT p.account_id, p.created_at, p.post_id, m.{column} AS key, m.shortened,
                    bool_and(m.shortened) OVER (PARTITION BY p.platform, p.post_id) AS only_short
             FROM (SELECT platform, account_id, created_at, post_id, unnest(urls) AS url
-                  FROM posts WHERE len(urls) > 0 AND kind <> 'repost') p
+                  FROM posts WHERE array_length(urls) > 0 AND kind <> 'repost') p
             JOIN {table} m USING (url)
             WHERE m.{column} IS NOT NULL
         )

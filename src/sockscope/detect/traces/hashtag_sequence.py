@@ -7,8 +7,9 @@ from sockscope.detect.traces.base import Trace
 def _actions(scratch) -> str:
     return """
         WITH used AS (
-            SELECT account_id, created_at, post_id, lower(unnest(hashtags)) AS h
-            FROM posts WHERE len(hashtags) > 0 AND kind <> 'repost'
+            SELECT account_id, created_at, post_id, lower(h) AS h
+            FROM (SELECT account_id, created_at, post_id, unnest(hashtags) AS h
+                  FROM posts WHERE array_length(hashtags) > 0 AND kind <> 'repost')
         ), daily AS (
             SELECT account_id, date_trunc('day', created_at) AS day,
                    list(h ORDER BY created_at, post_id, h) AS seq,
@@ -19,7 +20,7 @@ def _actions(scratch) -> str:
         SELECT account_id, epoch(first_at) AS t,
                strftime(day, '%Y-%m-%d') || ': #' || array_to_string(seq, ' #') AS key,
                first_post AS post_id
-        FROM daily WHERE len(seq) >= 2
+        FROM daily WHERE array_length(seq) >= 2
     """
 
 
