@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow.compute as pa_compute
 
+from sockscope.detect.engines import ENGINES
 from sockscope.detect.model import Detection
 from sockscope.detect.params import DetectParams
 from sockscope.detect.pipeline import run_detection
@@ -146,6 +147,9 @@ def detect(
     timezone: str | None = None,
     time_format: str | None = None,
     list_sep: dict[str, str] | None = None,
+    engine: str = "duckdb",
+    spark_master: str = "local[*]",
+    spark_workdir: str | Path | None = None,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -154,7 +158,9 @@ def detect(
     Detection parameters are given as ``params`` or as keywords, the fields of
     :class:`sockscope.detect.params.DetectParams` (``traces``, ``windows``, ``fdr``,
     ``seed``, ...); they are checked before any data is read. The result is also kept
-    in the run database (tables ``result_*``).
+    in the run database (tables ``result_*``). ``engine="spark"`` runs the co-action
+    stages on Apache Spark (``spark_master``, default ``local[*]``; tables travel
+    through ``spark_workdir``, a folder every executor can read), with the same results.
 
     >>> detection = sockscope.detect(["tweets.csv"], "result", fdr=0.01)  # doctest: +SKIP
     >>> detection.groups[0].summary                                        # doctest: +SKIP
@@ -165,13 +171,20 @@ def detect(
         params = DetectParams.from_dict(parameters)
     elif parameters:
         raise SockscopeError("give either params or keyword parameters, not both")
+    if engine not in ENGINES:
+        raise SockscopeError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
     started = time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
                      timezone=timezone, time_format=time_format, list_sep=list_sep)
     ingest_s = time.perf_counter() - started
-    detection = run_detection(con, params)
+    spark = None
+    if engine == "spark":
+        from sockscope.detect.engines.spark import SparkEngine
+
+        spark = SparkEngine(spark_master, spark_workdir)
+    detection = run_detection(con, params, spark)
     detection.timings = {"ingest": ingest_s, **detection.timings}
     articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
     if articles:  # an article corpus is for the byline analysis, not for coordination

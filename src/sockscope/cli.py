@@ -268,6 +268,14 @@ def detect(
     memory_limit: Annotated[str | None, typer.Option(
         help="Cap DuckDB's memory, e.g. 6GB (it spills to disk beyond); default: half "
         "of the memory the machine or container allows.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="Where the co-action stages run: duckdb (embedded) or spark (needs "
+        "'sockscope[spark]' and Java 17+); same results.")] = "duckdb",
+    spark_master: Annotated[str, typer.Option(
+        help="Spark master URL for --engine spark, e.g. spark://host:7077.")] = "local[*]",
+    spark_workdir: Annotated[Path | None, typer.Option(
+        help="Folder the Spark driver and every executor can read, for the tables "
+        "they exchange; default: a temporary folder (local mode).")] = None,
     fmt: FormatOption = None,
     map_: MapOption = None,
     platform: PlatformOption = None,
@@ -307,7 +315,9 @@ def detect(
             detection = api.detect(inputs, out, db=db, params=params,
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
                                    platform=platform, na=_na(na), timezone=timezone,
-                                   time_format=time_format, list_sep=_list_sep(list_sep))
+                                   time_format=time_format, list_sep=_list_sep(list_sep),
+                                   engine=engine, spark_master=spark_master,
+                                   spark_workdir=spark_workdir)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:

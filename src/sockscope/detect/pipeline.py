@@ -12,6 +12,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -35,6 +36,7 @@ from sockscope.detect.significance import (
     select_edges,
 )
 from sockscope.detect.window import estimate_window
+from sockscope.errors import SockscopeError
 from sockscope.output.contract import account_table, evidence_table
 from sockscope.persona.accounts import Persona, build_persona
 from sockscope.persona.groups import (
@@ -45,6 +47,9 @@ from sockscope.persona.groups import (
 )
 from sockscope.plugins import TRACES
 from sockscope.store.database import arrow_view, table_from_arrow
+
+if TYPE_CHECKING:
+    from sockscope.detect.engines.spark import SparkEngine
 
 # a group member tied to only one other member needs that tie significant at this share
 # of the FDR (groups.find_groups): with fdr 0.01, at q <= 0.001
@@ -71,10 +76,15 @@ class _Clock:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - started
 
 
-def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams) -> Detection:
-    """Run every stage on the posts in ``con`` and return the whole result."""
+def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
+                  engine: SparkEngine | None = None) -> Detection:
+    """Run every stage on the posts in ``con`` and return the whole result. With a
+    Spark ``engine``, the co-action stages run on Spark (same results)."""
+    if engine is not None and params.auto_window:
+        raise SockscopeError("--window auto is not available on the Spark engine yet; "
+                             "estimate the windows with the DuckDB engine and pass them")
     clock = _Clock()
-    with Scratch(con) as scratch:
+    with Scratch(con, engine) as scratch:
         con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_edges {CANDIDATE_EDGES_DDL}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_evidence {EVIDENCE_DDL}")
         windows, notes, hypotheses = _test_traces(scratch, params, clock)

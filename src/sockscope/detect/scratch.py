@@ -12,17 +12,23 @@ and gives what a fresh run gives.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from sockscope.store.database import temp_relations
 
+if TYPE_CHECKING:
+    from sockscope.detect.engines.spark import SparkEngine
+
 
 class Scratch:
     """A run's scratch space on one connection (a context manager)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None
+                 ) -> None:
         self.con = con
+        self.engine = engine  # where the co-action stages run; None: DuckDB itself
         self._prepared: set[str] = set()
         self._before: set[tuple[str, str]] = set()
 
@@ -44,3 +50,5 @@ class Scratch:
         for kind, name in sorted(temp_relations(self.con) - self._before):
             self.con.execute(f'DROP {kind} IF EXISTS "{name}"')
         self._prepared.clear()
+        if self.engine is not None:
+            self.engine.end_run()

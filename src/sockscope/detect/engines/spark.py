@@ -1,0 +1,208 @@
+"""The co-action stages on Apache Spark (``detect --engine spark``).
+
+Per trace, the plan of ``coaction.py`` (first actions, key numbering, windowed counts,
+the null model's per-key counts, account activity) runs as Spark SQL rendered from the
+same DuckDB SQL (``spark_sql.to_spark``); the pair enumeration runs the same NumPy
+function (``enumerate_pairs``) on Spark's Arrow batches, a bucket of whole keys at a
+time. What comes back to DuckDB is what the pair tests read: the pairs that meet often
+enough, the actions and keys they name, the keys' counts and the accounts' activity.
+The pair tests, groups, evidence and outputs then run as on DuckDB alone.
+
+Tables travel as Parquet through a working folder that the driver and every executor
+can read (``workdir``; local mode: a temporary folder). The canonical posts and the
+key tables prepared on the driver (account codes, canonical URLs, normalised texts,
+near-duplicate families) are written there once per run, when a stage first reads them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from sockscope.detect.coaction import CoactionPlan, enumerate_pairs
+from sockscope.detect.engines.spark_sql import tables_read, to_spark
+from sockscope.errors import SockscopeError
+
+# actions per enumeration bucket, roughly: a bucket (whole keys) is one Arrow table
+# in one Python worker
+BUCKET_ACTIONS = 1_000_000
+PAIRS_SCHEMA = ("pair LONG, account_a INT, account_b INT, kid INT, g_a LONG, g_b LONG, "
+                "dt DOUBLE, rare BOOLEAN")
+
+
+def spark_session(master: str = "local[*]"):
+    """The process's Spark session (created on first use), on UTC time, quiet."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        raise SockscopeError("the Spark engine needs PySpark: pip install 'sockscope[spark]' "
+                             "(and Java 17 or later)") from None
+    if master.startswith("local"):
+        # the Python workers are this interpreter, with sockscope and its dependencies
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    try:
+        session = (SparkSession.builder.master(master).appName("sockscope")
+                   .config("spark.sql.session.timeZone", "UTC")
+                   .config("spark.ui.enabled", "false")
+                   .config("spark.ui.showConsoleProgress", "false")
+                   .config("spark.sql.shuffle.partitions", str(_default_partitions(master)))
+                   .config("spark.sql.ansi.enabled", "false")
+                   .getOrCreate())
+    except Exception as exc:  # the JVM did not start: say what is missing
+        raise SockscopeError(f"Spark did not start ({exc.__class__.__name__}: {exc}); the "
+                             "Spark engine needs Java 17 or later (Debian: "
+                             "default-jre-headless)") from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _default_partitions(master: str) -> int:
+    from sockscope.detect.keys.threads import cores
+
+    return 4 * cores() if master.startswith("local") else 200
+
+
+class SparkEngine:
+    """Runs co-action plans on Spark for one detection run at a time."""
+
+    def __init__(self, master: str = "local[*]", workdir: str | Path | None = None) -> None:
+        self.master = master
+        self.spark = spark_session(master)
+        self._workdir_given = workdir is not None
+        self._root = Path(workdir) if workdir is not None else None
+        self._run: Path | None = None
+        self._shipped: set[str] = set()
+        self.timings: dict[str, float] = {}
+
+    # -- the run's working folder ------------------------------------------------------
+
+    @property
+    def run_dir(self) -> Path:
+        if self._run is None:
+            root = self._root or Path(tempfile.gettempdir())
+            root.mkdir(parents=True, exist_ok=True)
+            self._run = Path(tempfile.mkdtemp(prefix="sockscope-spark-", dir=root))
+        return self._run
+
+    def end_run(self) -> None:
+        """Forget the run's tables and delete its working folder."""
+        for name in self._shipped:
+            self.spark.catalog.dropTempView(name)
+        self._shipped.clear()
+        if self._run is not None:
+            shutil.rmtree(self._run, ignore_errors=True)
+            self._run = None
+
+    # -- moving tables -------------------------------------------------------------------
+
+    def _ship(self, con, table: str) -> None:
+        """Make DuckDB's ``table`` readable by Spark (once per run)."""
+        if table in self._shipped:
+            return
+        path = self.run_dir / "in" / table
+        path.mkdir(parents=True)
+        con.execute(f"COPY (SELECT * FROM {table}) TO '{path / 'part.parquet'}' "
+                    "(FORMAT parquet)")
+        self.spark.read.parquet(str(path)).createOrReplaceTempView(table)
+        self._shipped.add(table)
+
+    def _materialise(self, name: str, select: str):
+        """Run ``select`` (DuckDB SQL) on Spark into the view ``name``, written out so
+        that later stages read a table rather than recompute its lineage."""
+        path = str(self.run_dir / "stage" / name)
+        self.spark.sql(to_spark(select)).write.mode("overwrite").parquet(path)
+        frame = self.spark.read.parquet(path)
+        frame.createOrReplaceTempView(name)
+        return frame
+
+    def _bring_back(self, con, name: str, frame) -> None:
+        """Spark's ``frame`` as DuckDB's temp table ``name``."""
+        path = self.run_dir / "out" / name
+        frame.write.mode("overwrite").parquet(str(path))
+        files = sorted(str(p) for p in path.glob("*.parquet"))
+        if files:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
+                        f"SELECT * FROM read_parquet({files!r})")
+        else:  # nothing written for an empty result: the columns come from Spark
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({_duckdb_columns(frame)})")
+
+    # -- the co-action stage -----------------------------------------------------------
+
+    def build_coactions(self, scratch, plan: CoactionPlan, min_shared: int
+                        ) -> tuple[int, int, int]:
+        """Run ``plan`` on Spark; leave in DuckDB the tables the pair tests read
+        (``coacts``, and the ``acts``, ``keys``, ``key_names`` rows they refer to, and
+        ``activity``). Returns the numbers of actions, active accounts and co-actions."""
+        con = scratch.con
+        stage_names = {table for table, _ in plan.steps}
+        for table, select in plan.steps:
+            for source in tables_read(select):
+                if source not in stage_names:
+                    self._ship(con, source)
+            self._materialise(table, select)
+        actions = self.spark.table("acts").count()
+        buckets = max(_default_partitions(self.master), -(-actions // BUCKET_ACTIONS))
+        walked = self.spark.sql(to_spark(plan.reach)).selectExpr(
+            "*", f"pmod(kid, {buckets}) AS bucket")
+        enumerate_bucket = _bucket_enumerator(plan.widest, plan.rare, plan.rare_scale)
+        pairs = walked.groupBy("bucket").applyInArrow(enumerate_bucket, PAIRS_SCHEMA)
+        if min_shared > 1:
+            # Spark counts each pair's co-actions with a shuffle on the pair code; DuckDB's
+            # path enumerates twice instead, which needs every key on one machine
+            often = (pairs.groupBy("pair").count().where(f"count >= {int(min_shared)}")
+                     .select("pair"))
+            pairs = pairs.join(often, "pair", "left_semi")
+        path = str(self.run_dir / "stage" / "coacts")
+        pairs.write.mode("overwrite").parquet(path)
+        self.spark.read.parquet(path).createOrReplaceTempView("coacts")
+        kept = {
+            "coacts": "SELECT * FROM coacts",
+            "acts": """SELECT a.* FROM acts a LEFT SEMI JOIN (
+                           SELECT g_a AS g FROM coacts UNION SELECT g_b AS g FROM coacts
+                       ) c ON a.g = c.g""",
+            "keys": "SELECT * FROM keys WHERE n > 1",
+            "key_names": """SELECT k.* FROM key_names k
+                            LEFT SEMI JOIN coacts c ON k.kid = c.kid""",
+            "activity": "SELECT * FROM activity",
+        }
+        for name, select in kept.items():
+            self._bring_back(con, name, self.spark.sql(select))
+        accounts, coactions = con.execute(
+            "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM coacts)"
+        ).fetchall()[0]
+        return int(actions), int(accounts), int(coactions)
+
+
+def _bucket_enumerator(widest: int | None, rare: int, rare_scale: bool):
+    """The function Spark applies to each bucket of whole keys: its actions in ``g``
+    order through ``enumerate_pairs`` (every pair; the ``min_shared`` filter is Spark's)."""
+
+    def enumerate_bucket(table: pa.Table) -> pa.Table:
+        table = table.sort_by("g")
+        acts = {name: table[name].to_numpy() for name in
+                ("g", "account", "kid", "t", "n", "reach")}
+        pairs = enumerate_pairs(acts, widest, rare, rare_scale, 1)
+        return pa.table({
+            "pair": pa.array(pairs["pair"], pa.int64()),
+            "account_a": pa.array(pairs["account_a"], pa.int32()),
+            "account_b": pa.array(pairs["account_b"], pa.int32()),
+            "kid": pa.array(pairs["kid"], pa.int32()),
+            "g_a": pa.array(np.asarray(pairs["g_a"], np.int64)),
+            "g_b": pa.array(np.asarray(pairs["g_b"], np.int64)),
+            "dt": pa.array(pairs["dt"], pa.float64()),
+            "rare": pa.array(pairs["rare"], pa.bool_())})
+
+    return enumerate_bucket
+
+
+def _duckdb_columns(frame) -> str:
+    """A Spark frame's columns as DuckDB column definitions (for empty results)."""
+    types = {"bigint": "BIGINT", "int": "INTEGER", "double": "DOUBLE", "string": "VARCHAR",
+             "boolean": "BOOLEAN", "timestamp": "TIMESTAMP", "timestamp_ntz": "TIMESTAMP"}
+    return ", ".join(f'"{name}" {types.get(kind, "VARCHAR")}' for name, kind in frame.dtypes)
