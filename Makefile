@@ -4,12 +4,12 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 DEMO ?= demo
 
-.PHONY: demo sample test bench clean browser
+.PHONY: demo sample test bench clean browser java
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,spark]'
 	touch $@
 
 # simulate a world with ground truth, detect with the best method available, score it
@@ -28,7 +28,11 @@ sample: $(BIN)/.installed
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "warning: Chromium not installed; browser tests will be skipped"
 
-test: $(BIN)/.installed browser
+# the Spark engine's tests need a Java runtime (17 or later)
+java:
+	@command -v java >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) || echo "warning: Java not installed; Spark engine tests will be skipped"
+
+test: $(BIN)/.installed browser java
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/pytest
 
