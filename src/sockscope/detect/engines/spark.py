@@ -43,11 +43,17 @@ def spark_session(master: str = "local[*]"):
     except ImportError:  # pragma: no cover - depends on the installed extras
         raise SockscopeError("the Spark engine needs PySpark: pip install 'sockscope[spark]' "
                              "(and Java 17 or later)") from None
+    builder = SparkSession.builder.master(master).appName("sockscope")
     if master.startswith("local"):
-        # the Python workers are this interpreter, with sockscope and its dependencies
+        from sockscope.store.database import default_memory_limit
+
+        # the Python workers are this interpreter, with sockscope and its dependencies;
+        # the executors live in the driver's JVM, which gets what DuckDB would get
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = builder.config("spark.driver.memory",
+                                 default_memory_limit().lower().removesuffix("b"))
     try:
-        session = (SparkSession.builder.master(master).appName("sockscope")
+        session = (builder
                    .config("spark.sql.session.timeZone", "UTC")
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
@@ -141,11 +147,17 @@ class SparkEngine:
         ``activity``). Returns the numbers of actions, active accounts and co-actions."""
         con = scratch.con
         stage_names = {table for table, _ in plan.steps}
-        for table, select in plan.steps:
-            for source in tables_read(select):
-                if source not in stage_names:
-                    self._ship(con, source)
-            self._materialise(table, select)
+        reads = [set(tables_read(select)) for _, select in plan.steps]
+        reads.append(set(tables_read(plan.reach)))
+        for step, (table, select) in enumerate(plan.steps):
+            for source in reads[step] - stage_names:
+                self._ship(con, source)
+            if table == "key_names":
+                self._number_keys()
+            elif any(table in later for later in reads[step + 1:]):
+                self._materialise(table, select)
+            else:  # read only once, when it goes back to DuckDB: no need to write it twice
+                self.spark.sql(to_spark(select)).createOrReplaceTempView(table)
         actions = self.spark.table("acts").count()
         buckets = max(_default_partitions(self.master), -(-actions // BUCKET_ACTIONS))
         walked = self.spark.sql(to_spark(plan.reach)).selectExpr(
@@ -177,6 +189,42 @@ class SparkEngine:
             "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM coacts)"
         ).fetchall()[0]
         return int(actions), int(accounts), int(coactions)
+
+
+    def _number_keys(self) -> None:
+        """The view ``key_names`` (key, kid, first_g) as the plan's SQL defines it: keys
+        numbered in key order, and each key's first action number the running sum of
+        the counts before it. The SQL's window over the whole table would put every
+        key in one Spark partition; here the keys are range-partitioned and sorted, each
+        partition numbers its own rows, and the partitions' totals give the offsets."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
+        counted = self.spark.sql("SELECT key, count(*) AS n FROM acts_raw GROUP BY key")
+        path = str(self.run_dir / "stage" / "key_parts")
+        (counted.repartitionByRange(_default_partitions(self.master), "key")
+         .withColumn("part", F.spark_partition_id()).write.mode("overwrite").parquet(path))
+        parts = self.spark.read.parquet(path)
+        totals = parts.groupBy("part").agg(F.count("*").alias("rows"),
+                                           F.sum("n").alias("actions")).collect()
+        rows_before, actions_before = {}, {}
+        rows = actions = 0
+        for total in sorted(totals, key=lambda t: t["part"]):
+            rows_before[total["part"]], actions_before[total["part"]] = rows, actions
+            rows, actions = rows + total["rows"], actions + total["actions"]
+        offsets = self.spark.createDataFrame(
+            [(p, rows_before[p], actions_before[p]) for p in sorted(rows_before)],
+            "part INT, rows_before LONG, actions_before LONG")
+        order = Window.partitionBy("part").orderBy("key")
+        numbered = (parts.join(F.broadcast(offsets), "part")
+                    .withColumn("r", F.row_number().over(order))
+                    .withColumn("s", F.sum("n").over(order.rowsBetween(
+                        Window.unboundedPreceding, Window.currentRow)))
+                    .selectExpr("key", "CAST(rows_before + r AS INT) AS kid",
+                                "actions_before + s - n AS first_g"))
+        path = str(self.run_dir / "stage" / "key_names")
+        numbered.write.mode("overwrite").parquet(path)
+        self.spark.read.parquet(path).createOrReplaceTempView("key_names")
 
 
 def _bucket_enumerator(widest: int | None, rare: int, rare_scale: bool):
