@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from sockscope.detect.coaction import CoactionPlan, enumerate_pairs
 from sockscope.detect.engines.spark_sql import tables_read, to_spark
@@ -32,6 +34,7 @@ from sockscope.errors import SockscopeError
 # actions per enumeration bucket, roughly: a bucket (whole keys) is one Arrow table
 # in one Python worker
 BUCKET_ACTIONS = 1_000_000
+SHIPPED_ROWS = 1_000_000  # rows per Arrow batch when DuckDB tables are written for Spark
 PAIRS_SCHEMA = ("pair LONG, account_a INT, account_b INT, kid INT, g_a LONG, g_b LONG, "
                 "dt DOUBLE, rare BOOLEAN")
 
@@ -108,13 +111,16 @@ class SparkEngine:
     # -- moving tables -------------------------------------------------------------------
 
     def _ship(self, con, table: str) -> None:
-        """Make DuckDB's ``table`` readable by Spark (once per run)."""
+        """Make DuckDB's ``table`` readable by Spark (once per run), streamed to Parquet
+        in batches. Paths never enter SQL text."""
         if table in self._shipped:
             return
         path = self.run_dir / "in" / table
         path.mkdir(parents=True)
-        con.execute(f"COPY (SELECT * FROM {table}) TO '{path / 'part.parquet'}' "
-                    "(FORMAT parquet)")
+        reader = con.sql(f"SELECT * FROM {table}").to_arrow_reader(SHIPPED_ROWS)
+        with pq.ParquetWriter(path / "part.parquet", reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
         self.spark.read.parquet(str(path)).createOrReplaceTempView(table)
         self._shipped.add(table)
 
@@ -128,15 +134,19 @@ class SparkEngine:
         return frame
 
     def _bring_back(self, con, name: str, frame) -> None:
-        """Spark's ``frame`` as DuckDB's temp table ``name``."""
+        """Spark's ``frame`` as DuckDB's temp table ``name`` (through Parquet files that
+        DuckDB reads as an Arrow dataset)."""
         path = self.run_dir / "out" / name
         frame.write.mode("overwrite").parquet(str(path))
-        files = sorted(str(p) for p in path.glob("*.parquet"))
-        if files:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS "
-                        f"SELECT * FROM read_parquet({files!r})")
-        else:  # nothing written for an empty result: the columns come from Spark
+        if not any(path.glob("*.parquet")):  # no file for an empty result
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({_duckdb_columns(frame)})")
+            return
+        view = f"spark_{name}"
+        con.register(view, ds.dataset(str(path), format="parquet"))
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
+        finally:
+            con.unregister(view)
 
     # -- the co-action stage -----------------------------------------------------------
 
