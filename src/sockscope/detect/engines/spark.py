@@ -87,7 +87,6 @@ class SparkEngine:
         self._root = Path(workdir) if workdir is not None else None
         self._run: Path | None = None
         self._shipped: set[str] = set()
-        self.timings: dict[str, float] = {}
 
     # -- the run's working folder ------------------------------------------------------
 
@@ -159,16 +158,16 @@ class SparkEngine:
         stage_names = {table for table, _ in plan.steps}
         reads = [set(tables_read(select)) for _, select in plan.steps]
         reads.append(set(tables_read(plan.reach)))
+        actions = 0
         for step, (table, select) in enumerate(plan.steps):
             for source in reads[step] - stage_names:
                 self._ship(con, source)
             if table == "key_names":
-                self._number_keys()
+                actions = self._number_keys()
             elif any(table in later for later in reads[step + 1:]):
                 self._materialise(table, select)
             else:  # read only once, when it goes back to DuckDB: no need to write it twice
                 self.spark.sql(to_spark(select)).createOrReplaceTempView(table)
-        actions = self.spark.table("acts").count()
         buckets = max(_default_partitions(self.master), -(-actions // BUCKET_ACTIONS))
         walked = self.spark.sql(to_spark(plan.reach)).selectExpr(
             "*", f"pmod(kid, {buckets}) AS bucket")
@@ -180,11 +179,11 @@ class SparkEngine:
             often = (pairs.groupBy("pair").count().where(f"count >= {int(min_shared)}")
                      .select("pair"))
             pairs = pairs.join(often, "pair", "left_semi")
-        path = str(self.run_dir / "stage" / "coacts")
-        pairs.write.mode("overwrite").parquet(path)
-        self.spark.read.parquet(path).createOrReplaceTempView("coacts")
+        self._bring_back(con, "coacts", pairs)  # written once, read by both engines
+        path = self.run_dir / "out" / "coacts"
+        self.spark.read.schema(PAIRS_SCHEMA).parquet(str(path)).createOrReplaceTempView(
+            "coacts")
         kept = {
-            "coacts": "SELECT * FROM coacts",
             "acts": """SELECT a.* FROM acts a LEFT SEMI JOIN (
                            SELECT g_a AS g FROM coacts UNION SELECT g_b AS g FROM coacts
                        ) c ON a.g = c.g""",
@@ -200,13 +199,13 @@ class SparkEngine:
         ).fetchall()[0]
         return int(actions), int(accounts), int(coactions)
 
-
-    def _number_keys(self) -> None:
+    def _number_keys(self) -> int:
         """The view ``key_names`` (key, kid, first_g) as the plan's SQL defines it: keys
         numbered in key order, and each key's first action number the running sum of
         the counts before it. The SQL's window over the whole table would put every
         key in one Spark partition; here the keys are range-partitioned and sorted, each
-        partition numbers its own rows, and the partitions' totals give the offsets."""
+        partition numbers its own rows, and the partitions' totals give the offsets.
+        Returns the number of actions."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
@@ -235,6 +234,7 @@ class SparkEngine:
         path = str(self.run_dir / "stage" / "key_names")
         numbered.write.mode("overwrite").parquet(path)
         self.spark.read.parquet(path).createOrReplaceTempView("key_names")
+        return actions
 
 
 def _bucket_enumerator(widest: int | None, rare: int, rare_scale: bool):
