@@ -90,3 +90,19 @@ def test_sql_rendered_for_spark():
     assert "SIZE(hashtags)" in spark
     assert sorted(tables_read("WITH x AS (SELECT * FROM posts) SELECT * FROM x "
                               "JOIN url_map USING (url)")) == ["posts", "url_map"]
+
+
+def test_engine_choices_checked_before_any_work(tmp_path):
+    from typer.testing import CliRunner
+
+    from sockscope.cli import app
+
+    missing = tmp_path / "nothing-read.csv"  # never opened: the options fail first
+    runner = CliRunner()
+    wrong = runner.invoke(app, ["detect", str(missing), "--out", str(tmp_path / "r"),
+                                "--engine", "hadoop"])
+    assert wrong.exit_code != 0 and "unknown engine 'hadoop'" in wrong.output
+    auto = runner.invoke(app, ["detect", str(missing), "--out", str(tmp_path / "r"),
+                               "--engine", "spark", "--window", "auto"])
+    assert auto.exit_code != 0 and "not available on the Spark engine" in auto.output
+    assert not (tmp_path / "r").exists()

@@ -173,19 +173,30 @@ def detect(
         raise SockscopeError("give either params or keyword parameters, not both")
     if engine not in ENGINES:
         raise SockscopeError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
+    spark, spark_s = None, 0.0
+    if engine == "spark":
+        if params.auto_window:
+            raise SockscopeError("--window auto is not available on the Spark engine yet; "
+                                 "estimate the windows with the DuckDB engine and pass them")
+        try:
+            from sockscope.detect.engines.spark import SparkEngine
+        except ImportError as exc:
+            raise SockscopeError(f"the Spark engine needs the spark extra ({exc.name} is "
+                                 "missing): pip install 'sockscope[spark]', and Java 17 "
+                                 "or later") from None
+        started = time.perf_counter()
+        spark = SparkEngine(spark_master, spark_workdir)  # before ingest: fail early
+        spark_s = time.perf_counter() - started
     started = time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
                      timezone=timezone, time_format=time_format, list_sep=list_sep)
     ingest_s = time.perf_counter() - started
-    spark = None
-    if engine == "spark":
-        from sockscope.detect.engines.spark import SparkEngine
-
-        spark = SparkEngine(spark_master, spark_workdir)
     detection = run_detection(con, params, spark)
     detection.timings = {"ingest": ingest_s, **detection.timings}
+    if spark is not None:
+        detection.timings["spark session"] = spark_s
     articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
     if articles:  # an article corpus is for the byline analysis, not for coordination
         detection.notes.append(f"{articles:,} articles were read but detect analyses posts; "

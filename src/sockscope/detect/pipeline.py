@@ -36,7 +36,6 @@ from sockscope.detect.significance import (
     select_edges,
 )
 from sockscope.detect.window import estimate_window
-from sockscope.errors import SockscopeError
 from sockscope.output.contract import account_table, evidence_table
 from sockscope.persona.accounts import Persona, build_persona
 from sockscope.persona.groups import (
@@ -79,10 +78,8 @@ class _Clock:
 def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
                   engine: SparkEngine | None = None) -> Detection:
     """Run every stage on the posts in ``con`` and return the whole result. With a
-    Spark ``engine``, the co-action stages run on Spark (same results)."""
-    if engine is not None and params.auto_window:
-        raise SockscopeError("--window auto is not available on the Spark engine yet; "
-                             "estimate the windows with the DuckDB engine and pass them")
+    Spark ``engine``, the co-action stages run on Spark (same results; windows are not
+    estimated there: ``api.detect`` refuses ``auto_window`` with it)."""
     clock = _Clock()
     with Scratch(con, engine) as scratch:
         con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_edges {CANDIDATE_EDGES_DDL}")

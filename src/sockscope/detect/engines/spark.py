@@ -41,11 +41,7 @@ PAIRS_SCHEMA = ("pair LONG, account_a INT, account_b INT, kid INT, g_a LONG, g_b
 
 def spark_session(master: str = "local[*]"):
     """The process's Spark session (created on first use), on UTC time, quiet."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:  # pragma: no cover - depends on the installed extras
-        raise SockscopeError("the Spark engine needs PySpark: pip install 'sockscope[spark]' "
-                             "(and Java 17 or later)") from None
+    from pyspark.sql import SparkSession
     builder = SparkSession.builder.master(master).appName("sockscope")
     if master.startswith("local"):
         from sockscope.store.database import default_memory_limit
