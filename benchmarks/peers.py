@@ -48,10 +48,12 @@ SAME_BEHAVIOURS = ["--traces", "co-repost,co-text,co-url", "--window", str(WINDO
 
 def timed(command: list[str], log: Path, timeout: float | None = None
           ) -> tuple[float, int, bool]:
-    """Run ``command``; wall seconds, peak resident bytes of the child as GNU time
-    reports them (a child forked from this process would inherit its high-water mark),
-    and whether it finished: after ``timeout`` seconds it is stopped, and its time is
-    a lower bound."""
+    """Run ``command``; wall seconds, peak resident bytes, and whether it finished:
+    after ``timeout`` seconds it is stopped, and its time is a lower bound. The peak is
+    the larger of the child's as GNU time reports it (a child forked from this process
+    would inherit its high-water mark) and the summed resident memory of the child's
+    whole process tree, sampled twice a second: Spark's JVM is a grandchild that GNU
+    time does not see."""
     memory = log.with_suffix(".maxrss")
     memory.unlink(missing_ok=True)
     start = time.perf_counter()
@@ -59,16 +61,43 @@ def timed(command: list[str], log: Path, timeout: float | None = None
         child = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", str(memory), *command],
                                  stdout=sink, stderr=subprocess.STDOUT,
                                  start_new_session=True)
-        try:
-            code = child.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-            return time.perf_counter() - start, 0, False
+        sampled = 0
+        deadline = None if timeout is None else start + timeout
+        while child.poll() is None:
+            sampled = max(sampled, tree_rss(child.pid))
+            if deadline is not None and time.perf_counter() > deadline:
+                os.killpg(child.pid, signal.SIGKILL)
+                child.wait()
+                return time.perf_counter() - start, 0, False
+            time.sleep(0.5)
+        code = child.returncode
     seconds = time.perf_counter() - start
     if code != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{log.read_text()[-3000:]}")
-    return seconds, int(memory.read_text().split()[-1]) * 1024, True
+    return seconds, max(int(memory.read_text().split()[-1]) * 1024, sampled), True
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of process ``root`` and all its descendants (from /proc)."""
+    parents: dict[int, int] = {}
+    resident: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            pages = int((entry / "statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # the process ended meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        resident[int(entry.name)] = pages * os.sysconf("SC_PAGE_SIZE")
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(resident.get(pid, 0) for pid in tree)
 
 
 def peer_python() -> Path:
