@@ -88,6 +88,9 @@ def test_sql_rendered_for_spark():
     assert ("TRANSFORM(ARRAY_SORT(COLLECT_LIST(NAMED_STRUCT('f0', created_at, 'f1', h, "
             "'f2', h))), s -> s.f2)") in spark
     assert "SIZE(hashtags)" in spark
+    # lower-cased as DuckDB does: no final sigma, no combining dot
+    assert to_spark("SELECT lower(h) FROM t") == \
+        "SELECT LOWER(REPLACE(REPLACE(h, 'Σ', 'σ'), 'İ', 'i')) FROM t"
     assert sorted(tables_read("WITH x AS (SELECT * FROM posts) SELECT * FROM x "
                               "JOIN url_map USING (url)")) == ["posts", "url_map"]
 
@@ -106,3 +109,53 @@ def test_engine_choices_checked_before_any_work(tmp_path):
                                "--engine", "spark", "--window", "auto"])
     assert auto.exit_code != 0 and "not available on the Spark engine" in auto.output
     assert not (tmp_path / "r").exists()
+
+
+def _edge_case_posts() -> list[dict]:
+    """A team of six reposting, hashtagging and posting one template within seconds,
+    with sub-second times, mixed-case tags, a vertical tab and non-Latin text; no
+    replies or quotes at all (those traces have no actions: empty tables)."""
+    from .posts_factory import post
+
+    rows = []
+    team = [f"team{i}" for i in range(6)]
+    crowd = [f"user{i:02d}" for i in range(40)]
+    for k in range(12):  # twelve originals, each reposted by the team within seconds
+        rows.append(post(f"o{k}", crowd[k], k * 3_600.25))
+        for i, account in enumerate(team):
+            rows.append(post(f"r{k}-{i}", account, k * 3_600.25 + 1.5 + i * 0.731,
+                             kind="repost", repost_of_post=f"o{k}"))
+            rows.append(post(f"t{k}-{i}", account, k * 3_600.25 + 30 + i * 0.5,
+                             text=f"#Wahl{k % 3} Ψήφος\vσήμερα {k} https://ex.am/p/{k}?utm_source={i}",
+                             hashtags=[f"Wahl{k % 3}", "ΨΗΦΟΣ" if i % 2 else "ψηφος"],
+                             urls=[f"https://ex.am/p/{k}?utm_source={i}"]))
+    for j, account in enumerate(crowd):  # background noise
+        for k in range(5):
+            rows.append(post(f"c{j}-{k}", account, j * 977.3 + k * 5_003.9,
+                             text=f"ordinary post {j} {k}", hashtags=[f"tag{(j + k) % 7}"]))
+    return rows
+
+
+@needs_spark
+def test_edge_cases_through_the_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from sockscope.cli import app
+    from sockscope.store.database import connect
+
+    from .posts_factory import insert
+
+    for engine in ("duckdb", "spark"):
+        con = connect(tmp_path / f"{engine}.duckdb")
+        insert(con, _edge_case_posts())
+        con.close()
+        done = CliRunner().invoke(app, [
+            "detect", "--db", str(tmp_path / f"{engine}.duckdb"), "--out",
+            str(tmp_path / engine), "--engine", engine, "--min-group-size", "3"])
+        assert done.exit_code == 0, done.output
+    for name in ("accounts.csv", "groups.csv", "edges.csv"):
+        assert (tmp_path / "spark" / name).read_bytes() == \
+            (tmp_path / "duckdb" / name).read_bytes()
+    with open(tmp_path / "spark" / "accounts.csv", newline="") as handle:
+        flagged = {row["account_id"] for row in csv.DictReader(handle) if row["group_id"]}
+    assert flagged == {f"team{i}" for i in range(6)}

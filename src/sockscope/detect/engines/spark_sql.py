@@ -10,6 +10,12 @@ A few constructs need more than a name, and are rewritten here:
   (structs compare field by field, as DuckDB's ordered aggregate does).
 - ``list(x ORDER BY a, b)``: Spark's ``collect_list`` has no order; the list is collected
   as structs, sorted, and the values taken out.
+- ``lower(x)``: Java lower-cases with Unicode's special casing, DuckDB with the simple
+  mapping. They differ on two letters only (checked over Greek, Turkish, German,
+  ligatures and title-case digraphs): a capital sigma at the end of a word becomes
+  ``ς`` in Java and ``σ`` in DuckDB, and ``İ`` becomes ``i`` plus a combining dot in
+  Java and ``i`` in DuckDB. Spark is handed both letters already lower-cased the
+  DuckDB way.
 - ``len(list)`` is ambiguous without types, so stages write ``array_length`` for lists.
 """
 
@@ -52,7 +58,19 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         return _min_by(node.this, node.expression.expressions)
     if isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order):
         return _ordered_list(node.this.this, [o.this for o in node.this.expressions])
+    if isinstance(node, exp.Lower) and not node.meta.get("simple_case"):
+        value = node.this.copy()
+        for capital, small in _SPECIAL_LOWER:
+            value = exp.Anonymous(this="replace", expressions=[
+                value, exp.Literal.string(capital), exp.Literal.string(small)])
+        lowered = exp.Lower(this=value)
+        lowered.meta["simple_case"] = True
+        return lowered
     return node
+
+
+# the letters whose Java lower case differs from DuckDB's: (capital, DuckDB's lower case)
+_SPECIAL_LOWER = (("Σ", "σ"), ("İ", "i"))
 
 
 def _struct(values: list[exp.Expression]) -> exp.Expression:
