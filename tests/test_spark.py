@@ -145,14 +145,22 @@ def test_edge_cases_through_the_cli(tmp_path):
 
     from .posts_factory import insert
 
+    work = tmp_path / "shared work"
     for engine in ("duckdb", "spark"):
         con = connect(tmp_path / f"{engine}.duckdb")
         insert(con, _edge_case_posts())
         con.close()
+        extra = ["--spark-workdir", str(work)] if engine == "spark" else []
         done = CliRunner().invoke(app, [
             "detect", "--db", str(tmp_path / f"{engine}.duckdb"), "--out",
-            str(tmp_path / engine), "--engine", engine, "--min-group-size", "3"])
+            str(tmp_path / engine), "--engine", engine, "--min-group-size", "3", *extra])
         assert done.exit_code == 0, done.output
+    # the run cleaned up after itself: no working folder left, no Spark view left
+    from pyspark.sql import SparkSession
+
+    assert list(work.iterdir()) == []
+    session = SparkSession.getActiveSession()
+    assert [t.name for t in session.catalog.listTables() if t.isTemporary] == []
     for name in ("accounts.csv", "groups.csv", "edges.csv"):
         assert (tmp_path / "spark" / name).read_bytes() == \
             (tmp_path / "duckdb" / name).read_bytes()

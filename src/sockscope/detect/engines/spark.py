@@ -82,7 +82,8 @@ class SparkEngine:
         self._workdir_given = workdir is not None
         self._root = Path(workdir) if workdir is not None else None
         self._run: Path | None = None
-        self._shipped: set[str] = set()
+        self._shipped: set[str] = set()  # DuckDB tables already written for Spark
+        self._views: set[str] = set()  # every Spark view of the run
 
     # -- the run's working folder ------------------------------------------------------
 
@@ -96,14 +97,20 @@ class SparkEngine:
 
     def end_run(self) -> None:
         """Forget the run's tables and delete its working folder."""
-        for name in self._shipped:
+        for name in sorted(self._views):
             self.spark.catalog.dropTempView(name)
+        self._views.clear()
         self._shipped.clear()
         if self._run is not None:
             shutil.rmtree(self._run, ignore_errors=True)
             self._run = None
 
     # -- moving tables -------------------------------------------------------------------
+
+    def _view(self, frame, name: str) -> None:
+        """Register ``frame`` as the run's view ``name`` (dropped when the run ends)."""
+        frame.createOrReplaceTempView(name)
+        self._views.add(name)
 
     def _ship(self, con, table: str) -> None:
         """Make DuckDB's ``table`` readable by Spark (once per run), streamed to Parquet
@@ -116,7 +123,7 @@ class SparkEngine:
         with pq.ParquetWriter(path / "part.parquet", reader.schema) as writer:
             for batch in reader:
                 writer.write_batch(batch)
-        self.spark.read.parquet(str(path)).createOrReplaceTempView(table)
+        self._view(self.spark.read.parquet(str(path)), table)
         self._shipped.add(table)
 
     def _materialise(self, name: str, select: str):
@@ -125,7 +132,7 @@ class SparkEngine:
         path = str(self.run_dir / "stage" / name)
         self.spark.sql(to_spark(select)).write.mode("overwrite").parquet(path)
         frame = self.spark.read.parquet(path)
-        frame.createOrReplaceTempView(name)
+        self._view(frame, name)
         return frame
 
     def _bring_back(self, con, name: str, frame) -> None:
@@ -163,7 +170,7 @@ class SparkEngine:
             elif any(table in later for later in reads[step + 1:]):
                 self._materialise(table, select)
             else:  # read only once, when it goes back to DuckDB: no need to write it twice
-                self.spark.sql(to_spark(select)).createOrReplaceTempView(table)
+                self._view(self.spark.sql(to_spark(select)), table)
         buckets = max(_default_partitions(self.master), -(-actions // BUCKET_ACTIONS))
         walked = self.spark.sql(to_spark(plan.reach)).selectExpr(
             "*", f"pmod(kid, {buckets}) AS bucket")
@@ -177,8 +184,7 @@ class SparkEngine:
             pairs = pairs.join(often, "pair", "left_semi")
         self._bring_back(con, "coacts", pairs)  # written once, read by both engines
         path = self.run_dir / "out" / "coacts"
-        self.spark.read.schema(PAIRS_SCHEMA).parquet(str(path)).createOrReplaceTempView(
-            "coacts")
+        self._view(self.spark.read.schema(PAIRS_SCHEMA).parquet(str(path)), "coacts")
         kept = {
             "acts": """SELECT a.* FROM acts a LEFT SEMI JOIN (
                            SELECT g_a AS g FROM coacts UNION SELECT g_b AS g FROM coacts
@@ -229,7 +235,7 @@ class SparkEngine:
                                 "actions_before + s - n AS first_g"))
         path = str(self.run_dir / "stage" / "key_names")
         numbered.write.mode("overwrite").parquet(path)
-        self.spark.read.parquet(path).createOrReplaceTempView("key_names")
+        self._view(self.spark.read.parquet(path), "key_names")
         return actions
 
 
