@@ -42,6 +42,7 @@ PAIRS_SCHEMA = ("pair LONG, account_a INT, account_b INT, kid INT, g_a LONG, g_b
 def spark_session(master: str = "local[*]"):
     """The process's Spark session (created on first use), on UTC time, quiet."""
     from pyspark.sql import SparkSession
+
     builder = SparkSession.builder.master(master).appName("sockscope")
     if master.startswith("local"):
         from sockscope.store.database import default_memory_limit
@@ -79,7 +80,6 @@ class SparkEngine:
     def __init__(self, master: str = "local[*]", workdir: str | Path | None = None) -> None:
         self.master = master
         self.spark = spark_session(master)
-        self._workdir_given = workdir is not None
         self._root = Path(workdir) if workdir is not None else None
         self._run: Path | None = None
         self._shipped: set[str] = set()  # DuckDB tables already written for Spark
@@ -89,6 +89,7 @@ class SparkEngine:
 
     @property
     def run_dir(self) -> Path:
+        """This run's folder under the work folder (made on first use)."""
         if self._run is None:
             root = self._root or Path(tempfile.gettempdir())
             root.mkdir(parents=True, exist_ok=True)
