@@ -158,6 +158,9 @@ class SparkEngine:
         """Run ``plan`` on Spark; leave in DuckDB the tables the pair tests read
         (``coacts``, and the ``acts``, ``keys``, ``key_names`` rows they refer to, and
         ``activity``). Returns the numbers of actions, active accounts and co-actions."""
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+
         con = scratch.con
         stage_names = {table for table, _ in plan.steps}
         reads = [set(tables_read(select)) for _, select in plan.steps]
@@ -178,11 +181,12 @@ class SparkEngine:
         enumerate_bucket = _bucket_enumerator(plan.widest, plan.rare, plan.rare_scale)
         pairs = walked.groupBy("bucket").applyInArrow(enumerate_bucket, PAIRS_SCHEMA)
         if min_shared > 1:
-            # Spark counts each pair's co-actions with a shuffle on the pair code; DuckDB's
-            # path enumerates twice instead, which needs every key on one machine
-            often = (pairs.groupBy("pair").count().where(f"count >= {int(min_shared)}")
-                     .select("pair"))
-            pairs = pairs.join(often, "pair", "left_semi")
+            # Spark counts each pair's co-actions in one shuffle on the pair code (a window
+            # per pair: the pairs are enumerated once); DuckDB's path enumerates twice
+            # instead, sorting all pair codes at once, which needs every key on one machine
+            met = Window.partitionBy("pair")
+            pairs = (pairs.withColumn("met", F.count("*").over(met))
+                     .where(F.col("met") >= int(min_shared)).drop("met"))
         self._bring_back(con, "coacts", pairs)  # written once, read by both engines
         path = self.run_dir / "out" / "coacts"
         self._view(self.spark.read.schema(PAIRS_SCHEMA).parquet(str(path)), "coacts")
