@@ -35,6 +35,7 @@ from sockscope.errors import SockscopeError
 # in one Python worker
 BUCKET_ACTIONS = 1_000_000
 SHIPPED_ROWS = 1_000_000  # rows per Arrow batch when DuckDB tables are written for Spark
+LOG_CONFIG = Path(__file__).with_name("log4j2.properties")  # local mode: errors only
 PAIRS_SCHEMA = ("pair LONG, account_a INT, account_b INT, kid INT, g_a LONG, g_b LONG, "
                 "dt DOUBLE, rare BOOLEAN")
 
@@ -50,8 +51,11 @@ def spark_session(master: str = "local[*]"):
         # the Python workers are this interpreter, with sockscope and its dependencies;
         # the executors live in the driver's JVM, which gets what DuckDB would get
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-        builder = builder.config("spark.driver.memory",
-                                 default_memory_limit().lower().removesuffix("b"))
+        builder = (builder
+                   .config("spark.driver.memory",
+                           default_memory_limit().lower().removesuffix("b"))
+                   .config("spark.driver.extraJavaOptions",
+                           f"-Dlog4j2.configurationFile={LOG_CONFIG.as_uri()}"))
     try:
         session = (builder
                    .config("spark.sql.session.timeZone", "UTC")
