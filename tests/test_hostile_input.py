@@ -416,3 +416,36 @@ def test_fuzzer_seeds_are_valid_and_counted_independently(tmp_path):
                             mapping=source.mapping or None, strict=True)
         expected = fuzz.independent_count(source, source.data, source.filename)
         assert result.rows_read == result.rows_kept == expected, source.name
+
+
+def test_a_duckdb_error_after_ctrl_c_is_reported_as_an_interrupt(monkeypatch, capsys):
+    """Ctrl-C during an Arrow scan surfaces as a DuckDB error, not KeyboardInterrupt
+    (seen in CI: "reading the schema of the object registered as 'arrow_20' failed:
+    Interrupted"); after a SIGINT any DuckDB error is the interrupt. Without one, a
+    DuckDB error is a bug and keeps its traceback."""
+    import duckdb
+
+    from sockscope import cli
+
+    def interrupted_scan():
+        cli._SIGNALS_SEEN.append(2)
+        raise duckdb.InvalidInputException("reading the schema of the object registered "
+                                           "as 'arrow_20' failed: Interrupted: ")
+
+    import signal
+
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep pytest's handler
+    monkeypatch.setattr(cli, "_SIGNALS_SEEN", [])
+    monkeypatch.setattr(cli, "app", interrupted_scan)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 130
+    assert "interrupted; nothing was written" in capsys.readouterr().err
+
+    def failing_query():
+        raise duckdb.InvalidInputException("a real bug")
+
+    monkeypatch.setattr(cli, "_SIGNALS_SEEN", [])
+    monkeypatch.setattr(cli, "app", failing_query)
+    with pytest.raises(duckdb.InvalidInputException, match="a real bug"):
+        cli.main()

@@ -567,7 +567,11 @@ class Interrupted(BaseException):
     """Ctrl-C, raised past the command-line framework (which would print "Aborted!")."""
 
 
+_SIGNALS_SEEN: list[int] = []
+
+
 def _interrupt(signum: int, frame: object) -> None:
+    _SIGNALS_SEEN.append(signum)
     raise Interrupted
 
 
@@ -585,8 +589,12 @@ def main() -> None:
     except (Interrupted, KeyboardInterrupt, duckdb.InterruptException):
         console.print("[bold red]interrupted;[/] nothing was written")
         raise SystemExit(130) from None
-    except RuntimeError as exc:  # DuckDB reports a query stopped by Ctrl-C so
-        if "interrupted" not in str(exc).lower():
+    except (RuntimeError, duckdb.Error) as exc:
+        # DuckDB reports a query stopped by Ctrl-C as its own error, e.g. an Arrow scan
+        # whose reader was interrupted ("reading the schema of ... failed: Interrupted")
+        stopped = bool(_SIGNALS_SEEN) or (isinstance(exc, RuntimeError)
+                                          and "interrupted" in str(exc).lower())
+        if not stopped:
             raise
         console.print("[bold red]interrupted;[/] nothing was written")
         raise SystemExit(130) from None
