@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow.compute as pa_compute
@@ -26,6 +26,9 @@ from sockscope.ingest.pipeline import ProgressCallback, ingest_files
 from sockscope.output.files import write_results
 from sockscope.output.store import store_detection
 from sockscope.store.database import connect, remove_database
+
+if TYPE_CHECKING:
+    from sockscope.detect.engines.spark import SparkEngine
 
 
 @dataclass
@@ -171,22 +174,9 @@ def detect(
         params = DetectParams.from_dict(parameters)
     elif parameters:
         raise SockscopeError("give either params or keyword parameters, not both")
-    if engine not in ENGINES:
-        raise SockscopeError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
-    spark, spark_s = None, 0.0
-    if engine == "spark":
-        if params.auto_window:
-            raise SockscopeError("--window auto is not available on the Spark engine yet; "
-                                 "estimate the windows with the DuckDB engine and pass them")
-        try:
-            from sockscope.detect.engines.spark import SparkEngine
-        except ImportError as exc:
-            raise SockscopeError(f"the Spark engine needs the spark extra ({exc.name} is "
-                                 "missing): pip install 'sockscope[spark]', and Java 17 "
-                                 "or later") from None
-        started = time.perf_counter()
-        spark = SparkEngine(spark_master, spark_workdir)  # before ingest: fail early
-        spark_s = time.perf_counter() - started
+    started = time.perf_counter()
+    spark = _engine(engine, params, spark_master, spark_workdir)  # before ingest: fail early
+    spark_s = time.perf_counter() - started
     started = time.perf_counter()
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
@@ -216,6 +206,26 @@ def detect(
     return detection
 
 
+
+
+def _engine(engine: str, params: DetectParams, master: str,
+            workdir: str | Path | None) -> SparkEngine | None:
+    """The Spark engine for ``engine="spark"`` (None: DuckDB runs every stage), checked
+    against the parameters and the installed extras."""
+    if engine not in ENGINES:
+        raise SockscopeError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
+    if engine == "duckdb":
+        return None
+    if params.auto_window:
+        raise SockscopeError("--window auto is not available on the Spark engine yet; "
+                             "estimate the windows with the DuckDB engine and pass them")
+    try:
+        from sockscope.detect.engines.spark import SparkEngine
+    except ImportError as exc:
+        raise SockscopeError(f"the Spark engine needs the spark extra ({exc.name} is "
+                             "missing): pip install 'sockscope[spark]', and Java 17 "
+                             "or later") from None
+    return SparkEngine(master, workdir)
 
 
 def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,

@@ -239,33 +239,31 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
     con.executemany("INSERT INTO scales VALUES (?, ?, ?)",
                     [[i, s.window_s, s.rare_only] for i, s in enumerate(scales)])
     if scratch.engine is not None:
-        actions, accounts, coactions = scratch.engine.build_coactions(scratch, plan,
-                                                                      min_shared)
+        actions = scratch.engine.build_coactions(scratch, plan, min_shared)
     else:
         for table, select in plan.steps:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {select}")
         acts = con.sql(f"{plan.reach} ORDER BY g").fetchnumpy()
         pairs = enumerate_pairs(acts, plan.widest, plan.rare, plan.rare_scale, min_shared)
         table_from_arrow(con, "coacts", pairs)
-        actions, accounts, coactions = con.execute(
-            "SELECT (SELECT count(*) FROM acts), (SELECT count(*) FROM activity), "
-            "(SELECT count(*) FROM coacts)").fetchall()[0]
+        actions = len(acts["g"])
+    accounts, coactions = con.execute(
+        "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM coacts)").fetchall()[0]
     return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions),
                      scales, cap)
 
 
 def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,
                     rare_scale: bool, min_shared: int = 1) -> dict[str, np.ndarray]:
-    """The co-actions, as columns: each action (``acts`` in ``g`` order: account, kid, t,
-    n, reach) paired with the next ``reach`` actions of its key, kept when the accounts
-    differ and they are within ``widest`` seconds (or, with ``rare_scale``, the key is
-    rare: ``n <= rare``); ``rare`` flags the pairs of rare keys. With ``min_shared`` > 1
-    only pairs of accounts met at least that often are kept: the pairs are enumerated
-    twice, once to count them (a sort of their codes), once to keep the rows of the
-    pairs that count, so the many pairs that meet once are never materialised."""
-    account = acts["account"].astype(np.int64)
-    # the actions' numbers: given, or (DuckDB reads them in order from 1) row + 1
-    g = acts["g"].astype(np.int64) if "g" in acts else np.arange(1, len(account) + 1)
+    """The co-actions, as columns: each action (``acts`` in ``g`` order: g, account, kid,
+    t, n, reach; a key's actions consecutive) paired with the next ``reach`` actions of
+    its key, kept when the accounts differ and they are within ``widest`` seconds (or,
+    with ``rare_scale``, the key is rare: ``n <= rare``); ``rare`` flags the pairs of
+    rare keys. With ``min_shared`` > 1 only pairs of accounts met at least that often
+    are kept: the pairs are enumerated twice, once to count them (a sort of their
+    codes), once to keep the rows of the pairs that count, so the many pairs that meet
+    once are never materialised."""
+    account, g = acts["account"].astype(np.int64), acts["g"].astype(np.int64)
     t, n = acts["t"].astype(np.float64), acts["n"].astype(np.int64)
     reach = acts["reach"].astype(np.int64)
 

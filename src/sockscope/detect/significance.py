@@ -105,8 +105,8 @@ def pair_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared:
 
 def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str, total: int) -> None:
     """Table ``stratum_mass``: per scale and popularity stratum, sum_k (n_k / T)^2 f_k,
-    where T (``total``) is the trace's number of actions and f_k the share of the key's pairs the
-    enumeration can find at that scale."""
+    where T (``total``) is the trace's number of actions and f_k the share of the key's
+    pairs the enumeration can find at that scale."""
     # sums in NumPy over sorted rows: the same input gives the same bits on every run
     # (DuckDB's parallel float aggregation does not guarantee the summation order)
     counts = con.execute(
@@ -114,7 +114,7 @@ def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str, total: int) -> No
         "ORDER BY scale, kid").fetchnumpy()
     n = counts["n"].astype(np.float64)
     expected = counts["n_null"].astype(np.float64)  # n, or a clock bin's family average
-    share = ((expected / float(total)) ** 2
+    share = ((expected / total) ** 2
              * (counts["within_pairs"].astype(np.float64) / (n * (n - 1) / 2)))
     cells = counts["scale"].astype(np.int64) * 64 + counts["stratum"].astype(np.int64)
     masses = {int(c): float(np.sum(share[cells == c])) for c in np.unique(cells)}

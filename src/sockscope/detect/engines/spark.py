@@ -22,7 +22,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
@@ -140,28 +139,28 @@ class SparkEngine:
         self._view(frame, name)
         return frame
 
-    def _bring_back(self, con, name: str, frame) -> None:
+    def _bring_back(self, con, name: str, frame) -> Path:
         """Spark's ``frame`` as DuckDB's temp table ``name`` (through Parquet files that
-        DuckDB reads as an Arrow dataset)."""
+        DuckDB reads as an Arrow dataset); returns the files' folder."""
         path = self.run_dir / "out" / name
         frame.write.mode("overwrite").parquet(str(path))
         if not any(path.glob("*.parquet")):  # no file for an empty result
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({_duckdb_columns(frame)})")
-            return
+            return path
         view = f"spark_{name}"
         con.register(view, ds.dataset(str(path), format="parquet"))
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {view}")
         finally:
             con.unregister(view)
+        return path
 
     # -- the co-action stage -----------------------------------------------------------
 
-    def build_coactions(self, scratch, plan: CoactionPlan, min_shared: int
-                        ) -> tuple[int, int, int]:
+    def build_coactions(self, scratch, plan: CoactionPlan, min_shared: int) -> int:
         """Run ``plan`` on Spark; leave in DuckDB the tables the pair tests read
         (``coacts``, and the ``acts``, ``keys``, ``key_names`` rows they refer to, and
-        ``activity``). Returns the numbers of actions, active accounts and co-actions."""
+        ``activity``). Returns the number of actions."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
@@ -191,8 +190,7 @@ class SparkEngine:
             met = Window.partitionBy("pair")
             pairs = (pairs.withColumn("met", F.count("*").over(met))
                      .where(F.col("met") >= int(min_shared)).drop("met"))
-        self._bring_back(con, "coacts", pairs)  # written once, read by both engines
-        path = self.run_dir / "out" / "coacts"
+        path = self._bring_back(con, "coacts", pairs)  # written once, read by both engines
         self._view(self.spark.read.schema(PAIRS_SCHEMA).parquet(str(path)), "coacts")
         kept = {
             "acts": """SELECT a.* FROM acts a LEFT SEMI JOIN (
@@ -205,10 +203,7 @@ class SparkEngine:
         }
         for name, select in kept.items():
             self._bring_back(con, name, self.spark.sql(select))
-        accounts, coactions = con.execute(
-            "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM coacts)"
-        ).fetchall()[0]
-        return int(actions), int(accounts), int(coactions)
+        return actions
 
     def _number_keys(self) -> int:
         """The view ``key_names`` (key, kid, first_g) as the plan's SQL defines it: keys
@@ -227,14 +222,12 @@ class SparkEngine:
         parts = self.spark.read.parquet(path)
         totals = parts.groupBy("part").agg(F.count("*").alias("rows"),
                                            F.sum("n").alias("actions")).collect()
-        rows_before, actions_before = {}, {}
-        rows = actions = 0
+        before, rows, actions = [], 0, 0  # (part, rows before it, actions before it)
         for total in sorted(totals, key=lambda t: t["part"]):
-            rows_before[total["part"]], actions_before[total["part"]] = rows, actions
+            before.append((total["part"], rows, actions))
             rows, actions = rows + total["rows"], actions + total["actions"]
         offsets = self.spark.createDataFrame(
-            [(p, rows_before[p], actions_before[p]) for p in sorted(rows_before)],
-            "part INT, rows_before LONG, actions_before LONG")
+            before, "part INT, rows_before LONG, actions_before LONG")
         order = Window.partitionBy("part").orderBy("key")
         numbered = (parts.join(F.broadcast(offsets), "part")
                     .withColumn("r", F.row_number().over(order))
@@ -256,16 +249,7 @@ def _bucket_enumerator(widest: int | None, rare: int, rare_scale: bool):
         table = table.sort_by("g")
         acts = {name: table[name].to_numpy() for name in
                 ("g", "account", "kid", "t", "n", "reach")}
-        pairs = enumerate_pairs(acts, widest, rare, rare_scale, 1)
-        return pa.table({
-            "pair": pa.array(pairs["pair"], pa.int64()),
-            "account_a": pa.array(pairs["account_a"], pa.int32()),
-            "account_b": pa.array(pairs["account_b"], pa.int32()),
-            "kid": pa.array(pairs["kid"], pa.int32()),
-            "g_a": pa.array(np.asarray(pairs["g_a"], np.int64)),
-            "g_b": pa.array(np.asarray(pairs["g_b"], np.int64)),
-            "dt": pa.array(pairs["dt"], pa.float64()),
-            "rare": pa.array(pairs["rare"], pa.bool_())})
+        return pa.table(enumerate_pairs(acts, widest, rare, rare_scale, 1))  # PAIRS_SCHEMA
 
     return enumerate_bucket
 

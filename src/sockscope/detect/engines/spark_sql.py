@@ -27,13 +27,9 @@ import sqlglot
 from sqlglot import exp
 
 
+@lru_cache(maxsize=256)
 def to_spark(sql: str) -> str:
     """``sql`` (DuckDB dialect, one statement) as Spark SQL."""
-    return _render(sql)
-
-
-@lru_cache(maxsize=256)
-def _render(sql: str) -> str:
     tree = sqlglot.parse_one(sql, read="duckdb")
     return tree.transform(_rewrite).sql(dialect="spark")
 
