@@ -1,5 +1,5 @@
 """``python -m sockscope``: the command line, as the ``sockscope`` script."""
 
-from sockscope.cli import main
+from sockscope.entry import main
 
 main()

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,6 +153,8 @@ def detect(
     engine: str = "duckdb",
     spark_master: str = "local[*]",
     spark_workdir: str | Path | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    on_file: ProgressCallback | None = None,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -164,6 +166,8 @@ def detect(
     in the run database (tables ``result_*``). ``engine="spark"`` runs the co-action
     stages on Apache Spark (``spark_master``, default ``local[*]``; tables travel
     through ``spark_workdir``, a folder every executor can read), with the same results.
+    ``on_stage(name)`` hears of each stage as it starts, ``on_file`` of each input file
+    (as in :func:`ingest`).
 
     >>> detection = sockscope.detect(["tweets.csv"], "result", fdr=0.01)  # doctest: +SKIP
     >>> detection.groups[0].summary                                        # doctest: +SKIP
@@ -181,9 +185,10 @@ def detect(
     con = connection if connection is not None else connect(db, memory_limit=memory_limit)
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
-                     timezone=timezone, time_format=time_format, list_sep=list_sep)
+                     timezone=timezone, time_format=time_format, list_sep=list_sep,
+                     on_file=on_file)
     ingest_s = time.perf_counter() - started
-    detection = run_detection(con, params, spark)
+    detection = run_detection(con, params, spark, on_stage)
     detection.timings = {"ingest": ingest_s, **detection.timings}
     if spark is not None:
         detection.timings["spark session"] = spark_s
@@ -199,6 +204,8 @@ def detect(
     detection.notes.extend(f"{Path(i['path']).name}: {note}" for i in detection.inputs
                            for note in i["notes"])
     if out is not None:
+        if on_stage is not None:
+            on_stage("writing results")
         manifest = write_results(con, detection, Path(out), __version__)
     else:
         manifest = detection.manifest(__version__)

@@ -1,29 +1,85 @@
-"""The ``sockscope`` command: thin wrappers over :mod:`sockscope.api` with progress
-bars and short summaries."""
+"""The ``sockscope`` command: thin wrappers over :mod:`sockscope.api` with progress and
+short summaries.
+
+Only the standard library and Typer load at import time; each command imports what it
+needs (the API brings DuckDB, PyArrow and SciPy), so ``sockscope --help`` starts fast.
+"""
 
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from sockscope import api
-from sockscope.detect.params import DetectParams, default, describe
-from sockscope.detect.traces import DEFAULT_TRACES
+from sockscope.detect.params import DEFAULT_TRACES, DetectParams, default, describe
 from sockscope.errors import SockscopeError
-from sockscope.ingest.finalize import FileReport
+from sockscope.terminal import clean
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from sockscope.ingest.finalize import FileReport
+
+# plain help (rich panels cut long defaults and print a type beside every flag)
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
                   help="Uncover coordinated sockpuppet networks and fake personas.")
-console = Console(stderr=True)
-stdout = Console()
 SHOWN_GROUPS = 15  # groups listed after detect; the rest are in groups.csv
+
+
+@cache
+def _consoles() -> tuple[Console, Console]:
+    from rich.console import Console
+
+    return Console(stderr=True), Console()
+
+
+class _Lazy:
+    """A rich console made on first use (importing rich costs start-up time)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def real(self) -> Console:
+        return _consoles()[self.index]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+console: Any = _Lazy(0)  # messages, progress and notes: standard error
+stdout: Any = _Lazy(1)  # results
+
+
+def escape(text: object) -> str:
+    """Text from the data, safe for rich markup and for the terminal."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(clean(text))
+
+
+def Table(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - rich's class, made on demand
+    from rich.table import Table as RichTable
+
+    return RichTable(*args, **kwargs)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sockscope import __version__
+
+        print(f"sockscope {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Uncover coordinated sockpuppet networks and fake personas."""
 
 
 # reader options shared by ingest and detect
@@ -43,6 +99,8 @@ ListSepOption = Annotated[list[str] | None, typer.Option(
 NaOption = Annotated[list[str] | None, typer.Option(
     "--na", help="A token meaning 'no value' in generic tables (repeat; default NA, as R "
                  "writes; --na '' for none).")]
+QuietOption = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="Print no progress, only errors and the final summary.")]
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -97,25 +155,17 @@ def ingest(
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
     list_sep: ListSepOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Read input files into the canonical tables (posts, accounts, articles)."""
+    from sockscope import api
+    from sockscope.terminal import StageProgress
+
     try:
         mapping = _parse_map(map_)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("ingesting", total=None)
-            done = 0
-
-            def on_file(display: str, report: FileReport | None) -> None:
-                nonlocal done
-                if report is None:
-                    progress.update(task, description=f"reading {Path(display).name}")
-                else:
-                    done += 1
-                    progress.update(task, completed=done)
+        with StageProgress(console.real(), quiet) as progress:
             result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
-                                strict=strict, on_file=on_file, na=_na(na),
+                                strict=strict, on_file=_file_progress(progress), na=_na(na),
                                 timezone=timezone, time_format=time_format,
                                 list_sep=_list_sep(list_sep))
     except SockscopeError as exc:
@@ -133,9 +183,31 @@ def ingest(
             console.print(f"[yellow]note:[/] {escape(Path(report.display).name)}: {escape(note)}")
     summary = api.info(result.connection)
     stdout.print(f"{summary['posts']:,} posts from {summary['posting_accounts']:,} accounts, "
-              f"{summary['profiles']:,} user profiles, {summary['articles']:,} articles; "
-              f"rows read {result.rows_read:,}, kept {result.rows_kept:,}, "
-              f"skipped {result.rows_skipped:,}" + (f" → {db}" if db else " (in memory)"))
+                 f"{summary['profiles']:,} user profiles, {summary['articles']:,} articles; "
+                 f"rows read {result.rows_read:,}, kept {result.rows_kept:,}, "
+                 f"skipped {result.rows_skipped:,}"
+                 + (f" → {escape(db)}" if db else " (in memory)"))
+
+
+def _file_progress(progress: Any) -> Any:
+    """An ingest ``on_file`` callback that names each file as it is read and, when it is
+    done, its rows and their rate."""
+    import time
+
+    started: dict[str, float] = {}
+
+    def on_file(display: str, report: FileReport | None) -> None:
+        if report is None:
+            started[display] = time.perf_counter()
+            progress(f"reading {Path(display).name}")
+            return
+        from sockscope.terminal import progress_line
+
+        seconds = time.perf_counter() - started.get(display, time.perf_counter())
+        progress.note(f"{Path(display).name}: {report.format}, "
+                      f"{progress_line(report.rows_read, seconds)}, "
+                      f"{report.rows_kept:,} kept")
+    return on_file
 
 
 @app.command()
@@ -143,6 +215,8 @@ def info(
     db: Annotated[Path, typer.Option(help="DuckDB file of the run.")],
 ) -> None:
     """Summarise a run database: counts, platforms, time span, skipped rows."""
+    from sockscope import api
+
     if not db.exists():
         raise _fail(SockscopeError(f"{db}: no such database"))
     try:
@@ -158,7 +232,8 @@ def info(
     platforms = ", ".join(f"{k} {v:,}" for k, v in summary["platforms"].items())
     table.add_row("platforms", escape(platforms))
     table.add_row("kinds", ", ".join(f"{k} {v:,}" for k, v in summary["kinds"].items()))
-    table.add_row("time span", f"{summary['first_post']} → {summary['last_post']} UTC")
+    table.add_row("time span", "no posts" if summary["first_post"] is None else
+                  f"{summary['first_post']} → {summary['last_post']} UTC")
     table.add_row("time resolution", ", ".join(
         f"{k} s: {v:,}" for k, v in summary["time_precision_s"].items()))
     table.add_row("files", f"{summary['ingest_log']:,}")
@@ -244,7 +319,7 @@ def detect(
         help="coordination (statistics, groups, evidence) or naive (reference baseline).")]
     = "coordination",
     traces: Annotated[str | None, typer.Option(
-        help="Comma-separated behaviours; default: " + ",".join(DEFAULT_TRACES))] = None,
+        help="Comma-separated behaviours; default: " + ", ".join(DEFAULT_TRACES))] = None,
     window: Annotated[list[str] | None, typer.Option(
         help="Co-action window: SECONDS, TRACE=SECONDS, or auto.")] = None,
     fdr: Annotated[float, typer.Option(help=describe("fdr"))] = default("fdr"),
@@ -283,9 +358,12 @@ def detect(
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
     list_sep: ListSepOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
+    from sockscope import api
     from sockscope.lab.baseline import detect_naive
+    from sockscope.terminal import StageProgress
 
     inputs = inputs or []
     try:
@@ -311,8 +389,9 @@ def detect(
                                 window_free=window_free, amplification=amplification,
                                 attach_rounds=attach_rounds, min_group_size=min_group_size,
                                 persona=persona)
-        with console.status("ingesting, tracing, testing, grouping…"):
-            detection = api.detect(inputs, out, db=db, params=params,
+        with StageProgress(console.real(), quiet) as progress:
+            detection = api.detect(inputs, out, db=db, params=params, on_stage=progress,
+                                   on_file=_file_progress(progress),
                                    memory_limit=memory_limit, fmt=fmt, mapping=mapping,
                                    platform=platform, na=_na(na), timezone=timezone,
                                    time_format=time_format, list_sep=_list_sep(list_sep),
@@ -324,7 +403,7 @@ def detect(
         console.print(f"[yellow]note:[/] {escape(note)}")
     table = Table(title=f"{len(detection.groups):,} groups, {len(detection.membership):,} "
                   "accounts flagged", show_lines=False)
-    for column in ("group", "size", "q", "summary"):
+    for column in ("group", "size", "q-value", "summary"):
         table.add_column(column, overflow="fold")
     for group in detection.groups[:SHOWN_GROUPS]:
         table.add_row(group.group_id, f"{len(group.members):,}", f"{group.p_value:.1e}",
@@ -380,6 +459,8 @@ def account(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One account's dossier: profile, persona signals, group, strongest ties, evidence."""
+    from sockscope import api
+
     if not db.exists():
         raise _fail(SockscopeError(f"{db}: no such database"))
     try:
@@ -447,7 +528,7 @@ def bylines(
     """Which bylines share a writer, and which are written by several hands."""
     import time
 
-    from sockscope import __version__
+    from sockscope import __version__, api
     from sockscope.authorship.bylines import analyse_bylines, write_bylines
 
     try:
@@ -523,12 +604,15 @@ def verify(
     """Did the writer of the known texts also write the unknown one?"""
     from sockscope.authorship.pan import verify as run_verify
 
+    for path in [*known, unknown]:
+        if not path.is_file():
+            raise _fail(SockscopeError(f"{path}: no such file"))
     try:
         texts = [p.read_text(encoding="utf-8-sig", errors="replace") for p in known]
         decision = run_verify(texts, unknown.read_text(encoding="utf-8-sig", errors="replace"),
                               background)
     except OSError as exc:
-        raise _fail(SockscopeError(str(exc))) from None
+        raise _fail(SockscopeError(f"{exc.filename}: {exc.strerror}")) from None
     except SockscopeError as exc:
         raise _fail(exc) from None
     if as_json:
@@ -563,41 +647,44 @@ def report(
     console.print(f"report → {escape(str(path))} ({path.stat().st_size / 1e6:.1f} MB)")
 
 
-class Interrupted(BaseException):
-    """Ctrl-C, raised past the command-line framework (which would print "Aborted!")."""
+def run() -> None:
+    """Run the command line. Ctrl-C stops it with one line and exit 130: every write is a
+    transaction (ingest) or lands all at once (detect's result folder), so nothing
+    half-done is left. ``sockscope.entry`` installs the SIGINT handler before this module
+    is imported."""
+    from sockscope.entry import Interrupted, stop
+
+    try:
+        app()
+    except (Interrupted, KeyboardInterrupt):
+        raise stop() from None
+    except Exception as exc:
+        if not _stopped_by_ctrl_c(exc):
+            raise
+        raise stop() from None
 
 
-_SIGNALS_SEEN: list[int] = []
+def _stopped_by_ctrl_c(exc: Exception) -> bool:
+    """Whether ``exc`` is how DuckDB reports a query stopped by Ctrl-C: its own
+    interrupt, any DuckDB error after a SIGINT (an Arrow scan whose reader was
+    interrupted says "reading the schema of ... failed: Interrupted"), or a runtime
+    error saying so."""
+    import sys
 
+    from sockscope.entry import SIGNALS_SEEN
 
-def _interrupt(signum: int, frame: object) -> None:
-    _SIGNALS_SEEN.append(signum)
-    raise Interrupted
+    duckdb = sys.modules.get("duckdb")  # not imported: the error cannot be DuckDB's
+    if duckdb is not None and (isinstance(exc, duckdb.InterruptException)
+                               or (SIGNALS_SEEN and isinstance(exc, duckdb.Error))):
+        return True
+    return isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
 
 
 def main() -> None:
-    """The ``sockscope`` command. Ctrl-C stops it with one line: every write is a
-    transaction (ingest) or lands all at once (detect's result folder), so nothing
-    half-done is left."""
-    import signal
+    """The ``sockscope`` command, with Ctrl-C handled from the first moment."""
+    from sockscope.entry import main as entry_main
 
-    import duckdb
-
-    signal.signal(signal.SIGINT, _interrupt)
-    try:
-        app()
-    except (Interrupted, KeyboardInterrupt, duckdb.InterruptException):
-        console.print("[bold red]interrupted;[/] nothing was written")
-        raise SystemExit(130) from None
-    except (RuntimeError, duckdb.Error) as exc:
-        # DuckDB reports a query stopped by Ctrl-C as its own error, e.g. an Arrow scan
-        # whose reader was interrupted ("reading the schema of ... failed: Interrupted")
-        stopped = bool(_SIGNALS_SEEN) or (isinstance(exc, RuntimeError)
-                                          and "interrupted" in str(exc).lower())
-        if not stopped:
-            raise
-        console.print("[bold red]interrupted;[/] nothing was written")
-        raise SystemExit(130) from None
+    entry_main()
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ from sockscope.errors import SockscopeError
 
 NEIGHBOUR_CAP = 50  # later actions on the same key each action is paired with (coaction.py)
 ATTACH_ROUNDS = 5  # rounds of the group-attachment test (amplification.py)
+# The default set of traces: the behaviours that carry coordination evidence on their
+# own. co-domain, co-mention and synchronised activity are weaker and noisier; ask for
+# them. (Declared here, not beside the traces, so the command line reads it cheaply.)
+DEFAULT_TRACES = ("co-repost", "co-reply", "co-quote", "co-text", "co-text-near", "co-url",
+                  "co-hashtag", "hashtag-sequence", "co-template")
 
 
 def _help(text: str, **extra: Any) -> dict[str, Any]:
@@ -51,8 +56,6 @@ class DetectParams:
         "compute persona signals and use them in verdicts (audiences of targeted data)"))
 
     def __post_init__(self) -> None:
-        from sockscope.detect.traces import DEFAULT_TRACES
-
         # normalise containers so equal parameters compare and serialise equally
         object.__setattr__(self, "traces", tuple(self.traces) or tuple(DEFAULT_TRACES))
         object.__setattr__(self, "windows", dict(sorted(dict(self.windows).items())))

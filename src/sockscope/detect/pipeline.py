@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -61,13 +61,17 @@ EVIDENCE_DDL = """(behaviour VARCHAR, account_a VARCHAR, account_b VARCHAR, key 
 
 
 class _Clock:
-    """Stage timings for the manifest."""
+    """Stage timings for the manifest; ``on_stage(name)`` hears of each stage as it
+    starts (the command line's progress)."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_stage: Callable[[str], None] | None = None) -> None:
         self.timings: dict[str, float] = {}
+        self.on_stage = on_stage
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
+        if self.on_stage is not None:
+            self.on_stage(name)
         started = time.perf_counter()
         try:
             yield
@@ -76,11 +80,13 @@ class _Clock:
 
 
 def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
-                  engine: SparkEngine | None = None) -> Detection:
+                  engine: SparkEngine | None = None,
+                  on_stage: Callable[[str], None] | None = None) -> Detection:
     """Run every stage on the posts in ``con`` and return the whole result. With a
     Spark ``engine``, the co-action stages run on Spark (same results; windows are not
-    estimated there: ``api.detect`` refuses ``auto_window`` with it)."""
-    clock = _Clock()
+    estimated there: ``api.detect`` refuses ``auto_window`` with it). ``on_stage`` is
+    called with each stage's name as it starts."""
+    clock = _Clock(on_stage)
     with Scratch(con, engine) as scratch:
         con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_edges {CANDIDATE_EDGES_DDL}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_evidence {EVIDENCE_DDL}")

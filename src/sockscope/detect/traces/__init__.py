@@ -6,6 +6,7 @@ packages add theirs through the ``sockscope.traces`` entry point (``sockscope.pl
 
 from __future__ import annotations
 
+from sockscope.detect.params import DEFAULT_TRACES
 from sockscope.detect.traces import (
     co_domain,
     co_hashtag,
@@ -30,9 +31,5 @@ BUILTIN_TRACES: list[Trace] = [
                    co_template, synchronised)
 ]
 
-# The default set: the behaviours that carry coordination evidence on their own.
-# co-domain, co-mention and synchronised activity are weaker and noisier; ask for them.
-DEFAULT_TRACES = ("co-repost", "co-reply", "co-quote", "co-text", "co-text-near", "co-url",
-                  "co-hashtag", "hashtag-sequence", "co-template")
 
 __all__ = ["BUILTIN_TRACES", "DEFAULT_TRACES", "Trace"]
