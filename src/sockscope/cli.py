@@ -406,7 +406,7 @@ def detect(
     for column in ("group", "size", "q-value", "summary"):
         table.add_column(column, overflow="fold")
     for group in detection.groups[:SHOWN_GROUPS]:
-        table.add_row(group.group_id, f"{len(group.members):,}", f"{group.p_value:.1e}",
+        table.add_row(group.group_id, f"{len(group.members):,}", f"{group.q_value:.1e}",
                       escape(group.summary))
     if len(detection.groups) > SHOWN_GROUPS:
         table.add_row("…", "", "", f"{len(detection.groups) - SHOWN_GROUPS} more in groups.csv")

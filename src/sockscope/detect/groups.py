@@ -85,7 +85,7 @@ def _group(members: list[str], internal: list[Edge]) -> Group:
     return Group(
         group_id="", members=members,
         score=round(sum(e.weight for e in internal) / len(members), 4),
-        p_value=_bottleneck_q(members, internal),
+        q_value=_bottleneck_q(members, internal),
         behaviours=behaviours,
         first_seen=datetime.fromtimestamp(min(e.first_t for e in internal), UTC),
         last_seen=datetime.fromtimestamp(max(e.last_t for e in internal), UTC),

@@ -48,8 +48,11 @@ class Edge:
 class Group:
     group_id: str
     members: list[str]
+    # the weight of the ties inside the group per member (see docs/output.md)
     score: float
-    p_value: float
+    # the largest q-value on a minimum spanning tree of the group's edges: the weakest
+    # of the links that hold it together
+    q_value: float
     behaviours: list[tuple[str, int, float]]  # (behaviour, shared keys, median dt)
     first_seen: datetime
     last_seen: datetime

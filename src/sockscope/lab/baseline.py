@@ -89,7 +89,7 @@ def detect_naive(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, object]
                            f"{span[0]} to {span[1]}"))
     write_csv(out / "groups.csv", GROUP_COLUMNS, group_rows)
     write_csv(out / "edges.csv", EDGE_COLUMNS, (
-        (a, b, behaviour, shared, shared, None, None, min_dt, median_dt,
+        (a, b, behaviour, shared, shared, None, None, min_dt, median_dt, None,
          " | ".join(map(str, keys)))
         for a, b, behaviour, shared, min_dt, median_dt, keys, *_ in edges))
     manifest = {"method": "naive", "window_s": WINDOW_S, "min_shared": MIN_SHARED,

@@ -7,7 +7,6 @@ method.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -23,7 +22,7 @@ ACCOUNT_SCHEMA = pa.schema([
     ("signals", pa.string())])
 GROUP_SCHEMA = pa.schema([
     ("group_id", pa.string()), ("size", pa.int64()), ("score", pa.float64()),
-    ("p_value", pa.float64()), ("behaviours", pa.string()),
+    ("q_value", pa.float64()), ("behaviours", pa.string()),
     ("first_seen", pa.timestamp("us")), ("last_seen", pa.timestamp("us")),
     ("signals", pa.string()), ("summary", pa.string())])
 EDGE_SCHEMA = pa.schema([
@@ -41,11 +40,6 @@ ACCOUNT_COLUMNS = ACCOUNT_SCHEMA.names
 GROUP_COLUMNS = GROUP_SCHEMA.names
 EDGE_COLUMNS = EDGE_SCHEMA.names
 EXAMPLE_KEY_CHARS = 80  # example keys are cut to this length in edges.csv
-
-
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 in UTC to the second, four-digit year (``0001-01-02T00:00:00Z``)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def seen_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]]:
@@ -119,7 +113,7 @@ def group_table(groups: list[Group]) -> pa.Table:
     """Groups as the contract's table (groups.csv, result_groups)."""
     return pa.table({
         "group_id": [g.group_id for g in groups], "size": [len(g.members) for g in groups],
-        "score": [g.score for g in groups], "p_value": [g.p_value for g in groups],
+        "score": [g.score for g in groups], "q_value": [g.q_value for g in groups],
         "behaviours": [";".join(b for b, _, _ in g.behaviours) for g in groups],
         "first_seen": [g.first_seen.replace(tzinfo=None) for g in groups],
         "last_seen": [g.last_seen.replace(tzinfo=None) for g in groups],

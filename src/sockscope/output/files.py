@@ -27,10 +27,9 @@ from sockscope.output.contract import (
     EXAMPLE_KEY_CHARS,
     GROUP_COLUMNS,
     edge_table,
-    iso_utc,
 )
 from sockscope.output.networks import write_networks
-from sockscope.output.safe_csv import write_csv
+from sockscope.output.safe_csv import iso_utc, write_csv, write_relation_csv
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def write_tables(detection: Detection, out: Path, context: WriteContext) -> None
     write_csv(out / "accounts.csv", detection.accounts.column_names,
               _rows(detection.accounts))
     write_csv(out / "groups.csv", GROUP_COLUMNS, (
-        (g.group_id, len(g.members), g.score, f"{g.p_value:.3g}",
+        (g.group_id, len(g.members), g.score, f"{g.q_value:.3g}",
          ";".join(b for b, _, _ in g.behaviours), iso_utc(g.first_seen),
          iso_utc(g.last_seen), ";".join(g.signals), g.summary)
         for g in detection.groups))
@@ -68,6 +67,20 @@ def _rows(table: pa.Table):
     return zip(*(table[name].to_pylist() for name in table.column_names), strict=True)
 
 
+def write_group_tables(detection: Detection, out: Path, context: WriteContext) -> None:
+    """members.csv, group_content.csv, evidence_by_key.csv and evidence.csv: who is in
+    each group, what it pushed, and the evidence by key and by pair with post links."""
+    from sockscope.output import group_tables
+
+    con = context.con
+    write_relation_csv(con, group_tables.member_table(con, detection), out / "members.csv")
+    write_relation_csv(con, group_tables.content_table(con, detection),
+                       out / "group_content.csv")
+    write_relation_csv(con, group_tables.evidence_by_key(con, detection),
+                       out / "evidence_by_key.csv")
+    group_tables.write_evidence_csv(con, detection, out / "evidence.csv")
+
+
 def write_network_files(detection: Detection, out: Path, context: WriteContext) -> None:
     """network.gexf and network.graphml."""
     write_networks(detection, out)
@@ -80,8 +93,8 @@ def write_report(detection: Detection, out: Path, context: WriteContext) -> None
     build_report(context.con, detection, out / "report.html", context.version)
 
 
-BUILTIN_WRITERS = [("tables", write_tables), ("networks", write_network_files),
-                   ("report", write_report)]
+BUILTIN_WRITERS = [("tables", write_tables), ("group tables", write_group_tables),
+                   ("networks", write_network_files), ("report", write_report)]
 
 
 @contextmanager

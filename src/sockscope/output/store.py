@@ -66,15 +66,16 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
                                       "WHERE flagged ORDER BY account_id").fetchall():
         members.setdefault(group, []).append(account)
     groups = [
-        Group(group_id=g, members=members.get(g, []), score=score, p_value=p,
+        Group(group_id=g, members=members.get(g, []), score=score, q_value=p,
               behaviours=[(d["behaviour"], d["shared_keys"], d["median_dt_s"])
                           for d in details],
               first_seen=first.replace(tzinfo=UTC), last_seen=last.replace(tzinfo=UTC),
               signals=[s for s in signals.split(";") if s], summary=summary,
               persona=list(persona or []))
         for g, score, p, first, last, signals, summary, details, persona in con.execute(
-            "SELECT group_id, score, p_value, first_seen, last_seen, signals, summary, "
-            "behaviour_details, persona FROM result_groups ORDER BY group_id").fetchall()
+            f"SELECT group_id, score, {_group_q(con)}, first_seen, last_seen, signals, "
+            "summary, behaviour_details, persona FROM result_groups ORDER BY group_id"
+        ).fetchall()
     ]
     edges = [Edge(a, b, beh, sk, w, p, q, mn, md, ft, lt, tuple(keys), win)
              for a, b, beh, sk, w, p, q, mn, md, win, keys, ft, lt in con.execute(
@@ -95,3 +96,11 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
                             [table]).fetchall()[0][0])
+
+
+def _group_q(con: duckdb.DuckDBPyConnection) -> str:
+    """The group q-value column: ``q_value``, or ``p_value`` in run databases made before
+    it was named for what it is."""
+    named = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = "
+                        "'result_groups' AND column_name = 'q_value'").fetchall()[0][0]
+    return "q_value" if named else "p_value"

@@ -201,8 +201,11 @@ def _detail(name: str, persona: Persona, rows: np.ndarray, observed: float) -> s
     if name == "image_reuse":
         return f"{share} share their profile image with another member"
     schedule = infer_schedule(persona.hours[rows].sum(axis=0))
-    return (f"their activity fits {schedule.describe()}" if schedule
+    return (f"{SCHEDULE_DETAIL} {schedule.describe()}" if schedule
             else f"{share} of activity falls in office hours")
+
+
+SCHEDULE_DETAIL = "their activity fits"  # how a group's schedule line begins
 
 
 def add_persona_evidence(group: Group, signals: list[GroupSignal]) -> None:

@@ -22,7 +22,7 @@ import pyarrow as pa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sockscope.detect.model import Detection
-from sockscope.output.contract import iso_utc
+from sockscope.output.safe_csv import iso_utc
 from sockscope.persona.groups import MATERIAL, SIGNIFICANT
 from sockscope.store.database import arrow_view
 
@@ -66,7 +66,7 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
     manifest.pop("timings_s", None)
     groups = [
         {"id": g.group_id, "size": len(g.members), "score": float(g.score),
-         "p": float(g.p_value), "behaviours": ";".join(b for b, _, _ in g.behaviours),
+         "q": float(g.q_value), "behaviours": ";".join(b for b, _, _ in g.behaviours),
          "first": _iso(g.first_seen), "last": _iso(g.last_seen),
          "signals": ";".join(g.signals), "summary": g.summary, "persona": g.persona}
         for g in sorted(detection.groups, key=lambda g: (-g.score, g.group_id))
