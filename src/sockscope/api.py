@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import pyarrow as pa
 import pyarrow.compute as pa_compute
 
 from sockscope.detect.engines import ENGINES
@@ -243,6 +244,7 @@ def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
     from sockscope.output.store import load_detection
 
     con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    account_id = resolve_account(con, account_id)
     profile = con.execute(
         """SELECT handle, display_name, description, created_at, followers, following,
                   location, lang, profile_image, has_profile
@@ -250,8 +252,6 @@ def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
         [account_id]).fetchall()
     posts = con.execute("SELECT count(*), min(created_at), max(created_at) FROM posts "
                         "WHERE account_id = ?", [account_id]).fetchall()[0]
-    if not profile and not posts[0]:
-        raise SockscopeError(f"no account {account_id!r} in this database")
     detection = load_detection(con)
     persona = {}
     if detection.persona is not None:
@@ -281,3 +281,93 @@ def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
         "evidence": evidence.slice(0, examples).to_pylist(),
         "evidence_total": evidence.num_rows,
     }
+
+
+POST_COLUMNS = ["post_id", "account_id", "handle", "created_at", "kind", "text", "target_post",
+                "target_account", "urls", "hashtags", "mentions", "platform", "post_url"]
+
+
+def posts(db: str | Path | duckdb.DuckDBPyConnection, *, account_id: str | None = None,
+          group_id: str | None = None, accounts: Sequence[str] | None = None,
+          limit: int | None = None) -> pa.Table:
+    """The posts themselves: one account's (``account_id``), one group's (``group_id``,
+    from a run made with ``detect --db``) or those of ``accounts``, oldest first, with
+    what each amplified and a link to it on its platform (POST_COLUMNS)."""
+    from sockscope.output.links import post_url
+    from sockscope.store.database import arrow_view
+
+    con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    wanted = _accounts_wanted(con, account_id, group_id, accounts)
+    with arrow_view(con, {"account_id": pa.array(sorted(wanted), pa.string())}) as chosen:
+        rows = con.execute(f"""
+            SELECT p.post_id, p.account_id, a.handle, p.created_at, p.kind, p.text,
+                   coalesce(p.repost_of_post, p.quote_of_post, p.reply_to_post),
+                   coalesce(p.repost_of_account, p.reply_to_account),
+                   array_to_string(p.urls, ' '), array_to_string(p.hashtags, ' '),
+                   array_to_string(p.mentions, ' '), p.platform
+            FROM posts p SEMI JOIN {chosen} USING (account_id)
+            LEFT JOIN (SELECT account_id, max(handle) AS handle FROM accounts GROUP BY 1) a
+                   USING (account_id)
+            ORDER BY p.created_at, p.account_id, p.post_id
+            {f"LIMIT {int(limit)}" if limit else ""}""").fetchall()
+    columns: dict[str, list] = {name: [] for name in POST_COLUMNS}
+    for row in rows:
+        for name, value in zip(POST_COLUMNS, (*row, post_url(row[11], row[0], row[4])),
+                               strict=True):
+            columns[name].append(value)
+    types = {"created_at": pa.timestamp("us")}
+    return pa.table({name: pa.array(values, types.get(name, pa.string()))
+                     for name, values in columns.items()})
+
+
+def _accounts_wanted(con: duckdb.DuckDBPyConnection, account_id: str | None,
+                     group_id: str | None, accounts: Sequence[str] | None) -> set[str]:
+    if sum(x is not None for x in (account_id, group_id, accounts)) != 1:
+        raise SockscopeError("name one account, one group or a list of accounts")
+    if accounts is not None:
+        return set(accounts)
+    if account_id is not None:
+        return {resolve_account(con, account_id)}
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = "
+                       "'result_accounts'").fetchall()[0][0]:
+        raise SockscopeError("this database holds no detection result: run "
+                             "sockscope detect ... --db on it first")
+    members = {a for (a,) in con.execute(
+        "SELECT account_id FROM result_accounts WHERE group_id = ?", [group_id]).fetchall()}
+    if not members:
+        raise SockscopeError(f"no group {group_id!r} in this database")
+    return members
+
+
+def resolve_account(con: duckdb.DuckDBPyConnection, account_id: str) -> str:
+    """The account id as the database has it. An id copied from a CSV written before ids
+    were kept verbatim may carry the spreadsheet guard's leading apostrophe; it is
+    accepted without it."""
+    for candidate in dict.fromkeys([account_id, account_id.removeprefix("'")]):
+        found = con.execute(
+            "SELECT (SELECT count(*) FROM accounts WHERE account_id = ?) + "
+            "(SELECT count(*) FROM posts WHERE account_id = ?)",
+            [candidate, candidate]).fetchall()[0][0]
+        if found:
+            return candidate
+    raise SockscopeError(f"no account {account_id!r} in this database")
+
+
+def export(group_id: str, result: str | Path, out: str | Path, *,
+           db: str | Path | duckdb.DuckDBPyConnection | None = None) -> dict[str, int]:
+    """Everything about one group into the folder ``out``: its rows of the result
+    folder's files (groups, members, accounts, edges, content, evidence with post links)
+    and, with the run database ``db``, its members' posts (posts.csv). Returns the rows
+    written per file."""
+    from sockscope.output.export import export_group
+    from sockscope.output.safe_csv import write_relation_csv
+
+    extra = None
+    if db is not None:
+        con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+
+        def extra(folder: Path, members: set[str]) -> dict[str, int]:
+            table = posts(con, accounts=sorted(members))
+            write_relation_csv(con, table, folder / "posts.csv")
+            return {"posts.csv": table.num_rows}
+    return export_group(Path(result), group_id, Path(out), extra)

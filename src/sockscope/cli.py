@@ -514,6 +514,80 @@ def account(
 
 
 @app.command()
+def posts(
+    db: Annotated[Path, typer.Option(help="DuckDB file of a run (ingest --db or detect --db).")],
+    account_id: Annotated[str | None, typer.Option(
+        "--account", help="One account's posts.")] = None,
+    group_id: Annotated[str | None, typer.Option(
+        "--group", help="A group's posts (a run made with detect --db).")] = None,
+    limit: Annotated[int, typer.Option(help="Posts shown on the terminal, oldest first; "
+                                            "--csv writes them all.")] = 50,
+    csv_out: Annotated[Path | None, typer.Option(
+        "--csv", help="Write every post to this CSV file.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """The posts themselves, of one account or one group, with links to them."""
+    from sockscope import api
+
+    if not db.exists():
+        raise _fail(SockscopeError(f"{db}: no such database"))
+    try:
+        table = api.posts(db, account_id=account_id, group_id=group_id,
+                          limit=None if csv_out or as_json else limit)
+        if csv_out is not None:
+            from sockscope.output.safe_csv import write_relation_csv
+            from sockscope.store.database import connect
+
+            write_relation_csv(connect(), table, csv_out)
+    except (SockscopeError, OSError) as exc:
+        raise _fail(exc) from None
+    if csv_out is not None:
+        console.print(f"{table.num_rows:,} posts → {escape(csv_out)}")
+        return
+    if as_json:
+        for row in table.to_pylist():
+            print(json.dumps(row, default=str, ensure_ascii=False, sort_keys=True))
+        return
+    shown = Table(title=escape(f"{table.num_rows:,} posts of "
+                               + (f"account {account_id}" if account_id else
+                                  f"group {group_id}") + " (UTC, oldest first)"))
+    for column in ("time (UTC)", "account", "kind", "text", "link"):
+        shown.add_column(column, overflow="fold")
+    for row in table.to_pylist():
+        target = f" → {row['target_post']}" if row["target_post"] else ""
+        shown.add_row(f"{row['created_at']:%Y-%m-%d %H:%M:%S}",
+                      escape(row["handle"] or row["account_id"]), row["kind"] + escape(target),
+                      escape((row["text"] or "")[:200]), escape(row["post_url"] or ""))
+    stdout.print(shown)
+
+
+@app.command()
+def export(
+    group_id: Annotated[str, typer.Argument(help="The group, e.g. G0003.")],
+    result: Annotated[Path, typer.Option(help="The result folder written by detect.")]
+    = Path("result"),
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write; default: the group id beside the result folder.")] = None,
+    db: Annotated[Path | None, typer.Option(
+        help="The run database (detect --db), to add the members' posts.")] = None,
+) -> None:
+    """Everything about one group in a folder: members, ties, what it pushed, evidence
+    with post links and, with --db, the posts."""
+    from sockscope import api
+
+    target = out if out is not None else result.parent / f"{result.name}-{group_id}"
+    try:
+        if db is not None and not db.exists():
+            raise SockscopeError(f"{db}: no such database")
+        counts = api.export(group_id, result, target, db=db)
+    except (SockscopeError, OSError) as exc:
+        raise _fail(exc) from None
+    console.print(f"{group_id}: " + ", ".join(f"{name} {rows:,} rows"
+                                              for name, rows in counts.items())
+                  + f" → {escape(target)}")
+
+
+@app.command()
 def bylines(
     inputs: Annotated[list[Path] | None, typer.Argument(
         help="Article corpora (CSV, JSONL, Parquet); none to use what --db holds.")] = None,

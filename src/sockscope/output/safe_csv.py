@@ -52,11 +52,13 @@ def safe_cell(value: object, verbatim: bool = False) -> str:
     return text
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]],
+              guard: bool = True) -> None:
     """Rows end with LF; any field holding CR or LF is quoted (a bare CR must never split
-    a row for a reader that takes CR as a line end). Columns in ID_COLUMNS are verbatim;
-    a ``datetime`` is written in ISO 8601, UTC."""
-    ids = [name in ID_COLUMNS for name in header]
+    a row for a reader that takes CR as a line end). Columns in ID_COLUMNS are verbatim
+    (every column, without ``guard``: rows copied from a file already guarded); a
+    ``datetime`` is written in ISO 8601, UTC."""
+    ids = [name in ID_COLUMNS or not guard for name in header]
     buffer = io.StringIO()
     # CRLF as the writer's terminator makes it quote fields with either character; the
     # terminator itself is then written as LF
