@@ -22,8 +22,10 @@ import pyarrow as pa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sockscope.detect.model import Detection
+from sockscope.output import group_tables
+from sockscope.output.links import post_url
 from sockscope.output.safe_csv import iso_utc
-from sockscope.persona.groups import MATERIAL, SIGNIFICANT
+from sockscope.persona.groups import MATERIAL, SIGNAL_BOOST, SIGNIFICANT
 from sockscope.store.database import arrow_view
 
 MAX_EVIDENCE = 100_000
@@ -31,10 +33,13 @@ EVIDENCE_BYTES = 12_000_000  # budget for evidence rows and their texts in the p
 MAX_NODES = 5_000
 MAX_EDGES = 30_000
 MAX_TEXT = 500
+MAX_KEYS = 300  # evidence-by-key rows per group in the page (evidence_by_key.csv has all)
+MAX_KEY_ACCOUNTS = 60  # accounts listed per key in the page
 MIN_GROUP_ROWS = 200  # evidence rows every group may show, however small its share
 MIN_GROUP_BYTES = 20_000  # and bytes
 ROW_BYTES = 60  # the cost of one evidence row in the page, besides its texts
 ACCOUNT_TIES = 5  # strongest edges shown in an account's panel
+LABELLED = 3  # accounts of each group labelled in the network, highest score first
 STATIC = ["cytoscape-3.35.0.min.js", "uPlot-1.6.32.iife.min.js"]
 STYLES = ["uPlot-1.6.32.min.css", "report.css"]
 
@@ -71,6 +76,7 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
          "signals": ";".join(g.signals), "summary": g.summary, "persona": g.persona}
         for g in sorted(detection.groups, key=lambda g: (-g.score, g.group_id))
     ]
+    tables = group_tables.member_table(con, detection)
     flagged = detection.accounts.filter(detection.accounts["flagged"])
     members = sorted(zip(flagged["account_id"].to_pylist(), flagged["group_id"].to_pylist(),
                          [h or "" for h in flagged["handle"].to_pylist()],
@@ -78,7 +84,13 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
                          strict=True), key=lambda m: (m[1], m[0]))
     accounts = {a: {"h": h, "g": g, "s": round(float(s), 3), "p": p or ""}
                 for a, g, h, s, p in members}
+    for row in tables.to_pylist():  # names, dates, marks in words, profile links
+        accounts[row["account_id"]].update({
+            "n": row["display_name"] or "", "c": _iso(row["created_at"]) or "",
+            "k": row["posts"], "w": row["marks"], "z": row["in_group_schedule"],
+            "u": row["profile_url"] or ""})
     account_ids = sorted(accounts)
+    account_index = {a: i for i, a in enumerate(account_ids)}
     for account, ties in strongest_ties(detection, set(accounts), ACCOUNT_TIES).items():
         accounts[account]["t"] = ties
     with arrow_view(con, pa.table({"account_id": pa.array([m[0] for m in members], pa.string()),
@@ -93,11 +105,66 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
                      "first": _iso(counts[2]), "last": _iso(counts[3]),
                      "inputs": _inputs(con), "manifest": manifest},
         "groups": groups, "accounts": accounts, "account_ids": account_ids,
+        "content": _content(con, detection), "keys": _keys(con, detection, account_index),
+        "method": method_lines(detection),
         "network": _network(detection, members),
         "evidence_total": total, **evidence,
         "activity": activity, "bursts": bursts, "week": week,
         "persona_floors": MATERIAL, "persona_significant": SIGNIFICANT,
+        "persona_boost": SIGNAL_BOOST,
     }
+
+
+def _content(con: duckdb.DuckDBPyConnection, detection: Detection) -> dict[str, list]:
+    """Per group: what it pushed, as [kind, item, uses, members, first, last, link,
+    example text]."""
+    content: dict[str, list] = {}
+    for r in group_tables.content_table(con, detection).to_pylist():
+        content.setdefault(r["group_id"], []).append([
+            r["kind"], r["item"][:MAX_TEXT], r["uses"], r["members"], _iso(r["first_seen"]),
+            _iso(r["last_seen"]), r["link"] or "", (r["example_text"] or "")[:MAX_TEXT]])
+    return content
+
+
+def _keys(con: duckdb.DuckDBPyConnection, detection: Detection,
+          account_index: dict[str, int]) -> dict[str, list]:
+    """Per group: the evidence by key, most accounts first (at most MAX_KEYS), as
+    [behaviour, key, what, accounts, posts, first (epoch s), span s, account indices
+    (at most MAX_KEY_ACCOUNTS), example links]."""
+    keys: dict[str, list] = {}
+    for r in group_tables.evidence_by_key(con, detection).to_pylist():
+        rows = keys.setdefault(r["group_id"], [])
+        if len(rows) >= MAX_KEYS:
+            continue
+        first = r["first_time"]
+        rows.append([r["behaviour"], (r["key"] or "")[:MAX_TEXT], r["what"], r["accounts"],
+                     r["posts"], None if first is None else
+                     round(first.replace(tzinfo=UTC).timestamp()), r["span_s"],
+                     [account_index.get(a, -1) for a in
+                      r["account_ids"].split(";")[:MAX_KEY_ACCOUNTS]],
+                     (r["example_links"] or "").split()])
+    return keys
+
+
+def method_lines(detection: Detection) -> list[list[str]]:
+    """Per behaviour run: [behaviour, what it means, the time scales it was tested at],
+    from the parameters and windows actually used."""
+    from sockscope.detect.coaction import trace_scales
+    from sockscope.plugins import TRACES
+
+    lines = []
+    for name in detection.params.traces:
+        trace = TRACES[name]
+        window = detection.windows.get(name, detection.params.window(name))
+        scales = []
+        for scale in trace_scales(trace, window, detection.params.window_free):
+            scales.append("at any time in the data, on rare items only" if scale.window_s is None
+                          else f"within {group_tables.human_duration(scale.window_s)}")
+        lines.append([name, trace.description, "; ".join(scales)])
+    if detection.params.amplification:
+        lines.append(["amplification", "reposted one account's posts far more than chance "
+                      "expects", "at any time in the data"])
+    return lines
 
 
 def strongest_ties(detection: Detection, accounts: set[str], limit: int
@@ -138,8 +205,13 @@ def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str,
             JOIN {members} m2 ON m2.account_id = e.account_b AND m2.group_id = m.group_id
         )
         SELECT r.group_id, r.behaviour, r.account_a, r.account_b, r.key,
-               epoch(r.time_a), r.dt_s, r.text_a, r.text_b, r.in_group
+               epoch(r.time_a), r.dt_s, r.text_a, r.text_b, r.in_group,
+               pa.platform, r.post_a, pa.kind, pb.platform, r.post_b, pb.kind
         FROM ranked r
+        LEFT JOIN (SELECT post_id, min(platform) AS platform, min(kind) AS kind
+                   FROM posts GROUP BY 1) pa ON pa.post_id = r.post_a
+        LEFT JOIN (SELECT post_id, min(platform) AS platform, min(kind) AS kind
+                   FROM posts GROUP BY 1) pb ON pb.post_id = r.post_b
         WHERE r.n <= greatest({MIN_GROUP_ROWS}, {MAX_EVIDENCE} * r.in_group
                                                 / greatest({total}, 1))
         ORDER BY r.group_id, r.time_a, r.account_a, r.account_b, r.behaviour, r.key
@@ -151,17 +223,20 @@ def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str,
     spent: dict[str, int] = {}
     kept = []
     account_index = {a: i for i, a in enumerate(account_ids)}
-    for group, behaviour, a, b, key, ta, dt, text_a, text_b, in_group in rows:
+    for (group, behaviour, a, b, key, ta, dt, text_a, text_b, in_group, *posts) in rows:
+        link_a, link_b = post_url(*posts[:3]), post_url(*posts[3:])
         share = max(EVIDENCE_BYTES * in_group / max(total, 1),
                     EVIDENCE_BYTES * MIN_GROUP_ROWS / max(kept_total, 1), MIN_GROUP_BYTES)
-        cost = ROW_BYTES + sum(len((t or "")[:MAX_TEXT]) for t in (key, text_a, text_b)
+        cost = ROW_BYTES + sum(len((t or "")[:MAX_TEXT]) for t in
+                               (key, text_a, text_b, link_a, link_b)
                                if (t or "")[:MAX_TEXT] not in strings)
         if spent.get(group, 0) + cost > share:
             continue
         spent[group] = spent.get(group, 0) + cost
         kept.append([group, ref(behaviour), account_index.get(a, -1),
                      account_index.get(b, -1), ref(key), round(float(ta)),
-                     round(float(dt or 0.0), 1), ref(text_a), ref(text_b)])
+                     round(float(dt or 0.0), 1), ref(text_a), ref(text_b), ref(link_a),
+                     ref(link_b)])
     return {"evidence": kept, "strings": list(strings)}, int(total)
 
 
@@ -205,10 +280,15 @@ def _inputs(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 
 def _network(detection: Detection, members: list) -> dict:
-    """Flagged accounts with precomputed positions (the page does no layout work)."""
+    """Flagged accounts with precomputed positions (the page does no layout work): each
+    group laid out on its own and the groups packed apart, largest first, so that a
+    large group is a readable cloud of its own rather than one disk among others. The
+    LABELLED highest-scoring accounts of each group carry a label."""
     strongest = sorted(members, key=lambda m: (-m[3], m[0]))[:MAX_NODES]
     names = sorted(m[0] for m in strongest)
     index = {n: i for i, n in enumerate(names)}
+    group_of = {m[0]: m[1] for m in strongest}
+    score = {m[0]: m[3] for m in strongest}
     fused: dict[tuple[str, str], list] = {}
     for e in detection.edges:
         if e.account_a in index and e.account_b in index:
@@ -218,12 +298,47 @@ def _network(detection: Detection, members: list) -> dict:
                    key=lambda e: (-e[2], e[0], e[1]))
     total_edges = len(edges)
     edges = sorted(edges[:MAX_EDGES], key=lambda e: (e[0], e[1]))
-    graph = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _, _ in edges])
-    coords = seeded_layout(graph, columns=71)
-    return {"nodes": [[n, round(x, 1), round(y, 1)] for n, (x, y) in zip(names, coords,
-                                                                           strict=True)],
+    by_group: dict[str, list[str]] = {}
+    for name in names:
+        by_group.setdefault(group_of[name], []).append(name)
+    coords: dict[str, tuple[float, float]] = {}
+    labelled: set[str] = set()
+    placed = []
+    for group, accounts in sorted(by_group.items(), key=lambda g: (-len(g[1]), g[0])):
+        local = {a: i for i, a in enumerate(accounts)}
+        graph = ig.Graph(n=len(accounts), edges=[(local[a], local[b]) for a, b, _, _ in edges
+                                                 if a in local and b in local])
+        radius = 12 * len(accounts) ** 0.5 + 6
+        points = seeded_layout(graph, columns=max(1, int(len(accounts) ** 0.5)))
+        placed.append((group, radius, {a: ((x / 500 - 1) * radius, (y / 500 - 1) * radius)
+                                       for a, (x, y) in zip(accounts, points, strict=True)}))
+        labelled.update(sorted(accounts, key=lambda a: (-score[a], a))[:LABELLED])
+    for group, (cx, cy) in _pack([(g, r) for g, r, _ in placed]).items():
+        for account, (x, y) in next(p for g, _, p in placed if g == group).items():
+            coords[account] = (cx + x, cy + y)
+    return {"nodes": [[n, round(coords[n][0], 1), round(coords[n][1], 1),
+                       1 if n in labelled else 0] for n in names],
             "edges": [[index[a], index[b], round(w, 3), beh] for a, b, w, beh in edges],
             "shown": len(names), "flagged": len(members), "edges_total": total_edges}
+
+
+def _pack(circles: list[tuple[str, float]]) -> dict[str, tuple[float, float]]:
+    """Centres for circles of the given radii, largest first, in rows about as wide as
+    the whole is tall (a shelf packing), with a gap of half the smallest diameter."""
+    if not circles:
+        return {}
+    gap = max(10.0, min(r for _, r in circles))
+    width = max(max(2 * r for _, r in circles),
+                sum((2 * r + gap) ** 2 for _, r in circles) ** 0.5 * 1.2)
+    centres: dict[str, tuple[float, float]] = {}
+    x = y = row_height = 0.0
+    for group, radius in circles:
+        if x > 0 and x + 2 * radius > width:
+            x, y, row_height = 0.0, y + row_height + gap, 0.0
+        centres[group] = (x + radius, y + radius)
+        x += 2 * radius + gap
+        row_height = max(row_height, 2 * radius)
+    return centres
 
 
 def seeded_layout(graph: ig.Graph, columns: int) -> list[tuple[float, float]]:
