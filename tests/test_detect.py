@@ -25,7 +25,8 @@ from sockscope.store.database import connect
 from .posts_factory import insert, post
 
 CONTRACT = ["accounts.csv", "groups.csv", "edges.parquet", "edges.csv", "evidence.parquet",
-            "network.gexf", "network.graphml", "persona.parquet", "manifest.json"]
+            "network.gexf", "network.graphml", "persona.parquet", "manifest.json", "members.csv",
+            "group_content.csv", "evidence_by_key.csv", "evidence.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +76,12 @@ def test_output_contract_columns_and_types(small_result):
     assert all((a["flagged"] == "true") == bool(a["group_id"]) for a in accounts)
     with open(small_result / "groups.csv", newline="") as handle:
         groups = list(csv.DictReader(handle))
-    assert list(groups[0]) == ["group_id", "size", "score", "p_value", "behaviours",
+    assert list(groups[0]) == ["group_id", "size", "score", "q_value", "behaviours",
                                "first_seen", "last_seen", "signals", "summary"]
     flagged = [a for a in accounts if a["flagged"] == "true"]
     by_id = {a["account_id"]: a for a in accounts}
     assert sum(int(g["size"]) for g in groups) == len(flagged)
-    assert all(float(g["p_value"]) <= 0.01 for g in groups)
+    assert all(float(g["q_value"]) <= 0.01 for g in groups)
     assert all(g["summary"].startswith(f"{int(g['size']):,} accounts ") for g in groups)
     edges = pq.read_table(small_result / "edges.parquet")
     assert edges.column_names[:9] == ["account_a", "account_b", "behaviour", "shared_keys",

@@ -308,20 +308,25 @@ def test_a_database_in_use_by_another_process(tmp_path):
 
 
 def test_ctrl_c_leaves_nothing_written(tmp_path):
+    """SIGINT once the run has started (its first stage line is the sign; no fixed
+    sleep, so a loaded machine only makes the test slower, never wrong)."""
     from sockscope.lab.simulate import simulate
 
     simulate(tmp_path / "w", accounts=3_000, days=4, seed=2)
     tweets = str(tmp_path / "w" / "tweets.csv")
-    script = (f"import sys; sys.argv = ['sockscope', 'detect', {tweets!r}, '--out', "
-              f"{str(tmp_path / 'r')!r}]; from sockscope.cli import main; main()")
-    process = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE,
+    process = subprocess.Popen([sys.executable, "-m", "sockscope", "detect", tweets, "--out",
+                                str(tmp_path / "r")], stderr=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     import signal
-    import time
 
-    time.sleep(3)
+    seen = []
+    for line in process.stderr:  # progress, one line per stage off a terminal
+        seen.append(line)
+        if "co-actions" in line:
+            break
     process.send_signal(signal.SIGINT)
-    _, errors = process.communicate(timeout=60)
+    _, errors = process.communicate(timeout=120)
+    errors = "".join(seen) + errors
     assert process.returncode == 130, errors
     assert "interrupted; nothing was written" in errors
     assert "Traceback" not in errors
@@ -425,27 +430,27 @@ def test_a_duckdb_error_after_ctrl_c_is_reported_as_an_interrupt(monkeypatch, ca
     DuckDB error is a bug and keeps its traceback."""
     import duckdb
 
-    from sockscope import cli
+    from sockscope import cli, entry
 
     def interrupted_scan():
-        cli._SIGNALS_SEEN.append(2)
+        entry.SIGNALS_SEEN.append(2)
         raise duckdb.InvalidInputException("reading the schema of the object registered "
                                            "as 'arrow_20' failed: Interrupted: ")
 
     import signal
 
     monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep pytest's handler
-    monkeypatch.setattr(cli, "_SIGNALS_SEEN", [])
+    monkeypatch.setattr(entry, "SIGNALS_SEEN", [])
     monkeypatch.setattr(cli, "app", interrupted_scan)
     with pytest.raises(SystemExit) as stopped:
-        cli.main()
+        cli.run()
     assert stopped.value.code == 130
     assert "interrupted; nothing was written" in capsys.readouterr().err
 
     def failing_query():
         raise duckdb.InvalidInputException("a real bug")
 
-    monkeypatch.setattr(cli, "_SIGNALS_SEEN", [])
+    monkeypatch.setattr(entry, "SIGNALS_SEEN", [])
     monkeypatch.setattr(cli, "app", failing_query)
     with pytest.raises(duckdb.InvalidInputException, match="a real bug"):
-        cli.main()
+        cli.run()

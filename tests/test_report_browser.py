@@ -167,3 +167,67 @@ def test_byline_report_renders_and_resists_injection(browser, tmp_path):
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("img, iframe, svg[onload]").count() == 0
     assert errors == []
+
+
+@needs_browser
+def test_report_gives_a_reporter_what_to_act_on(browser, tmp_path):
+    """Member list, exports, post links, a node click that keeps its panel in view, the
+    legend and the time-zone policy, on a simulated world."""
+    import csv
+
+    simulate(tmp_path / "w", accounts=2_000, days=3, seed=6)
+    detection = api.detect([tmp_path / "w" / "tweets.csv", tmp_path / "w" / "users.csv"],
+                           tmp_path / "r")
+    page, errors = open_report(browser, tmp_path / "r" / "report.html")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert page.locator("#zone-label").text_content() == "All times are UTC."
+    legend = page.locator("#network-legend .legend-item")
+    assert legend.count() >= len(detection.groups)
+    assert detection.groups[0].group_id in legend.first.text_content()
+    group = detection.groups[0]
+    page.evaluate(f"window.sockscopeReport.showGroup({group.group_id!r})")
+    assert page.locator("#member-table tbody tr").count() == len(group.members)
+    assert page.locator("#content-table tbody tr").count() >= 1
+    assert "accounts" in page.locator("#key-table tbody tr").first.text_content()
+    links = page.evaluate("Array.from(document.querySelectorAll('#evidence-table a'))"
+                          ".map(a => a.href)")
+    assert links and all(h.startswith("https://x.com/i/web/status/") for h in links)
+    # the members export: every member, ids as written, one header
+    with page.expect_download() as waiting:
+        page.click("#group-downloads button[data-export='members']")
+    path = tmp_path / "members.csv"
+    waiting.value.save_as(path)
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["account_id"] for r in rows} == set(group.members)
+    assert {r["group_id"] for r in rows} == {group.group_id}
+    with page.expect_download() as waiting:
+        page.click("#group-downloads button[data-export='pairs']")
+    waiting.value.save_as(tmp_path / "pairs.csv")
+    with open(tmp_path / "pairs.csv", newline="", encoding="utf-8") as handle:
+        pairs = list(csv.DictReader(handle))
+    assert pairs and all(p["post_url_a"].startswith("https://x.com/") for p in pairs)
+    # a node click: the account panel opens in view, the page does not jump away
+    page.evaluate("document.getElementById('network').scrollIntoView()")
+    before = page.evaluate("window.scrollY")
+    node = page.evaluate("""(() => { const cy = window.sockscopeReport.network();
+        const n = cy.nodes()[0]; const p = n.renderedPosition();
+        const box = document.getElementById('network').getBoundingClientRect();
+        return [n.data('account'), box.left + p.x, box.top + p.y]; })()""")
+    page.mouse.move(node[1], node[2])
+    page.mouse.click(node[1], node[2])
+    page.wait_for_timeout(200)
+    assert f"Account {node[0]}" in page.locator("#account-detail").text_content()
+    box = page.locator("#account-detail").bounding_box()
+    assert box["y"] < 900 and box["y"] + min(box["height"], 200) > 0  # in view
+    assert abs(page.evaluate("window.scrollY") - before) < 600
+    assert page.evaluate("document.getElementById('tooltip').hidden")
+    # the time zone: UTC by default, the browser's on request, said on the page
+    first_time = page.locator("#key-table tbody tr td").nth(3).text_content()
+    assert first_time.endswith("Z")
+    page.select_option("#time-zone", "local")
+    assert page.locator("#zone-label").text_content().startswith("All times are UTC")
+    assert page.evaluate("window.sockscopeReport.zone()") == "local"
+    assert page.locator("#method-table tbody tr").count() >= 3
+    assert "within 10 s" in page.locator("#method-table").text_content()
+    assert errors == []

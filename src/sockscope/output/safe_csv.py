@@ -91,5 +91,13 @@ def write_relation_csv(con: duckdb.DuckDBPyConnection,
         quoted = '"' + name.replace('"', '""') + '"'
         guarded = str(kind) == "VARCHAR" and name not in ID_COLUMNS
         columns.append(f"{guard_sql(quoted)} AS {quoted}" if guarded else quoted)
-    relation.select(", ".join(columns)).write_csv(
-        str(path), header=True, timestamp_format="%Y-%m-%dT%H:%M:%SZ")
+    # DuckDB's parallel CSV writer may put row blocks of a multi-pipeline query out of
+    # order: the rows are fetched in order first and written by one thread
+    ordered = relation.select(", ".join(columns)).fetch_arrow_table()
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    con.execute("SET threads = 1")
+    try:
+        con.from_arrow(ordered).write_csv(str(path), header=True,
+                                          timestamp_format="%Y-%m-%dT%H:%M:%SZ")
+    finally:
+        con.execute(f"SET threads = {int(threads)}")

@@ -608,5 +608,6 @@
   });
   document.querySelectorAll("#evidence-table th[data-col='5']").forEach(function (th) { th.title = "time of the first post, in the zone chosen at the top"; });
   window.sockscopeReport = { showGroup: showGroup, showAccount: window.sockscopeShowAccount,
-                             data: data, zone: function () { return zone; }, ready: true };
+                             data: data, zone: function () { return zone; },
+                             network: function () { return cy; }, ready: true };
 })();
