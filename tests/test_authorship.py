@@ -253,3 +253,24 @@ def test_candidates_ranked_in_a_projection_match_the_full_ranking(monkeypatch):
     # (beyond the siblings the other writers are about equally far: near ties)
     assert siblings <= full and siblings <= projected
     assert len(projected) <= 40 * 3
+
+
+def test_articles_csv_keeps_title_url_and_hand(tmp_path):
+    import csv
+
+    with open(tmp_path / "a.csv", "w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["byline", "outlet", "published_at", "title", "url", "text"])
+        writers = [_writer(900 + s, s) for s in range(3)]
+        for b in range(3):
+            for k in range(4):
+                out.writerow([f"Byline {b}", "Daily", f"2024-05-{k + 1:02d}", f"Title {b}-{k}",
+                              f"https://daily.example/{b}/{k}", writers[b](250)])
+    result = CliRunner().invoke(app, ["bylines", str(tmp_path / "a.csv"), "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "out" / "articles.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"title", "url", "hand"} <= set(rows[0])
+    first = next(r for r in rows if r["byline"] == "Byline 1" and r["title"] == "Title 1-2")
+    assert first["url"] == "https://daily.example/1/2" and first["hand"] in ("0", "1", "2")

@@ -161,7 +161,13 @@ def test_byline_report_renders_and_resists_injection(browser, tmp_path):
     assert page.locator("#network canvas").count() >= 1
     assert names[1] in page.locator("#byline-table").text_content()  # shown as text
     page.evaluate(f"window.sockscopeBylines.showByline({names[0]!r})")
-    assert names[0] in page.locator("#byline-detail").text_content()
+    detail = page.locator("#byline-detail").text_content()
+    assert names[0] in detail
+    assert "hand 1" in detail and "t — " in detail and "2024-03-01" in detail  # its articles
+    # one row per pair of articles, holding all the passages they share
+    shown = page.evaluate("window.sockscopeBylines.data.passages.map(p => p.passages.length)")
+    assert page.locator("#passage-table tbody tr").count() == len(shown)
+    assert sum(shown) == page.evaluate("window.sockscopeBylines.data.passages_total")
     page.fill("#byline-search", "writer 3")
     assert page.locator("#byline-table tbody tr").count() == 1
     assert page.evaluate("typeof window.__pwned") == "undefined"

@@ -85,6 +85,8 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
         """SELECT article_id, byline, outlet, published_at, text FROM articles
            WHERE text IS NOT NULL ORDER BY byline, published_at NULLS LAST, article_id"""
     ).fetchall()
+    titles = dict(con.execute(
+        "SELECT article_id, struct_pack(title := title, url := url) FROM articles").fetchall())
     if not rows:
         raise SockscopeError("no articles to analyse; ingest an article corpus first "
                              "(byline, outlet, published_at, title, text)")
@@ -134,7 +136,10 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     })
     article_table = pa.table({
         "article_id": [r[0] for r in rows], "byline": [r[1] for r in rows],
+        "title": [(titles.get(r[0]) or {}).get("title") for r in rows],
+        "url": [(titles.get(r[0]) or {}).get("url") for r in rows],
         "outlet": [r[2] for r in rows], "published_at": [r[3] for r in rows],
+        "hand": [article_cluster[r[0]] for r in rows],
         "words": [word_count(r[4]) for r in rows],
         "writer_cluster": [f"{clusters[r[1]]}-{article_cluster[r[0]]}" for r in rows],
         "byline_fit": [fit[r[0]] for r in rows],

@@ -37,11 +37,48 @@ def collect_bylines(result: BylineResult, manifest: dict) -> dict:
     for pair in pairs[:MAX_PAIRS]:
         pair.update(result.explanations.get((pair["byline_a"], pair["byline_b"]),
                                             {"together": [], "apart": []}))
-    passages = [{k: _text(v) if isinstance(v, str) else v for k, v in row.items()}
-                for row in result.passages.slice(0, MAX_PASSAGES).to_pylist()]
     return {"overview": {"manifest": manifest}, "bylines": bylines,
-            "pairs": pairs[:MAX_PAIRS], "pairs_total": len(pairs), "passages": passages,
-            "passages_total": result.passages.num_rows, "map": _map(bylines, pairs)}
+            "pairs": pairs[:MAX_PAIRS], "pairs_total": len(pairs),
+            "passages": _passages_by_article_pair(result),
+            "passages_total": result.passages.num_rows, "articles": _articles(result),
+            "map": _map(bylines, pairs)}
+
+
+def _articles(result: BylineResult) -> dict[str, list]:
+    """Per byline, its articles as [hand, title, outlet, date, url], by hand then date
+    (hand 0: an article that fits none of the byline's hands)."""
+    articles: dict[str, list] = {}
+    for r in result.articles.to_pylist():
+        published = r["published_at"]
+        articles.setdefault(r["byline"], []).append([
+            r.get("hand", 1), _text(r.get("title")) or "", r["outlet"] or "",
+            "" if published is None else iso_utc(published)[:10], r.get("url") or ""])
+    for rows in articles.values():
+        rows.sort(key=lambda a: (a[0] == 0, a[0], a[3], a[1]))
+    return articles
+
+
+def _passages_by_article_pair(result: BylineResult) -> list[dict]:
+    """Reused passages grouped per pair of articles (one entry per article pair, its
+    passages side by side), the pairs sharing most passages first."""
+    titles = {r["article_id"]: r.get("title") or "" for r in result.articles.to_pylist()}
+    pairs: dict[tuple, dict] = {}
+    for row in result.passages.to_pylist():
+        key = (row["byline_a"], row["article_a"], row["byline_b"], row["article_b"])
+        entry = pairs.setdefault(key, {
+            "byline_a": row["byline_a"], "title_a": _text(titles.get(row["article_a"])),
+            "byline_b": row["byline_b"], "title_b": _text(titles.get(row["article_b"])),
+            "passages": []})
+        entry["passages"].append([_text(row["passage_a"]), _text(row["passage_b"])])
+    ranked = sorted(pairs.values(), key=lambda e: (-len(e["passages"]), e["byline_a"],
+                                                   e["byline_b"], e["title_a"] or ""))
+    kept, shown = [], 0
+    for entry in ranked:
+        if shown >= MAX_PASSAGES:
+            break
+        kept.append(entry)
+        shown += len(entry["passages"])
+    return kept
 
 
 def _map(bylines: list[dict], pairs: list[dict]) -> dict:

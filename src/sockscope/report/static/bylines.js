@@ -60,13 +60,55 @@
                             (p.apart || []).join(", ")]));
   });
 
-  /* passages side by side */
+  /* passages side by side, one row per pair of articles */
   document.getElementById("passages-note").textContent = data.passages.length.toLocaleString() +
-    " of " + data.passages_total.toLocaleString() + " reused passage pairs.";
+    " article pairs share passages (" + data.passages_total.toLocaleString() +
+    " reused passage pairs in all; passages.parquet has every one).";
   var qtbody = document.querySelector("#passage-table tbody");
   data.passages.forEach(function (q) {
-    qtbody.appendChild(row([q.byline_a, q.passage_a, q.byline_b, q.passage_b]));
+    var tr = el("tr");
+    [[q.byline_a, q.title_a], [q.byline_b, q.title_b]].forEach(function (side) {
+      var td = el("td");
+      td.appendChild(el("div", side[0]));
+      if (side[1]) td.appendChild(el("div", side[1], "muted"));
+      tr.appendChild(td);
+    });
+    var shared = el("td");
+    q.passages.forEach(function (p) {
+      var block = el("div", null, "passage");
+      block.appendChild(el("div", p[0]));
+      if (p[1] !== p[0]) block.appendChild(el("div", p[1], "muted"));
+      shared.appendChild(block);
+    });
+    tr.appendChild(el("td", q.passages.length));
+    tr.appendChild(shared);
+    qtbody.appendChild(tr);
   });
+
+  /* a byline's articles, per hand */
+  function articleList(name) {
+    var box = el("div"), rows = (data.articles || {})[name] || [], hand = null, list = null;
+    rows.forEach(function (a) {
+      if (a[0] !== hand) {
+        hand = a[0];
+        box.appendChild(el("h5", hand === 0 ? "articles that fit none of its hands" : "hand " + hand));
+        list = el("ul");
+        box.appendChild(list);
+      }
+      var item = el("li"), label = (a[1] || "untitled") + " — " + (a[2] || "?") + ", " + (a[3] || "undated");
+      var url = null;
+      try { url = a[4] ? new URL(a[4]) : null; } catch (e) { url = null; }
+      if (url && (url.protocol === "http:" || url.protocol === "https:")) {
+        var link = el("a", label);
+        link.href = url.href; link.rel = "noopener noreferrer"; link.target = "_blank";
+        item.appendChild(link);
+      } else {
+        item.textContent = label;
+      }
+      list.appendChild(item);
+    });
+    return box;
+  }
 
   /* map */
   var detail = document.getElementById("byline-detail");
@@ -83,6 +125,8 @@
     });
     if (!closest.length) list.appendChild(el("li", "no byline compared"));
     detail.appendChild(list);
+    detail.appendChild(el("p", "Its articles, by the hand that wrote them:"));
+    detail.appendChild(articleList(name));
   }
   window.sockscopeBylines = { showByline: showByline, data: data, ready: false };
   var nodes = data.map.nodes.map(function (n, i) {
