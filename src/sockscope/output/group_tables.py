@@ -290,10 +290,10 @@ def write_evidence_csv(con: duckdb.DuckDBPyConnection, detection: Detection,
                        lb.url AS post_url_b, e.text_a, e.text_b
                 FROM ({inside}) e
                 LEFT JOIN link la ON la.post_id = e.post_a
-                LEFT JOIN link lb ON lb.post_id = e.post_b
-                ORDER BY e.account_a, e.account_b, e.behaviour, e.time_a, e.key, e.post_a,
-                         e.post_b""")
-            write_relation_csv(con, relation, path)
+                LEFT JOIN link lb ON lb.post_id = e.post_b""")
+            write_relation_csv(con, relation, path, order_by=(
+                "account_a, account_b, behaviour, time_a, key, post_a, post_b, time_b, dt_s, "
+                "text_a, text_b"))
 
 
 def evidence_by_key(con: duckdb.DuckDBPyConnection, detection: Detection) -> pa.Table:

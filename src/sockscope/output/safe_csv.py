@@ -80,10 +80,12 @@ def guard_sql(column: str) -> str:
 
 
 def write_relation_csv(con: duckdb.DuckDBPyConnection,
-                       relation: duckdb.DuckDBPyRelation | pa.Table, path: Path) -> None:
-    """A table or query as CSV, written by DuckDB (fast on millions of rows): text
-    columns guarded as in ``safe_cell``, ID_COLUMNS verbatim, times as ISO 8601 UTC,
-    quotes only where needed, LF line ends. The path is passed as a value, never SQL."""
+                       relation: duckdb.DuckDBPyRelation | pa.Table, path: Path,
+                       order_by: str | None = None) -> None:
+    """A table (rows in its order) or a query (rows in ``order_by``, which must make the
+    order total) as CSV, written by DuckDB: text columns guarded as in ``safe_cell``,
+    ID_COLUMNS verbatim, times as ISO 8601 UTC, quotes only where needed, LF line ends.
+    The path is passed as a value, never SQL."""
     if isinstance(relation, pa.Table):
         relation = con.from_arrow(relation)
     columns = []
@@ -93,7 +95,8 @@ def write_relation_csv(con: duckdb.DuckDBPyConnection,
         columns.append(f"{guard_sql(quoted)} AS {quoted}" if guarded else quoted)
     # DuckDB's parallel CSV writer may put row blocks of a multi-pipeline query out of
     # order: the rows are fetched in order first and written by one thread
-    ordered = relation.select(", ".join(columns)).fetch_arrow_table()
+    selected = relation.select(", ".join(columns))
+    ordered = (selected.order(order_by) if order_by else selected).fetch_arrow_table()
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     con.execute("SET threads = 1")
     try:

@@ -19,7 +19,7 @@
   }
   function str(i) { return i >= 0 ? data.strings[i] : ""; }
   /* a hashed id (archive releases) is not a handle: no @, and shortened for display */
-  function looksHashed(text) { return text.length > 24 || /[+/=]/.test(text); }
+  function looksHashed(text) { return text.length >= 32 && /^[A-Za-z0-9+/=_-]+$/.test(text); }
   function handle(id) {
     var a = data.accounts[id], h = a && a.h ? a.h : "";
     if (h && h !== id && !looksHashed(h)) return "@" + h;
