@@ -430,17 +430,17 @@ def test_a_duckdb_error_after_ctrl_c_is_reported_as_an_interrupt(monkeypatch, ca
     DuckDB error is a bug and keeps its traceback."""
     import duckdb
 
-    from sockscope import cli, entry
+    from sockscope import cli, interrupt
 
     def interrupted_scan():
-        entry.SIGNALS_SEEN.append(2)
+        interrupt.SIGNALS_SEEN.append(2)
         raise duckdb.InvalidInputException("reading the schema of the object registered "
                                            "as 'arrow_20' failed: Interrupted: ")
 
     import signal
 
     monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep pytest's handler
-    monkeypatch.setattr(entry, "SIGNALS_SEEN", [])
+    monkeypatch.setattr(interrupt, "SIGNALS_SEEN", [])
     monkeypatch.setattr(cli, "app", interrupted_scan)
     with pytest.raises(SystemExit) as stopped:
         cli.run()
@@ -450,7 +450,7 @@ def test_a_duckdb_error_after_ctrl_c_is_reported_as_an_interrupt(monkeypatch, ca
     def failing_query():
         raise duckdb.InvalidInputException("a real bug")
 
-    monkeypatch.setattr(entry, "SIGNALS_SEEN", [])
+    monkeypatch.setattr(interrupt, "SIGNALS_SEEN", [])
     monkeypatch.setattr(cli, "app", failing_query)
     with pytest.raises(duckdb.InvalidInputException, match="a real bug"):
         cli.run()

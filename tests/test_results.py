@@ -342,11 +342,12 @@ def test_ctrl_c_during_imports_is_an_interrupt(monkeypatch, capsys):
     import signal
 
     from sockscope import entry
+    from sockscope.interrupt import Interrupted
 
     class Interrupting(importlib.abc.MetaPathFinder):
         def find_spec(self, name, path=None, target=None):
             if name == "sockscope.cli":
-                raise entry.Interrupted
+                raise Interrupted
             return None
 
     monkeypatch.setattr(signal, "signal", lambda *args: None)  # keep pytest's handler

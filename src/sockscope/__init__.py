@@ -8,6 +8,7 @@ so ``sockscope --help`` starts fast.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 # The stage packages ``sockscope.ingest`` and ``sockscope.detect`` share their names with
@@ -21,35 +22,20 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "account", "detect", "export", "info", "ingest", "posts"]
 
 
-def _api() -> Any:
-    return importlib.import_module("sockscope.api")
+def _lazy(name: str) -> Callable[..., Any]:
+    """``sockscope.NAME``: calls :mod:`sockscope.api`'s NAME, importing it on first use."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module("sockscope.api"), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"See :func:`sockscope.api.{name}`."
+    return call
 
 
-def ingest(*args: Any, **kwargs: Any) -> Any:
-    """See :func:`sockscope.api.ingest`."""
-    return _api().ingest(*args, **kwargs)
-
-
-def detect(*args: Any, **kwargs: Any) -> Any:
-    """See :func:`sockscope.api.detect`."""
-    return _api().detect(*args, **kwargs)
-
-
-def info(*args: Any, **kwargs: Any) -> Any:
-    """See :func:`sockscope.api.info`."""
-    return _api().info(*args, **kwargs)
-
-
-def account(*args: Any, **kwargs: Any) -> Any:
-    """See :func:`sockscope.api.account`."""
-    return _api().account(*args, **kwargs)
-
-
-def posts(*args: Any, **kwargs: Any) -> Any:
-    """See :func:`sockscope.api.posts`."""
-    return _api().posts(*args, **kwargs)
-
-
-def export(*args: Any, **kwargs: Any) -> Any:
-    """See :func:`sockscope.api.export`."""
-    return _api().export(*args, **kwargs)
+ingest = _lazy("ingest")
+detect = _lazy("detect")
+info = _lazy("info")
+account = _lazy("account")
+posts = _lazy("posts")
+export = _lazy("export")

@@ -725,8 +725,9 @@ def run() -> None:
     """Run the command line. Ctrl-C stops it with one line and exit 130: every write is a
     transaction (ingest) or lands all at once (detect's result folder), so nothing
     half-done is left. ``sockscope.entry`` installs the SIGINT handler before this module
-    is imported."""
-    from sockscope.entry import Interrupted, stop
+    is imported (``python -m sockscope`` and the ``sockscope`` script both start
+    there)."""
+    from sockscope.interrupt import Interrupted, stop
 
     try:
         app()
@@ -745,7 +746,7 @@ def _stopped_by_ctrl_c(exc: Exception) -> bool:
     error saying so."""
     import sys
 
-    from sockscope.entry import SIGNALS_SEEN
+    from sockscope.interrupt import SIGNALS_SEEN
 
     duckdb = sys.modules.get("duckdb")  # not imported: the error cannot be DuckDB's
     if duckdb is not None and (isinstance(exc, duckdb.InterruptException)
@@ -754,12 +755,7 @@ def _stopped_by_ctrl_c(exc: Exception) -> bool:
     return isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
 
 
-def main() -> None:
-    """The ``sockscope`` command, with Ctrl-C handled from the first moment."""
-    from sockscope.entry import main as entry_main
-
-    entry_main()
 
 
 if __name__ == "__main__":
-    main()
+    run()

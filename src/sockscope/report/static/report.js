@@ -431,9 +431,16 @@
       row.appendChild(item);
       var what = el("td");
       what.appendChild(el("div", r[2]));
-      var who = el("div", r[7].map(function (i) { return handle(acc(i)); }).join(", ") +
-        (r[3] > r[7].length ? " and " + (r[3] - r[7].length) + " more" : ""), "muted small");
-      what.appendChild(who);
+      var names = r[7].map(function (i) { return handle(acc(i)); });
+      var more = r[3] > names.length ? " and " + (r[3] - names.length) + " more" : "";
+      if (names.length <= 8) {
+        what.appendChild(el("div", names.join(", ") + more, "muted small"));
+      } else {  // a long list folds away
+        var all = el("details", null, "muted small");
+        all.appendChild(el("summary", names.slice(0, 6).join(", ") + " … (all " + r[3] + ")"));
+        all.appendChild(el("div", names.join(", ") + more));
+        what.appendChild(all);
+      }
       var links = el("div", null, "small");
       r[8].forEach(function (link, k) {
         if (k) links.appendChild(document.createTextNode(" · "));
