@@ -1,22 +1,27 @@
 """An input file as readers see it: where it is, what it holds at first glance.
 
-Zip archives and gzip files are opened into a temporary folder, so every reader sees a
-plain UTF-8 file; damaged archives are refused with one line. The probe reads only the
+Zip archives and compressed files (gzip, bzip2, xz, zstd: Pushshift's Reddit dumps are
+zstd) are streamed into a temporary folder, so every reader sees a plain UTF-8 file;
+damaged archives are refused with one line, and so are binary files sockscope does not
+read (images, PDFs, other archives), by name. The probe reads only the
 first bytes: the CSV header, or the first whole JSON object.
 """
 
 from __future__ import annotations
 
+import bz2
 import csv
 import gzip
 import hashlib
 import io
 import json
+import lzma
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from sockscope.errors import IngestError
 
@@ -85,7 +90,8 @@ def expand(path: Path, workdir: Path) -> Iterator[Opened]:
 def _expand(path: Path, display: str, member: str | None, workdir: Path, sha: str,
             depth: int) -> Iterator[Opened]:
     with open(path, "rb") as handle:
-        magic = handle.read(4)
+        head = handle.read(16)
+    magic = head[:4]
     if magic == _ZIP_MAGIC or zipfile.is_zipfile(path):
         if depth >= NESTING:
             raise IngestError(display, f"zip archives nested more than {NESTING} deep; "
@@ -94,17 +100,132 @@ def _expand(path: Path, display: str, member: str | None, workdir: Path, sha: st
             yield from _expand(target, f"{display}!{name}", name, workdir, member_sha,
                                depth + 1)
         return
-    if magic[:2] == _GZIP_MAGIC:
-        target = workdir / f"{len(list(workdir.iterdir()))}_{path.name.removesuffix('.gz')}"
-        try:
-            with gzip.open(path, "rb") as src, open(target, "wb") as dst:
-                while block := src.read(1 << 20):
-                    dst.write(block)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise IngestError(display, f"truncated or corrupt gzip file ({exc}); the data "
-                              "cannot be read past the damage") from None
-        path = target
+    compression = next((c for c in COMPRESSIONS if head.startswith(c.magic)), None)
+    if compression is not None:
+        if depth >= NESTING + 1:
+            raise IngestError(display, f"{compression.name} files nested more than "
+                              f"{NESTING} deep; unpack them first")
+        target = workdir / f"{len(list(workdir.iterdir()))}_{_plain_name(path.name)}"
+        _decompress(compression, path, target, display)
+        yield from _expand(target, display, member, workdir, sha, depth + 1)
+        return
+    kind = next((name for magic_bytes, name in NOT_TEXT if head.startswith(magic_bytes)), None)
+    if kind is not None:
+        raise IngestError(display, f"this is {kind}, not data sockscope reads; export the "
+                          "posts or articles to CSV or JSON first")
     yield Opened(_as_utf8_lf(path, display, workdir), display, member, sha)
+
+
+@dataclass(frozen=True)
+class Compression:
+    """A single-file compression format: its name, magic bytes, file suffixes and how to
+    open it for streaming."""
+
+    name: str
+    magic: bytes
+    suffixes: tuple[str, ...]
+    open: Callable[[Path], BinaryIO]
+    errors: tuple[type[BaseException], ...]
+
+
+class _ZstdFrames:
+    """A zstd file as a readable stream, frame after frame, that raises at the end of
+    the file if the last frame is incomplete (a truncated download)."""
+
+    def __init__(self, path: Path) -> None:
+        import zstandard
+
+        self._module = zstandard
+        self._file = open(path, "rb")  # noqa: SIM115 - closed by __exit__
+        self._frame = self._new()
+        self._started = False
+
+    def _new(self):
+        # Pushshift's dumps are compressed with a 2 GB window (zstd --long=31)
+        return self._module.ZstdDecompressor(max_window_size=1 << 31).decompressobj()
+
+    def read(self, size: int) -> bytes:
+        while True:
+            chunk = self._file.read(size)
+            if not chunk:
+                if self._started and not self._frame.eof:
+                    raise self._module.ZstdError("the last frame ends early")
+                return b""
+            out = bytearray()
+            while chunk:
+                self._started = True
+                out += self._frame.decompress(chunk)
+                chunk = b""
+                if self._frame.eof:  # a frame ended: what follows starts the next one
+                    chunk = self._frame.unused_data
+                    self._frame = self._new()
+                    self._started = bool(chunk)
+            if out:
+                return bytes(out)
+
+    def __enter__(self) -> _ZstdFrames:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+
+def _open_zstd(path: Path) -> BinaryIO:
+    return _ZstdFrames(path)  # type: ignore[return-value]
+
+
+def _zstd_errors() -> tuple[type[BaseException], ...]:
+    try:
+        import zstandard
+    except ImportError:
+        return ()
+    return (zstandard.ZstdError,)
+
+
+COMPRESSIONS = [
+    Compression("gzip", _GZIP_MAGIC, (".gz", ".gzip"), gzip.open,
+                (OSError, EOFError, zlib.error)),
+    Compression("bzip2", b"BZh", (".bz2",), bz2.open, (OSError, EOFError)),
+    Compression("xz", b"\xfd7zXZ\x00", (".xz",), lzma.open,
+                (OSError, EOFError, lzma.LZMAError)),
+    Compression("zstd", b"\x28\xb5\x2f\xfd", (".zst", ".zstd"), _open_zstd,
+                (OSError, EOFError, *_zstd_errors())),
+]
+# binary files people hand over by mistake, refused by name before anything is read
+NOT_TEXT = [
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive (unpack it first: 7z x FILE)"),
+    (b"Rar!\x1a\x07", "a RAR archive (unpack it first: unrar x FILE)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"SQLite format 3\x00", "an SQLite database (export its tables to CSV first)"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (save it as CSV first)"),
+    (b"ustar", "a tar archive (unpack it first: tar xf FILE)"),
+]
+
+
+def _plain_name(name: str) -> str:
+    """``RC_2023-01.zst`` -> ``RC_2023-01``: the name without a compression suffix."""
+    for compression in COMPRESSIONS:
+        for suffix in compression.suffixes:
+            if name.lower().endswith(suffix):
+                return name[: -len(suffix)]
+    return name
+
+
+def _decompress(compression: Compression, path: Path, target: Path, display: str) -> None:
+    """Stream ``path`` through its decompressor into ``target``, 1 MiB at a time."""
+    try:
+        with compression.open(path) as src, open(target, "wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+    except ImportError:
+        raise IngestError(display, f"this is a {compression.name} file and the package to "
+                          "read it is missing: pip install zstandard") from None
+    except compression.errors as exc:
+        raise IngestError(display, f"truncated or corrupt {compression.name} file ({exc}); "
+                          "the data cannot be read past the damage") from None
 
 
 def _unzip(path: Path, display: str, workdir: Path) -> Iterator[tuple[Path, str, str]]:
