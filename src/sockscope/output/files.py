@@ -28,6 +28,7 @@ from sockscope.output.contract import (
     GROUP_COLUMNS,
     edge_table,
 )
+from sockscope.output.group_tables import GroupTables
 from sockscope.output.networks import write_networks
 from sockscope.output.safe_csv import iso_utc, write_csv, write_relation_csv
 
@@ -39,6 +40,7 @@ class WriteContext:
 
     con: duckdb.DuckDBPyConnection
     version: str
+    tables: GroupTables | None = None  # the per-group tables, built once for all writers
 
 
 def write_tables(detection: Detection, out: Path, context: WriteContext) -> None:
@@ -73,11 +75,10 @@ def write_group_tables(detection: Detection, out: Path, context: WriteContext) -
     from sockscope.output import group_tables
 
     con = context.con
-    write_relation_csv(con, group_tables.member_table(con, detection), out / "members.csv")
-    write_relation_csv(con, group_tables.content_table(con, detection),
-                       out / "group_content.csv")
-    write_relation_csv(con, group_tables.evidence_by_key(con, detection),
-                       out / "evidence_by_key.csv")
+    tables = context.tables or GroupTables(con, detection)
+    write_relation_csv(con, tables.members, out / "members.csv")
+    write_relation_csv(con, tables.content, out / "group_content.csv")
+    write_relation_csv(con, tables.keys, out / "evidence_by_key.csv")
     group_tables.write_evidence_csv(con, detection, out / "evidence.csv")
 
 
@@ -90,7 +91,7 @@ def write_report(detection: Detection, out: Path, context: WriteContext) -> None
     """report.html."""
     from sockscope.report import build_report
 
-    build_report(context.con, detection, out / "report.html", context.version)
+    build_report(context.con, detection, out / "report.html", context.version, context.tables)
 
 
 BUILTIN_WRITERS = [("tables", write_tables), ("group tables", write_group_tables),
@@ -125,7 +126,7 @@ def write_results(con: duckdb.DuckDBPyConnection, detection: Detection, out: Pat
     manifest."""
     from sockscope.plugins import WRITERS
 
-    context = WriteContext(con, version)
+    context = WriteContext(con, version, GroupTables(con, detection))
     with result_folder(out) as staging:
         for _name, writer in WRITERS.items():
             writer(detection, staging, context)

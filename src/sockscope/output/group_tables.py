@@ -18,6 +18,7 @@ Four tables, each with a ``group_id`` column so that one group's rows are a filt
 
 from __future__ import annotations
 
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -58,6 +59,26 @@ KEY_WORDS = {"co-repost": "reposted this post", "co-reply": "replied to this pos
              "co-template": "posted texts of this layout in this minute",
              "synchronised": "were active in this minute",
              "amplification": "reposted this post by a member"}
+
+
+class GroupTables:
+    """The per-group tables of one detection, each built once on first use (the result
+    files and the report both read them)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, detection: Detection) -> None:
+        self.con, self.detection = con, detection
+
+    @cached_property
+    def members(self) -> pa.Table:
+        return member_table(self.con, self.detection)
+
+    @cached_property
+    def content(self) -> pa.Table:
+        return content_table(self.con, self.detection)
+
+    @cached_property
+    def keys(self) -> pa.Table:
+        return evidence_by_key(self.con, self.detection)
 
 
 def human_duration(seconds: float | None) -> str:

@@ -64,8 +64,11 @@ def _iso(value) -> str | None:
     return str(value)
 
 
-def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) -> dict:
-    """Everything the page shows, as plain data."""
+def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str,
+            tables: group_tables.GroupTables | None = None) -> dict:
+    """Everything the page shows, as plain data (``tables``: the per-group tables, when
+    the result files already built them)."""
+    tables = tables or group_tables.GroupTables(con, detection)
     manifest = detection.manifest(version)
     # stage timings differ between reruns; the page must not (they stay in manifest.json)
     manifest.pop("timings_s", None)
@@ -76,7 +79,6 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
          "signals": ";".join(g.signals), "summary": g.summary, "persona": g.persona}
         for g in sorted(detection.groups, key=lambda g: (-g.score, g.group_id))
     ]
-    tables = group_tables.member_table(con, detection)
     flagged = detection.accounts.filter(detection.accounts["flagged"])
     members = sorted(zip(flagged["account_id"].to_pylist(), flagged["group_id"].to_pylist(),
                          [h or "" for h in flagged["handle"].to_pylist()],
@@ -84,7 +86,7 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
                          strict=True), key=lambda m: (m[1], m[0]))
     accounts = {a: {"h": h, "g": g, "s": round(float(s), 3), "p": p or ""}
                 for a, g, h, s, p in members}
-    for row in tables.to_pylist():  # names, dates, marks in words, profile links
+    for row in tables.members.to_pylist():  # names, dates, marks in words, profile links
         accounts[row["account_id"]].update({
             "n": row["display_name"] or "", "c": _iso(row["created_at"]) or "",
             "k": row["posts"], "w": row["marks"], "z": row["in_group_schedule"],
@@ -105,7 +107,7 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
                      "first": _iso(counts[2]), "last": _iso(counts[3]),
                      "inputs": _inputs(con), "manifest": manifest},
         "groups": groups, "accounts": accounts, "account_ids": account_ids,
-        "content": _content(con, detection), "keys": _keys(con, detection, account_index),
+        "content": _content(tables), "keys": _keys(tables, account_index),
         "method": method_lines(detection),
         "network": _network(detection, members),
         "evidence_total": total, **evidence,
@@ -115,24 +117,24 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str) 
     }
 
 
-def _content(con: duckdb.DuckDBPyConnection, detection: Detection) -> dict[str, list]:
+def _content(tables: group_tables.GroupTables) -> dict[str, list]:
     """Per group: what it pushed, as [kind, item, uses, members, first, last, link,
     example text]."""
     content: dict[str, list] = {}
-    for r in group_tables.content_table(con, detection).to_pylist():
+    for r in tables.content.to_pylist():
         content.setdefault(r["group_id"], []).append([
             r["kind"], r["item"][:MAX_TEXT], r["uses"], r["members"], _iso(r["first_seen"]),
             _iso(r["last_seen"]), r["link"] or "", (r["example_text"] or "")[:MAX_TEXT]])
     return content
 
 
-def _keys(con: duckdb.DuckDBPyConnection, detection: Detection,
-          account_index: dict[str, int]) -> dict[str, list]:
+def _keys(tables: group_tables.GroupTables, account_index: dict[str, int]
+          ) -> dict[str, list]:
     """Per group: the evidence by key, most accounts first (at most MAX_KEYS), as
     [behaviour, key, what, accounts, posts, first (epoch s), span s, account indices
     (at most MAX_KEY_ACCOUNTS), example links]."""
     keys: dict[str, list] = {}
-    for r in group_tables.evidence_by_key(con, detection).to_pylist():
+    for r in tables.keys.to_pylist():
         rows = keys.setdefault(r["group_id"], [])
         if len(rows) >= MAX_KEYS:
             continue
@@ -373,9 +375,9 @@ def render(data: dict, template: str = "report.html.j2", script: str = "report.j
 
 
 def build_report(con: duckdb.DuckDBPyConnection, detection: Detection, out: str | Path,
-                 version: str) -> Path:
+                 version: str, tables: group_tables.GroupTables | None = None) -> Path:
     """Write the report page of ``detection`` (posts and the ingest log from ``con``)."""
     path = Path(out)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(collect(con, detection, version)), encoding="utf-8")
+    path.write_text(render(collect(con, detection, version, tables)), encoding="utf-8")
     return path
