@@ -15,21 +15,19 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pa_compute
 
-from sockscope.detect.engines import ENGINES
-from sockscope.detect.model import Detection
 from sockscope.detect.params import DetectParams
-from sockscope.detect.pipeline import run_detection
 from sockscope.errors import SockscopeError
-from sockscope.ingest.finalize import FileReport
-from sockscope.ingest.pipeline import ProgressCallback, ingest_files
-from sockscope.output.files import write_results
-from sockscope.output.store import store_detection
 from sockscope.store.database import connect, remove_database
 
 if TYPE_CHECKING:
     from sockscope.detect.engines.spark import SparkEngine
+    from sockscope.detect.model import Detection
+    from sockscope.ingest.finalize import FileReport
+    from sockscope.ingest.pipeline import ProgressCallback
+
+# The stages (SciPy, igraph, scikit-learn behind them) are imported by the calls that run
+# them, so that ``info``, ``account`` and ``posts`` start in a fraction of a second.
 
 
 @dataclass
@@ -80,6 +78,8 @@ def ingest(
     codes, e.g. ``%d/%m/%Y %H:%M``) reads a generic table's times; ``list_sep`` maps a
     generic table's list column to the separator of its items (``{"tags": " "}``).
     """
+    from sockscope.ingest.pipeline import ingest_files
+
     created = connection is None and db is not None and not Path(db).exists()
     con = connection if connection is not None else connect(db)
     try:
@@ -174,6 +174,10 @@ def detect(
     >>> detection.groups[0].summary                                        # doctest: +SKIP
     """
     from sockscope import __version__
+    from sockscope.detect.pipeline import run_detection
+    from sockscope.ingest.pipeline import ingest_files
+    from sockscope.output.files import write_results
+    from sockscope.output.store import store_detection
 
     if params is None:
         params = DetectParams.from_dict(parameters)
@@ -220,6 +224,8 @@ def _engine(engine: str, params: DetectParams, master: str,
             workdir: str | Path | None) -> SparkEngine | None:
     """The Spark engine for ``engine="spark"`` (None: DuckDB runs every stage), checked
     against the parameters and the installed extras."""
+    from sockscope.detect.engines import ENGINES
+
     if engine not in ENGINES:
         raise SockscopeError(f"unknown engine {engine!r}; choose {' or '.join(ENGINES)}")
     if engine == "duckdb":
@@ -241,6 +247,8 @@ def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
     """One account's dossier from a run made with ``detect --db``: profile, persona
     signals, group (with its summary and signals), strongest edges and example
     evidence."""
+    import pyarrow.compute as pa_compute
+
     from sockscope.output.store import load_detection
 
     con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
