@@ -210,6 +210,7 @@ def test_evidence_by_key_and_evidence_csv(team_run):
     keys = _read(result / "evidence_by_key.csv")
     repost = next(k for k in keys if k["behaviour"] == "co-repost")
     assert repost["what"].startswith("8 accounts reposted this post within ")
+    assert repost["key_link"] == f"https://x.com/i/web/status/{repost['key']}"
     assert repost["what"].endswith(" s") and int(repost["accounts"]) == 8
     assert len(repost["account_ids"].split(";")) == 8
     assert all(link.startswith("https://x.com/i/web/status/")

@@ -43,8 +43,11 @@ MEMBER_COLUMNS = ["group_id", "account_id", "handle", "display_name", "created_a
                   "in_group_schedule", "profile_url", "platform"]
 CONTENT_COLUMNS = ["group_id", "kind", "item", "uses", "members", "first_seen", "last_seen",
                    "link", "example_text"]
-KEY_COLUMNS = ["group_id", "behaviour", "key", "what", "accounts", "posts", "first_time",
-               "last_time", "span_s", "account_ids", "example_posts", "example_links"]
+KEY_COLUMNS = ["group_id", "behaviour", "key", "key_link", "what", "accounts", "posts",
+               "first_time", "last_time", "span_s", "account_ids", "example_posts",
+               "example_links"]
+# behaviours whose key is a post: the key links to it
+POST_KEYS = ("co-repost", "co-reply", "co-quote", "amplification")
 EVIDENCE_COLUMNS = ["group_id", "behaviour", "account_a", "account_b", "key", "post_a",
                     "post_b", "time_a", "time_b", "dt_s", "post_url_a", "post_url_b",
                     "text_a", "text_b"]
@@ -359,13 +362,16 @@ def evidence_by_key(con: duckdb.DuckDBPyConnection, detection: Detection) -> pa.
         span = float(span) if span is not None else None
         what = (f"{accounts} accounts {KEY_WORDS.get(behaviour, behaviour)}"
                 + (f" within {human_duration(span)}" if span is not None else ""))
-        values = [group, behaviour, key, what, accounts, posts, first, last, span,
+        key_link = (post_url(platforms[0], key) if behaviour in POST_KEYS and platforms
+                    else key if behaviour == "co-url" and key and "://" in key else None)
+        values = [group, behaviour, key, key_link, what, accounts, posts, first, last, span,
                   ";".join(account_ids), ";".join(examples), " ".join(links)]
         for column, value in zip(KEY_COLUMNS, values, strict=True):
             columns[column].append(value)
     return pa.table(columns, schema=pa.schema([
         ("group_id", pa.string()), ("behaviour", pa.string()), ("key", pa.string()),
-        ("what", pa.string()), ("accounts", pa.int64()), ("posts", pa.int64()),
+        ("key_link", pa.string()), ("what", pa.string()), ("accounts", pa.int64()),
+        ("posts", pa.int64()),
         ("first_time", pa.timestamp("us")), ("last_time", pa.timestamp("us")),
         ("span_s", pa.float64()), ("account_ids", pa.string()),
         ("example_posts", pa.string()), ("example_links", pa.string())]))

@@ -132,7 +132,7 @@ def _keys(tables: group_tables.GroupTables, account_index: dict[str, int]
           ) -> dict[str, list]:
     """Per group: the evidence by key, most accounts first (at most MAX_KEYS), as
     [behaviour, key, what, accounts, posts, first (epoch s), span s, account indices
-    (at most MAX_KEY_ACCOUNTS), example links]."""
+    (at most MAX_KEY_ACCOUNTS), example links, the key's own link]."""
     keys: dict[str, list] = {}
     for r in tables.keys.to_pylist():
         rows = keys.setdefault(r["group_id"], [])
@@ -144,7 +144,7 @@ def _keys(tables: group_tables.GroupTables, account_index: dict[str, int]
                      round(first.replace(tzinfo=UTC).timestamp()), r["span_s"],
                      [account_index.get(a, -1) for a in
                       r["account_ids"].split(";")[:MAX_KEY_ACCOUNTS]],
-                     (r["example_links"] or "").split()])
+                     (r["example_links"] or "").split(), r["key_link"] or ""])
     return keys
 
 

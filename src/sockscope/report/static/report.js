@@ -427,7 +427,8 @@
       var row = el("tr");
       cell(row, r[0]);
       var item = el("td");
-      item.appendChild(r[0] === "co-url" || r[0] === "co-domain" ? safeLink(r[1]) : document.createTextNode(r[1]));
+      item.appendChild(r[9] ? safeLink(r[9], r[1]) : r[0] === "co-url" || r[0] === "co-domain" ?
+                       safeLink(r[1]) : document.createTextNode(r[1]));
       row.appendChild(item);
       var what = el("td");
       what.appendChild(el("div", r[2]));
