@@ -253,9 +253,12 @@ def test_forced_format_on_a_pretty_printed_document_counts_records(con):
     assert (report.rows_read, report.rows_kept, report.rows_skipped, report.unit) == \
         (3, 2, 1, "item")
     wrong = ingest([FORMATS / "twarc2_page_pretty.json"], fmt="twitter-v1",
-                   connection=con).reports[0]
+                   connection=con, allow_empty=True).reports[0]
     # one record (the page), not 60 lines: the page is not a v1.1 tweet
     assert (wrong.rows_read, wrong.rows_kept) == (1, 0)
+    with pytest.raises(IngestError, match="1 record read with the twitter-v1 reader "
+                                          r"\(forced with --format\) and none kept"):
+        ingest([FORMATS / "twarc2_page_pretty.json"], fmt="twitter-v1", connection=con)
 
 
 def test_4cat_twitter_csv(con):

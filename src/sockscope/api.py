@@ -64,6 +64,7 @@ def ingest(
     timezone: str | None = None,
     time_format: str | None = None,
     list_sep: dict[str, str] | None = None,
+    allow_empty: bool = False,
 ) -> IngestResult:
     """Read input files into the canonical tables of a run database.
 
@@ -77,6 +78,8 @@ def ingest(
     exports, naive times in generic tables (UTC when not given). ``time_format`` (strptime
     codes, e.g. ``%d/%m/%Y %H:%M``) reads a generic table's times; ``list_sep`` maps a
     generic table's list column to the separator of its items (``{"tags": " "}``).
+    A file with records of which none could be kept is an error naming the reader and
+    the fields (almost always the wrong reader), unless ``allow_empty``.
     """
     from sockscope.ingest.pipeline import ingest_files
 
@@ -85,7 +88,8 @@ def ingest(
     try:
         reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
                                strict=strict, on_file=on_file, na=na, timezone=timezone,
-                               time_format=time_format, list_sep=list_sep)
+                               time_format=time_format, list_sep=list_sep,
+                               allow_empty=allow_empty)
     except BaseException:
         if created:  # a failed ingest into a new database leaves no database behind
             con.close()
@@ -156,6 +160,7 @@ def detect(
     spark_workdir: str | Path | None = None,
     on_stage: Callable[[str], None] | None = None,
     on_file: ProgressCallback | None = None,
+    allow_empty: bool = False,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -191,7 +196,7 @@ def detect(
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
                      timezone=timezone, time_format=time_format, list_sep=list_sep,
-                     on_file=on_file)
+                     on_file=on_file, allow_empty=allow_empty)
     ingest_s = time.perf_counter() - started
     detection = run_detection(con, params, spark, on_stage)
     detection.timings = {"ingest": ingest_s, **detection.timings}

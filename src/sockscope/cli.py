@@ -99,6 +99,9 @@ ListSepOption = Annotated[list[str] | None, typer.Option(
 NaOption = Annotated[list[str] | None, typer.Option(
     "--na", help="A token meaning 'no value' in generic tables (repeat; default NA, as R "
                  "writes; --na '' for none).")]
+AllowEmptyOption = Annotated[bool, typer.Option(
+    "--allow-empty", help="Accept a file whose records are all skipped (without it, that "
+                          "is an error: usually the wrong reader).")]
 QuietOption = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Print no progress, only errors and the final summary.")]
 
@@ -155,6 +158,7 @@ def ingest(
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
     list_sep: ListSepOption = None,
+    allow_empty: AllowEmptyOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Read input files into the canonical tables (posts, accounts, articles)."""
@@ -167,7 +171,7 @@ def ingest(
             result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
                                 strict=strict, on_file=_file_progress(progress), na=_na(na),
                                 timezone=timezone, time_format=time_format,
-                                list_sep=_list_sep(list_sep))
+                                list_sep=_list_sep(list_sep), allow_empty=allow_empty)
     except SockscopeError as exc:
         raise _fail(exc) from None
     table = Table(title="ingest", show_lines=False)
@@ -358,6 +362,7 @@ def detect(
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
     list_sep: ListSepOption = None,
+    allow_empty: AllowEmptyOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
@@ -378,7 +383,7 @@ def detect(
             with console.status("ingesting…"):
                 result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
                                     na=_na(na), timezone=timezone, time_format=time_format,
-                                    list_sep=_list_sep(list_sep))
+                                    list_sep=_list_sep(list_sep), allow_empty=allow_empty)
             with console.status("detecting (naive)…"):
                 manifest = detect_naive(result.connection, out)
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
@@ -396,7 +401,7 @@ def detect(
                                    platform=platform, na=_na(na), timezone=timezone,
                                    time_format=time_format, list_sep=_list_sep(list_sep),
                                    engine=engine, spark_master=spark_master,
-                                   spark_workdir=spark_workdir)
+                                   spark_workdir=spark_workdir, allow_empty=allow_empty)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:

@@ -20,7 +20,7 @@ from sockscope.ingest.documents import as_json_lines, needs_splitting
 from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, merge_accounts
 from sockscope.ingest.formats import sniff_format
 from sockscope.ingest.readers.mapped_table import set_table_layout
-from sockscope.ingest.source import expand, probe
+from sockscope.ingest.source import Source, expand, probe
 from sockscope.plugins import READERS
 from sockscope.store.database import DEFAULT_NA, local_time_macro, na_macro
 
@@ -40,8 +40,12 @@ def ingest_files(
     timezone: str | None = None,
     time_format: str | None = None,
     list_sep: dict[str, str] | None = None,
+    allow_empty: bool = False,
 ) -> list[FileReport]:
-    """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file."""
+    """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file.
+    A file whose records were all skipped (but as duplicates of rows already stored) is
+    an error naming the reader and the fields, unless ``allow_empty``: it almost always
+    means the wrong reader."""
     if fmt is not None and fmt not in READERS:
         raise IngestError(str(fmt), f"unknown format; choose one of {', '.join(READERS)}")
     reports: list[FileReport] = []
@@ -77,6 +81,9 @@ def ingest_files(
                     staged, candidates = READERS[name].read(con, source, mapping or {},
                                                             platform)
                     report = finalize(con, staged, candidates, name, "_account_pool")
+                    if not allow_empty and nothing_kept(report):
+                        raise IngestError(display, nothing_kept_message(
+                            report, candidates.fields, source, forced=fmt is not None))
                     if document_note:  # positions count the document's records
                         report.notes.insert(0, document_note)
                         report.unit = "item"
@@ -99,6 +106,30 @@ def ingest_files(
         con.execute("ROLLBACK")
         raise
     return reports
+
+
+def nothing_kept(report: FileReport) -> bool:
+    """Records were read and none kept, and none of them repeats a row already stored
+    (a file read again is recognised, not misread)."""
+    duplicates = sum(s.count for s in report.skips if s.reason.startswith("duplicate "))
+    return report.rows_read > 0 and report.rows_kept == 0 and duplicates == 0
+
+
+def nothing_kept_message(report: FileReport, fields: dict[str, str], source: Source,
+                         forced: bool) -> str:
+    """One line: the reader chosen, why rows were skipped, the fields it looked for and
+    those the file has, and what to pass instead."""
+    reasons = "; ".join(f"{s.count:,} {s.reason}" + (f" [{s.field}]" if s.field else "")
+                        for s in sorted(report.skips, key=lambda s: -s.count)[:3])
+    looked = ", ".join(f"{canonical} from {field!r}" for canonical, field in fields.items())
+    found = list(source.columns) or sorted(source.first_object or {})
+    shown = ", ".join(found[:15]) + (", …" if len(found) > 15 else "")
+    chosen = "forced with --format" if forced else "chosen from the file's first records"
+    records = f"{report.rows_read:,} record{'s' if report.rows_read != 1 else ''}"
+    return (f"{records} read with the {report.format} reader ({chosen}) "
+            f"and none kept ({reasons}); that reader looks for {looked}; the file has "
+            f"{shown or 'no named fields'}. Pass --format with the right reader, or --map "
+            "CANONICAL=FIELD; --allow-empty accepts a file with nothing to keep")
 
 
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:

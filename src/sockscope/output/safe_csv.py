@@ -96,7 +96,7 @@ def write_relation_csv(con: duckdb.DuckDBPyConnection,
     # DuckDB's parallel CSV writer may put row blocks of a multi-pipeline query out of
     # order: the rows are fetched in order first and written by one thread
     selected = relation.select(", ".join(columns))
-    ordered = (selected.order(order_by) if order_by else selected).fetch_arrow_table()
+    ordered = (selected.order(order_by) if order_by else selected).to_arrow_table()
     threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     con.execute("SET threads = 1")
     try:

@@ -28,6 +28,15 @@ SYNONYMS = {
 }
 
 
+# fields of posts and comments, never of article corpora: a table with an author and a
+# text (Bluesky, YouTube comments, PRAW, snscrape) is not an article corpus when it has one
+SOCIAL_FIELDS = {"tweetid", "subreddit", "created_utc", "parent_id", "link_id", "permalink",
+                 "videoid", "video_id", "cid", "uri", "did", "like_count", "likecount",
+                 "reply_count", "replycount", "retweet_count", "repost_count", "in_reply_to",
+                 "author_id", "author_did", "authorchannelid", "author_channel_id",
+                 "conversation_id", "source_platform", "item_id", "upvotes", "ups"}
+
+
 def _resolve(columns: list[str], mapping: dict[str, str]) -> dict[str, str]:
     lower = {c.lower(): c for c in columns}
     resolved = dict(mapping)
@@ -50,7 +59,13 @@ def sniff(source: Source) -> str | None:
     else:
         return None
     resolved = _resolve(keys, {})
-    if "byline" in resolved and "text" in resolved and "tweetid" not in keys:
+    if "byline" not in resolved or "text" not in resolved:
+        return None
+    lower = {k.lower() for k in keys}
+    if lower & SOCIAL_FIELDS:
+        return None  # a post or comment with an author, not an article
+    if "byline" in lower or ("title" in resolved and ({"outlet", "url", "published_at"}
+                                                       & set(resolved))):
         return NAME
     return None
 

@@ -40,9 +40,14 @@ def sniff(source: Source) -> str | None:
     """The format name if this file looks like one this module reads, else None."""
     first = source.first_object
     if source.container == "jsonl" and isinstance(first, dict):
-        if isinstance(first.get("data"), list | dict) or "includes" in first:
+        if "source_platform" in first:
+            return None  # Zeeschuimer/4CAT items wrap other platforms' posts in "data"
+        data = first.get("data")
+        sample = data[0] if isinstance(data, list) and data else data
+        if _is_tweet(sample) or (isinstance(first.get("includes"), dict)
+                                 and isinstance(data, list)):
             return JSONL
-        if "author_id" in first and "id" in first and "id_str" not in first:
+        if _is_tweet(first) and "author_id" in first and "id_str" not in first:
             return JSONL
     if source.container == "csv":
         cols = set(source.columns)
@@ -52,6 +57,13 @@ def sniff(source: Source) -> str | None:
         ):
             return CSV
     return None
+
+
+def _is_tweet(record: object) -> bool:
+    """An API v2 tweet: an object with a string id and a text (the two fields every
+    tweet has, whatever fields were asked for)."""
+    return (isinstance(record, dict) and isinstance(record.get("id"), str)
+            and isinstance(record.get("text"), str))
 
 
 def _ref(kind: str) -> str:

@@ -1,0 +1,75 @@
+"""Sniffing that proves itself: a reader claims a file only when its defining fields are
+there, and a file with records of which none is kept is an error (exit 2) naming the
+reader, the fields it looked for and those the file has, unless --allow-empty."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from sockscope import api
+from sockscope.cli import app
+from sockscope.errors import IngestError
+from sockscope.store.database import connect
+
+from .conftest import FIXTURES
+
+FORMATS = FIXTURES / "formats"
+runner = CliRunner()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name, not_as", [
+    ("bluesky_collector.jsonl", "articles"),     # author + text, but a post
+    ("youtube_comments.jsonl", "articles"),      # youtube-comment-downloader's lines
+    ("praw_submissions.csv", "articles"),        # PRAW: title, author, body, subreddit
+    ("zeeschuimer_instagram.ndjson", "twitter-v2-jsonl"),  # a "data" key, not a tweet
+])
+def test_a_social_export_is_not_claimed_by_the_wrong_reader(name, not_as):
+    try:
+        reports = api.ingest([FORMATS / name], connection=connect()).reports
+    except IngestError as exc:
+        assert "cannot tell the format" in str(exc) or "none kept" in str(exc)
+        return
+    assert all(r.format != not_as for r in reports), [r.format for r in reports]
+
+
+def test_real_article_corpora_and_tweets_are_still_claimed():
+    con = connect()
+    report = api.ingest([FIXTURES / "articles.csv"], connection=con).reports[0]
+    assert report.format == "articles" and report.rows_kept > 0
+    report = api.ingest([FORMATS / "academictwitter_data_1400000000000000003.json"],
+                        connection=con).reports[0]
+    assert report.format == "twitter-v2-jsonl" and report.rows_kept > 0
+
+
+def test_nothing_kept_is_an_error_naming_the_reader_and_the_fields(tmp_path):
+    outcome = runner.invoke(app, ["ingest", str(FORMATS / "zeeschuimer_instagram.ndjson"),
+                                  "--format", "twitter-v2-jsonl"])
+    assert outcome.exit_code == 2
+    message = _flat(outcome.output)
+    assert "2 records read with the twitter-v2-jsonl reader (forced with --format)" in message
+    assert "none kept" in message and "that reader looks for post_id from" in message
+    assert "source_platform" in message  # what the file has
+    assert "--allow-empty" in message
+    allowed = runner.invoke(app, ["ingest", str(FORMATS / "zeeschuimer_instagram.ndjson"),
+                                  "--format", "twitter-v2-jsonl", "--allow-empty"])
+    assert allowed.exit_code == 0, allowed.output
+
+
+def test_a_repeat_of_stored_rows_is_not_an_error(tmp_path):
+    db = tmp_path / "run.duckdb"
+    for _ in range(2):  # the second time every row is a duplicate: nothing new, no error
+        outcome = runner.invoke(app, ["ingest", str(FORMATS / "reddit_comments.ndjson"),
+                                      "--db", str(db)])
+        assert outcome.exit_code == 0, outcome.output
+
+
+def test_a_header_without_rows_is_not_an_error(tmp_path):
+    header = (FIXTURES / "bad_archive.csv").read_bytes().splitlines()[0]
+    (tmp_path / "empty.csv").write_bytes(header + b"\n")
+    report = api.ingest([tmp_path / "empty.csv"], connection=connect()).reports[0]
+    assert (report.rows_read, report.rows_kept) == (0, 0)
