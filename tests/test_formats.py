@@ -161,8 +161,8 @@ def test_fivethirtyeight_ira_csv(con):
 def test_pushshift_reddit(con):
     report = ingest([FORMATS / "reddit_comments.ndjson"], connection=con).reports[0]
     assert (report.format, report.rows_kept) == ("reddit", 3)
-    assert [(s.reason, s.positions) for s in report.skips] == \
-        [("missing value", [3])]  # the [deleted] author
+    assert [(s.reason, s.field, s.positions) for s in report.skips] == \
+        [("author deleted or removed", "author", [3])]  # the [deleted] author, named
     rows = {r[0]: r[1:] for r in con.execute(
         "SELECT post_id, account_id, created_at, kind, reply_to_post, urls, mentions, text "
         "FROM posts").fetchall()}

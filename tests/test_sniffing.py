@@ -73,3 +73,48 @@ def test_a_header_without_rows_is_not_an_error(tmp_path):
     (tmp_path / "empty.csv").write_bytes(header + b"\n")
     report = api.ingest([tmp_path / "empty.csv"], connection=connect()).reports[0]
     assert (report.rows_read, report.rows_kept) == (0, 0)
+
+
+def test_placeholders_are_never_an_account_or_a_text(tmp_path):
+    """Reddit's [deleted]/[removed] authors are skipped under their own reason; removed
+    bodies are kept as posts without text (so they tie nobody by co-text), and noted."""
+    import json
+
+    lines = [{"author": f"user{i}", "body": "[removed]", "created_utc": 1614593702 + i,
+              "id": f"c{i}", "parent_id": "t3_x", "subreddit": "news"} for i in range(5)]
+    lines += [{"author": "[deleted]", "body": "[deleted]", "created_utc": 1614593800,
+               "id": "c9", "parent_id": "t3_x", "subreddit": "news"},
+              {"author": "user7", "body": "a real comment", "created_utc": 1614593900,
+               "id": "c10", "parent_id": "t3_x", "subreddit": "news"}]
+    (tmp_path / "RC.ndjson").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    con = connect()
+    report = api.ingest([tmp_path / "RC.ndjson"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("reddit", 6)
+    assert [(s.reason, s.field, s.count) for s in report.skips] == [
+        ("author deleted or removed", "author", 1)]
+    assert report.notes == ["5 posts had a deleted or removed text ([deleted], [removed]): "
+                            "kept as posts without text"]
+    assert con.execute("SELECT count(*) FROM posts WHERE text IS NULL").fetchall() == [(5,)]
+    assert con.execute("SELECT count(*) FROM posts WHERE account_id LIKE '[%'").fetchall() \
+        == [(0,)]
+
+
+def test_placeholders_in_a_generic_table(tmp_path):
+    """A PRAW or 4CAT-style table mapped with --map: [deleted] is no account, and
+    [removed] no text."""
+    (tmp_path / "comments.csv").write_text(
+        "id,author,body,created_utc\n"
+        "a1,[deleted],[deleted],1614593702\n"
+        "a2,alice,[removed],1614593703\n"
+        "a3,bob,a real comment,1614593704\n")
+    con = connect()
+    report = api.ingest([tmp_path / "comments.csv"], connection=con, mapping={
+        "post_id": "id", "account_id": "author", "text": "body",
+        "created_at": "created_utc"}).reports[0]
+    assert report.rows_kept == 2
+    assert [(s.reason, s.field, s.positions) for s in report.skips] == [
+        ("author deleted or removed", "author", [2])]
+    assert report.notes == ["1 post had a deleted or removed text ([deleted], [removed]): "
+                            "kept as posts without text"]
+    assert con.execute("SELECT account_id, text FROM posts ORDER BY 1").fetchall() == [
+        ("alice", None), ("bob", "a real comment")]

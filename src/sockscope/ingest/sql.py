@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import duckdb
+
 
 def ident(name: str) -> str:
     """Quote a column name for DuckDB."""
@@ -133,3 +135,18 @@ def ids_for_handles(con, staged: str, relation: str, handle: str,
     for column in columns:
         con.execute(f"""UPDATE {relation} SET {column} = h.account_id FROM {handles} h
                         WHERE {relation}.{column} = h.handle""")
+
+
+PLACEHOLDER_AUTHOR = "author deleted or removed"  # the skip reason
+
+
+def placeholder_note(con: duckdb.DuckDBPyConnection, relation: str, raw_text: str) -> list[str]:
+    """A note counting the posts (not skipped by the reader) whose text was a placeholder
+    (``[removed]``): they are kept, as posts without text, so that no co-text ties
+    accounts on it."""
+    count = con.execute(f"SELECT count(*) FROM {relation} "
+                        f"WHERE _skip IS NULL AND ss_placeholder({raw_text})").fetchall()[0][0]
+    if not count:
+        return []
+    return [f"{count:,} post{'s' if count != 1 else ''} had a deleted or removed text "
+            "([deleted], [removed]): kept as posts without text"]

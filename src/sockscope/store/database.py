@@ -159,6 +159,14 @@ MACROS = [
     # call redefines it from --na (see ``na_macro``).
     DEFAULT_NA_MACRO,
     DEFAULT_LOCAL_TIME_MACRO,
+    # What platforms write where an author or a text was deleted or removed: never an
+    # account, never a text (Reddit's [deleted]/[removed] and their variants)
+    """
+    CREATE OR REPLACE TEMP MACRO ss_placeholder(s) AS (
+        lower(trim(s)) IN ('[deleted]', '[removed]', '[deleted by user]',
+                           '[removed by reddit]', '[removed by moderator]', '[unavailable]')
+    )
+    """,
     # Empty strings become NULL (CSV readers give '' for missing values).
     r"""
     CREATE OR REPLACE TEMP MACRO ss_nullif_blank(s) AS (

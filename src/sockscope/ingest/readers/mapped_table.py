@@ -22,7 +22,14 @@ import duckdb
 from sockscope.errors import IngestError
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import ident, post_kind, post_prologue, split_list
+from sockscope.ingest.sql import (
+    PLACEHOLDER_AUTHOR,
+    ident,
+    placeholder_note,
+    post_kind,
+    post_prologue,
+    split_list,
+)
 from sockscope.ingest.staging import Staged, stage_csv, stage_parquet
 from sockscope.store.schema import POSTS_COLUMNS
 
@@ -133,15 +140,21 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
         parse = "ss_table_time"
         precision = "1" if any(code in time_format for code in ("%S", "%s", "%f")) else (
             "60" if "%M" in time_format else "86400")
+    account = text("account_id")
     rows = f"{staged.table}_rows"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {rows} AS
         SELECT {post_prologue(f"coalesce({platform_sql}, 'generic')", post_id,
-                              f"ss_id({text('account_id')})", text("created_at"),
-                              precision=precision, parse=parse)},
+                              f"CASE WHEN NOT ss_placeholder({account}) THEN ss_id({account}) "
+                              "END", text("created_at"), precision=precision, parse=parse,
+                              skip=f"CASE WHEN ss_placeholder({account}) "
+                                   f"THEN '{PLACEHOLDER_AUTHOR}' END",
+                              skip_field=f"CASE WHEN ss_placeholder({account}) "
+                                         f"THEN {_quote(mapping.get('account_id', ''))} END")},
             {kind} AS kind,
-            {text('text')} AS text, {text('lang')} AS lang, {text('client')} AS client,
+            CASE WHEN NOT ss_placeholder({text('text')}) THEN {text('text')} END AS text,
+            {text('text')} AS _raw_text, {text('lang')} AS lang, {text('client')} AS client,
             ss_id({text('repost_of_post')}) AS repost_of_post,
             ss_id({text('repost_of_account')}) AS repost_of_account,
             ss_id({text('reply_to_post')}) AS reply_to_post,
@@ -159,7 +172,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
     else:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT * FROM {rows}")
     fields = {k: mapping.get(k, k) for k in ("post_id", "account_id", "created_at")}
-    return staged, Candidates("posts", relation, fields, None, "created_at")
+    return staged, Candidates("posts", relation, fields, None, "created_at",
+                              notes=placeholder_note(con, relation, "_raw_text"))
 
 
 def _merge_long_format(con: duckdb.DuckDBPyConnection, rows: str, relation: str,
