@@ -114,6 +114,24 @@ def test_twarc1_csv(con):
     assert posts["1400000000000000034"][2] == "reply"
 
 
+def test_hydrator_and_twarc1_mentions_come_from_the_text(con):
+    """Neither CSV has a mentions column: the @handles of the text are the mentions (the
+    retweet's "RT @ann:" included, as the API's entities list it)."""
+    for name in ("hydrator.csv", "twarc1.csv"):
+        ingest([FORMATS / name], connection=con)
+    mentions = dict(con.execute("SELECT post_id, mentions FROM posts").fetchall())
+    assert mentions["1400000000000000022"] == ["ann"]  # RT @ann: Go vote …
+    assert all(isinstance(m, list) for m in mentions.values())
+
+
+@pytest.mark.parametrize("text, handles", [
+    ("RT @Ann: go", ["ann"]), ("hi @bob and @Carol_9!", ["bob", "carol_9"]),
+    ("mail me at a@b.com", []), ("@start of text", ["start"]), ("no mention", []),
+    ("(@paren)", ["paren"]), ("@@double", []), (None, [])])
+def test_mentions_from_a_text(con, text, handles):
+    assert con.execute("SELECT ss_text_mentions(?)", [text]).fetchall()[0][0] == handles
+
+
 def test_broken_json_document_is_refused_with_its_reason(tmp_path, con):
     bad = tmp_path / "broken.json"
     bad.write_text('[{"id": "1", "author_id": "2",\n "text": "x"},\n {"id": ')

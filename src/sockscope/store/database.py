@@ -167,6 +167,14 @@ MACROS = [
                            '[removed by reddit]', '[removed by moderator]', '[unavailable]')
     )
     """,
+    # @handles written in a text (for formats without a mentions field), lower case, in
+    # order; an e-mail address or a handle glued to a word is not a mention
+    r"""
+    CREATE OR REPLACE TEMP MACRO ss_text_mentions(s) AS (
+        list_transform(regexp_extract_all(coalesce(s, ''), '(?:^|[^\w@.])@(\w+)', 1),
+                       lambda m: lower(m))
+    )
+    """,
     # Empty strings become NULL (CSV readers give '' for missing values).
     r"""
     CREATE OR REPLACE TEMP MACRO ss_nullif_blank(s) AS (

@@ -71,7 +71,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             coalesce(list_transform(regexp_extract_all(
                 coalesce({c('Message')}, {c('Description')}, ''), '#(\\w+)', 1),
                 lambda h: h), []) AS hashtags,
-            CAST([] AS VARCHAR[]) AS mentions, CAST([] AS VARCHAR[]) AS media
+            ss_text_mentions(coalesce({c('Message')}, {c('Description')})) AS mentions,
+            CAST([] AS VARCHAR[]) AS media
         FROM {staged.table}
         """
     )

@@ -62,7 +62,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             {quoted} AS quote_of_post,
             {split_list(c("urls"), " ")} AS urls,
             list_transform({split_list(c("hashtags"), " ")}, lambda h: ltrim(h, '#')) AS hashtags,
-            CAST([] AS VARCHAR[]) AS mentions,
+            ss_text_mentions({c("text")}) AS mentions,  -- no mentions column: from the text
             {split_list(c("media"), " ")} AS media
         FROM {staged.table}
         """

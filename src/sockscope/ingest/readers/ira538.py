@@ -63,8 +63,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
             CAST(NULL AS VARCHAR) AS quote_of_post,
             list_filter([{urls}], lambda u: u IS NOT NULL) AS urls,
             regexp_extract_all(coalesce({c('content')}, ''), '#(\\w+)', 1) AS hashtags,
-            list_transform(regexp_extract_all(coalesce({c('content')}, ''), '@(\\w+)', 1),
-                           lambda m: lower(m)) AS mentions,
+            ss_text_mentions({c('content')}) AS mentions,
             CAST([] AS VARCHAR[]) AS media
         FROM {staged.table}
         """
