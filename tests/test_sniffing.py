@@ -118,3 +118,33 @@ def test_placeholders_in_a_generic_table(tmp_path):
                             "kept as posts without text"]
     assert con.execute("SELECT account_id, text FROM posts ORDER BY 1").fetchall() == [
         ("alice", None), ("bob", "a real comment")]
+
+
+def test_a_mapped_kind_is_validated_and_can_be_mapped(tmp_path):
+    """--map kind=retweet on a 0/1 column: without a value map every row is a counted
+    skip naming the column (not 0/1 stored as kinds); a blank cell is a missing value,
+    not a traceback; --map-values kind=1:repost,0:post reads them."""
+    (tmp_path / "shares.csv").write_text(
+        "id,user,ts,retweet\n"
+        "1,u1,2024-03-04 10:00:00,1\n"
+        "2,u2,2024-03-04 10:00:01,0\n"
+        "3,u3,2024-03-04 10:00:02,\n"
+        "4,u4,2024-03-04 10:00:03,Reply\n")
+    mapping = ["--map", "post_id=id", "--map", "account_id=user", "--map", "created_at=ts",
+               "--map", "kind=retweet"]
+    report = api.ingest([tmp_path / "shares.csv"], connection=connect(), mapping={
+        "post_id": "id", "account_id": "user", "created_at": "ts",
+        "kind": "retweet"}).reports[0]
+    assert report.rows_kept == 1  # "Reply": kinds are read in any case
+    assert sorted((s.reason.split(" (")[0], s.field, s.positions) for s in report.skips) == [
+        ("missing value", "retweet", [4]), ("not a kind", "retweet", [2, 3])]
+    db = tmp_path / "run.duckdb"
+    outcome = runner.invoke(app, ["ingest", str(tmp_path / "shares.csv"), *mapping,
+                                  "--map-values", "kind=1:repost,0:post", "--db", str(db)])
+    assert outcome.exit_code == 0, outcome.output
+    con = connect(db, read_only=True)
+    assert con.execute("SELECT post_id, kind FROM posts ORDER BY 1").fetchall() == [
+        ("1", "repost"), ("2", "post")]
+    wrong = runner.invoke(app, ["ingest", str(tmp_path / "shares.csv"), *mapping,
+                                "--map-values", "kind=1:retweet"])
+    assert wrong.exit_code == 2 and "retweet is not a kind" in _flat(wrong.output)

@@ -65,6 +65,7 @@ def ingest(
     time_format: str | None = None,
     list_sep: dict[str, str] | None = None,
     allow_empty: bool = False,
+    value_map: dict[str, dict[str, str]] | None = None,
 ) -> IngestResult:
     """Read input files into the canonical tables of a run database.
 
@@ -79,7 +80,8 @@ def ingest(
     codes, e.g. ``%d/%m/%Y %H:%M``) reads a generic table's times; ``list_sep`` maps a
     generic table's list column to the separator of its items (``{"tags": " "}``).
     A file with records of which none could be kept is an error naming the reader and
-    the fields (almost always the wrong reader), unless ``allow_empty``.
+    the fields (almost always the wrong reader), unless ``allow_empty``. ``value_map``
+    maps a generic table's kind values to kinds: ``{"kind": {"1": "repost", "0": "post"}}``.
     """
     from sockscope.ingest.pipeline import ingest_files
 
@@ -89,7 +91,7 @@ def ingest(
         reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
                                strict=strict, on_file=on_file, na=na, timezone=timezone,
                                time_format=time_format, list_sep=list_sep,
-                               allow_empty=allow_empty)
+                               allow_empty=allow_empty, value_map=value_map)
     except BaseException:
         if created:  # a failed ingest into a new database leaves no database behind
             con.close()
@@ -161,6 +163,7 @@ def detect(
     on_stage: Callable[[str], None] | None = None,
     on_file: ProgressCallback | None = None,
     allow_empty: bool = False,
+    value_map: dict[str, dict[str, str]] | None = None,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -196,7 +199,7 @@ def detect(
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
                      timezone=timezone, time_format=time_format, list_sep=list_sep,
-                     on_file=on_file, allow_empty=allow_empty)
+                     on_file=on_file, allow_empty=allow_empty, value_map=value_map)
     ingest_s = time.perf_counter() - started
     detection = run_detection(con, params, spark, on_stage)
     detection.timings = {"ingest": ingest_s, **detection.timings}

@@ -99,6 +99,9 @@ ListSepOption = Annotated[list[str] | None, typer.Option(
 NaOption = Annotated[list[str] | None, typer.Option(
     "--na", help="A token meaning 'no value' in generic tables (repeat; default NA, as R "
                  "writes; --na '' for none).")]
+MapValuesOption = Annotated[list[str] | None, typer.Option(
+    "--map-values", help="CANONICAL=VALUE:TO,...: a generic table's values for kind, e.g. "
+                         "--map-values kind=1:repost,0:post.")]
 AllowEmptyOption = Annotated[bool, typer.Option(
     "--allow-empty", help="Accept a file whose records are all skipped (without it, that "
                           "is an error: usually the wrong reader).")]
@@ -125,6 +128,20 @@ def _parse_map(values: list[str] | None, option: str = "--map",
 def _list_sep(values: list[str] | None) -> dict[str, str]:
     """--list-sep COLUMN=SEP (the separator kept as given: a space is a separator)."""
     return _parse_map(values, "--list-sep", "COLUMN=SEP", strip_values=False)
+
+
+def _value_map(values: list[str] | None) -> dict[str, dict[str, str]]:
+    """--map-values kind=1:repost,0:post."""
+    value_map: dict[str, dict[str, str]] = {}
+    for canonical, pairs in _parse_map(values, "--map-values",
+                                       "CANONICAL=VALUE:TO,VALUE:TO").items():
+        for pair in pairs.split(","):
+            if ":" not in pair:
+                raise typer.BadParameter(f"{pair!r}: use VALUE:TO, e.g. 1:repost",
+                                         param_hint="--map-values")
+            value, to = pair.split(":", 1)
+            value_map.setdefault(canonical, {})[value.strip()] = to.strip()
+    return value_map
 
 
 def _na(values: list[str] | None) -> list[str] | None:
@@ -158,6 +175,7 @@ def ingest(
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
     list_sep: ListSepOption = None,
+    map_values: MapValuesOption = None,
     allow_empty: AllowEmptyOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -171,7 +189,8 @@ def ingest(
             result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
                                 strict=strict, on_file=_file_progress(progress), na=_na(na),
                                 timezone=timezone, time_format=time_format,
-                                list_sep=_list_sep(list_sep), allow_empty=allow_empty)
+                                list_sep=_list_sep(list_sep), allow_empty=allow_empty,
+                                value_map=_value_map(map_values))
     except SockscopeError as exc:
         raise _fail(exc) from None
     table = Table(title="ingest", show_lines=False)
@@ -362,6 +381,7 @@ def detect(
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
     list_sep: ListSepOption = None,
+    map_values: MapValuesOption = None,
     allow_empty: AllowEmptyOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -383,7 +403,8 @@ def detect(
             with console.status("ingesting…"):
                 result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
                                     na=_na(na), timezone=timezone, time_format=time_format,
-                                    list_sep=_list_sep(list_sep), allow_empty=allow_empty)
+                                    list_sep=_list_sep(list_sep), allow_empty=allow_empty,
+                                    value_map=_value_map(map_values))
             with console.status("detecting (naive)…"):
                 manifest = detect_naive(result.connection, out)
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
@@ -401,7 +422,8 @@ def detect(
                                    platform=platform, na=_na(na), timezone=timezone,
                                    time_format=time_format, list_sep=_list_sep(list_sep),
                                    engine=engine, spark_master=spark_master,
-                                   spark_workdir=spark_workdir, allow_empty=allow_empty)
+                                   spark_workdir=spark_workdir, allow_empty=allow_empty,
+                                   value_map=_value_map(map_values))
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:

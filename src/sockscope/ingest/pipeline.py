@@ -41,6 +41,7 @@ def ingest_files(
     time_format: str | None = None,
     list_sep: dict[str, str] | None = None,
     allow_empty: bool = False,
+    value_map: dict[str, dict[str, str]] | None = None,
 ) -> list[FileReport]:
     """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file.
     A file whose records were all skipped (but as duplicates of rows already stored) is
@@ -61,7 +62,7 @@ def ingest_files(
     con.execute(local_time_macro(timezone))
     con.execute("SET VARIABLE ss_timezone = ?", [timezone or "UTC"])
     # generic tables: how their times and list columns are written
-    set_table_layout(con, time_format, list_sep)
+    set_table_layout(con, time_format, list_sep, value_map)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _account_pool ({ACCOUNT_POOL_DDL})")

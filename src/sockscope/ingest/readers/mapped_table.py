@@ -49,10 +49,23 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, dict[
     return staged, types
 
 
+KINDS = ("post", "repost", "reply", "quote")
+
+
 def set_table_layout(con: duckdb.DuckDBPyConnection, time_format: str | None,
-                     list_sep: dict[str, str] | None) -> None:
-    """Record how generic tables write times and lists (for ``read``); check the time
-    format before any file is read."""
+                     list_sep: dict[str, str] | None,
+                     value_map: dict[str, dict[str, str]] | None = None) -> None:
+    """Record how generic tables write times, lists and kinds (for ``read``); check them
+    before any file is read. ``value_map`` maps a column's values to canonical ones:
+    ``{"kind": {"1": "repost", "0": "post"}}``."""
+    for canonical, values in (value_map or {}).items():
+        if canonical != "kind":
+            raise IngestError(canonical, "--map-values is for kind, e.g. "
+                              "--map-values kind=1:repost,0:post")
+        wrong = sorted({v for v in values.values() if v not in KINDS})
+        if wrong:
+            raise IngestError(canonical, f"--map-values kind=…: {', '.join(wrong)} is not a "
+                              f"kind; choose from {', '.join(KINDS)}")
     if time_format:
         if "%" not in time_format:
             raise IngestError(time_format, "--time-format needs strptime codes, e.g. "
@@ -66,13 +79,25 @@ def set_table_layout(con: duckdb.DuckDBPyConnection, time_format: str | None,
             raise IngestError(column, "--list-sep needs a separator, e.g. hashtags=' '")
     con.execute("SET VARIABLE ss_time_format = ?", [time_format or ""])
     con.execute("SET VARIABLE ss_list_sep = ?", [json.dumps(list_sep or {})])
+    con.execute("SET VARIABLE ss_value_map = ?", [json.dumps(value_map or {})])
 
 
-def _table_layout(con: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]]:
-    time_format, list_sep = con.execute(
+def _table_layout(con: duckdb.DuckDBPyConnection
+                  ) -> tuple[str, dict[str, str], dict[str, dict[str, str]]]:
+    time_format, list_sep, value_map = con.execute(
         "SELECT coalesce(getvariable('ss_time_format'), ''), "
-        "coalesce(getvariable('ss_list_sep'), '{}')").fetchall()[0]
-    return time_format, json.loads(list_sep)
+        "coalesce(getvariable('ss_list_sep'), '{}'), "
+        "coalesce(getvariable('ss_value_map'), '{}')").fetchall()[0]
+    return time_format, json.loads(list_sep), json.loads(value_map)
+
+
+def _kind(value: str, values: dict[str, str]) -> str:
+    """SQL: the canonical kind of a mapped kind column, through the value map (NULL for
+    a value that is no kind; the caller counts it)."""
+    if values:
+        cases = " ".join(f"WHEN {_quote(k)} THEN {_quote(v)}" for k, v in sorted(values.items()))
+        return f"(CASE trim({value}) {cases} END)"
+    return f"(CASE WHEN lower(trim({value})) IN {KINDS} THEN lower(trim({value})) END)"
 
 
 def _quote(text: str) -> str:
@@ -96,7 +121,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
                           "--map post_id=id --map account_id=user --map created_at=time")
     staged, types = stage(con, source)
     check_mapping(source, mapping, MAPPABLE)
-    time_format, list_sep = _table_layout(con)
+    time_format, list_sep, value_map = _table_layout(con)
     unmapped = sorted(set(list_sep) - {mapping.get(c) for c in LIST_COLUMNS})
     if unmapped:
         raise IngestError(source.display, f"--list-sep names {', '.join(unmapped)}, which is "
@@ -126,10 +151,16 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
 
     post_id = (f"ss_id({text('post_id')})" if "post_id" in mapping
                else f"'row-{source.sha256[:12]}-' || CAST(_ord + 1 AS VARCHAR)")
-    kind = (text("kind") if "kind" in mapping else
+    kind = (_kind(text("kind"), value_map.get("kind", {})) if "kind" in mapping else
             post_kind(f"ss_id({text('repost_of_post')}) IS NOT NULL",
                       f"ss_id({text('reply_to_post')}) IS NOT NULL",
                       f"ss_id({text('quote_of_post')}) IS NOT NULL"))
+    # a mapped kind that is blank or no kind is a counted skip, after a deleted author
+    kind_skip = (f"WHEN {text('kind')} IS NULL THEN 'missing value' "
+                 f"WHEN {kind} IS NULL THEN 'not a kind (post, repost, reply, quote; "
+                 "--map-values kind=VALUE:KIND maps others)' " if "kind" in mapping else "")
+    kind_field = (f"WHEN {kind} IS NULL THEN {_quote(mapping['kind'])} "
+                  if "kind" in mapping else "")
     platform_sql = (text("platform") if "platform" in mapping
                     else "'" + (platform or "generic").replace("'", "''") + "'")
     precision, parse = f"coalesce(ss_time_precision({text('created_at')}), 1)", "ss_local_time"
@@ -149,10 +180,11 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
                               f"CASE WHEN NOT ss_placeholder({account}) THEN ss_id({account}) "
                               "END", text("created_at"), precision=precision, parse=parse,
                               skip=f"CASE WHEN ss_placeholder({account}) "
-                                   f"THEN '{PLACEHOLDER_AUTHOR}' END",
+                                   f"THEN '{PLACEHOLDER_AUTHOR}' {kind_skip}END",
                               skip_field=f"CASE WHEN ss_placeholder({account}) "
-                                         f"THEN {_quote(mapping.get('account_id', ''))} END")},
-            {kind} AS kind,
+                                         f"THEN {_quote(mapping.get('account_id', ''))} "
+                                         f"{kind_field}END")},
+            coalesce({kind}, 'post') AS kind,
             CASE WHEN NOT ss_placeholder({text('text')}) THEN {text('text')} END AS text,
             {text('text')} AS _raw_text, {text('lang')} AS lang, {text('client')} AS client,
             ss_id({text('repost_of_post')}) AS repost_of_post,
