@@ -293,3 +293,26 @@ def test_4cat_twitter_csv(con):
     # the retweeted and replied-to handle is in the file: its id
     assert rows["1700000000000000002"][2:4] == ("repost", "501")
     assert rows["1700000000000000003"][2:6] == ("reply", None, "1700000000000000001", "501")
+
+
+def test_mastodon_44_quotes_are_quotes(con):
+    """Mastodon 4.4's quote posts: ``quote.quoted_status`` (accepted) or
+    ``quote.quoted_status_id`` (pending) name the quoted status."""
+    report = ingest([FORMATS / "mastodon_44_quotes.jsonl"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("mastodon", 3)
+    rows = dict((r[0], r[1:]) for r in con.execute(
+        "SELECT post_id, kind, quote_of_post FROM posts").fetchall())
+    assert rows["114900000000000001"] == ("post", None)
+    assert rows["114900000000000002"] == ("quote", "114900000000000001")
+    assert rows["114900000000000003"] == ("quote", "114900000000000001")
+
+
+def test_truth_social_statuses(con):
+    report = ingest([FORMATS / "truthsocial_statuses.json"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("truthsocial", 3)
+    rows = dict((r[0], r[1:]) for r in con.execute(
+        "SELECT post_id, platform, kind, quote_of_post, repost_of_post, text "
+        "FROM posts").fetchall())
+    assert rows["113000000000000102"][:3] == ("truthsocial", "quote", "113000000000000101")
+    assert rows["113000000000000103"][1:4] == ("repost", None, "113000000000000101")
+    assert rows["113000000000000101"][4] == "Big announcement today"

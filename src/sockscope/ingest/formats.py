@@ -73,6 +73,8 @@ BUILTIN_READERS = [
     Reader(ira538.NAME, _plain(ira538.read), _sniffs(ira538.sniff, ira538.NAME)),
     Reader(reddit.NAME, _plain(reddit.read), _sniffs(reddit.sniff, reddit.NAME)),
     Reader(mastodon.NAME, _plain(mastodon.read), _sniffs(mastodon.sniff, mastodon.NAME)),
+    Reader(mastodon.TRUTH_SOCIAL, _plain(mastodon.read_truth_social),
+           _sniffs(mastodon.sniff, mastodon.TRUTH_SOCIAL)),
     Reader(telegram.NAME, _plain(telegram.read), _sniffs(telegram.sniff, telegram.NAME)),
     Reader(articles.NAME, articles.read, _sniffs(articles.sniff, articles.NAME)),
     Reader(mapped_table.NAME, mapped_table.read),

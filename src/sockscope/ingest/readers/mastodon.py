@@ -2,7 +2,11 @@
 search): JSON arrays of status objects, or one status per line.
 
 A boost is a status whose ``reblog`` holds the boosted status: a repost of it, its text
-and tags taken from it. Ids are the instance's own (``id``, ``account.id``,
+and tags taken from it. A quote is a status whose ``quote`` names the quoted status:
+Mastodon 4.4 and later give ``quote.quoted_status`` (or ``quote.quoted_status_id``),
+Truth Social gives ``quote_id`` and ``quote``. Truth Social's API is Mastodon's: its
+statuses (``uri`` on truthsocial.com) are read by the same code as platform
+``truthsocial``. Ids are the instance's own (``id``, ``account.id``,
 ``in_reply_to_id`` all come from the instance that answered), so statuses collected
 from several instances should be ingested per instance with ``--platform``. Text is
 the status's HTML with tags removed and entities decoded.
@@ -20,6 +24,10 @@ from sockscope.ingest.staging import Staged
 
 NAME = "mastodon"
 PLATFORM = "mastodon"
+TRUTH_SOCIAL = "truthsocial"  # the reader's and the platform's name
+# the quoted status of a quote: Mastodon >= 4.4, then Truth Social
+QUOTED = ("coalesce(js->'quote'->'quoted_status'->>'id', js->'quote'->>'quoted_status_id', "
+          "js->>'quote_id', js->'quote'->>'id')")
 PROFILE = {
     "handle": "a->>'acct'", "display_name": "nullif(a->>'display_name', '')",
     "description": "ss_html_text(a->>'note')", "created_at": "ss_parse_time(a->>'created_at')",
@@ -40,16 +48,24 @@ HTML_TEXT = r"""
 
 
 def sniff(source: Source) -> str | None:
-    """The format name if this file holds Mastodon statuses, else None."""
+    """The format name if this file holds Mastodon (or Truth Social) statuses, else
+    None."""
     first = source.first_object
     if (source.container == "jsonl" and isinstance(first, dict)
             and {"id", "uri", "created_at", "account"} <= set(first)
             and isinstance(first.get("account"), dict) and "acct" in first["account"]):
-        return NAME
+        uri = str(first.get("uri") or first.get("url") or "")
+        return TRUTH_SOCIAL if uri.startswith("https://truthsocial.com/") else NAME
     return None
 
 
-def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
+def read_truth_social(con: duckdb.DuckDBPyConnection, source: Source
+                      ) -> tuple[Staged, Candidates]:
+    return read(con, source, TRUTH_SOCIAL)
+
+
+def read(con: duckdb.DuckDBPyConnection, source: Source, platform: str = PLATFORM
+         ) -> tuple[Staged, Candidates]:
     con.execute(HTML_TEXT)
     staged, values = stage_json_values(con, source)
     relation = f"{staged.table}_cand"
@@ -65,19 +81,20 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                                  THEN json_extract(js, '$.reblog') END, js) AS shown
             FROM {values}
         )
-        SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(js->>'id')",
+        SELECT {post_prologue(f"'{platform}'", "ss_id(js->>'id')",
                               "ss_id(js->'account'->>'id')", "js->>'created_at'",
                               skip=f"CASE WHEN _bad THEN 'malformed JSON' WHEN {wrong} "
                                    "THEN 'wrong JSON type' END",
                               skip_field=f"CASE WHEN NOT _bad THEN {wrong_field} END")},
-            {post_kind("boosted IS NOT NULL", "js->>'in_reply_to_id' IS NOT NULL")} AS kind,
+            {post_kind("boosted IS NOT NULL", "js->>'in_reply_to_id' IS NOT NULL",
+                       f"ss_id({QUOTED}) IS NOT NULL")} AS kind,
             ss_html_text(shown->>'content') AS text, shown->>'language' AS lang,
             js->'application'->>'name' AS client,
             ss_id(boosted->>'id') AS repost_of_post,
             ss_id(boosted->'account'->>'id') AS repost_of_account,
             ss_id(js->>'in_reply_to_id') AS reply_to_post,
             ss_id(js->>'in_reply_to_account_id') AS reply_to_account,
-            CAST(NULL AS VARCHAR) AS quote_of_post,
+            CASE WHEN boosted IS NULL THEN ss_id({QUOTED}) END AS quote_of_post,
             CASE WHEN shown->'card'->>'url' IS NOT NULL THEN [shown->'card'->>'url']
                  ELSE CAST([] AS VARCHAR[]) END AS urls,
             coalesce(list_transform(ss_json_list(shown, '$.tags'), lambda t: t->>'name'), [])
@@ -93,7 +110,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {accounts} AS
-        SELECT '{PLATFORM}' AS platform, account_id,
+        SELECT '{platform}' AS platform, account_id,
                {latest_profile(PROFILE, "(posted_at, _ord)")}, true AS has_profile
         FROM (SELECT c.account_id, c.created_at AS posted_at, c._ord,
                      json_extract(v.js, '$.account') AS a
