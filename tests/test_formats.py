@@ -316,3 +316,35 @@ def test_truth_social_statuses(con):
     assert rows["113000000000000102"][:3] == ("truthsocial", "quote", "113000000000000101")
     assert rows["113000000000000103"][1:4] == ("repost", None, "113000000000000101")
     assert rows["113000000000000101"][4] == "Big announcement today"
+
+
+def _crowdtangle_with(tmp_path, zone: str):
+    lines = (FORMATS / "crowdtangle.csv").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "ct.csv").write_text("\n".join(
+        [lines[0], *(line.replace(" EST,", f" {zone},") for line in lines[1:3])]) + "\n",
+        encoding="utf-8")
+    return tmp_path / "ct.csv"
+
+
+@pytest.mark.parametrize("zone, hour", [("BRT", 13), ("AEST", 0), ("SAST", 8), ("WIB", 3),
+                                        ("EST", 15), ("IST", 4)])
+def test_crowdtangle_zone_abbreviations_from_the_tz_database(tmp_path, con, zone, hour):
+    """Any abbreviation the tz database (or, for the retired ones like BRT, the tools)
+    gives one meaning is read; CrowdTangle's own list fixes IST (+05:30) and CST."""
+    report = ingest([_crowdtangle_with(tmp_path, zone)], connection=con).reports[0]
+    assert report.rows_kept == 2, report.skips
+    first = con.execute("SELECT min(created_at) FROM posts").fetchall()[0][0]
+    assert first.hour == hour  # 10:15 local
+
+
+def test_an_ambiguous_zone_abbreviation_is_refused_by_name(tmp_path, con):
+    with pytest.raises(IngestError, match=r"ambiguous time-zone abbreviation \(KST is "
+                                          r"\+08:30 or \+09:00"):
+        ingest([_crowdtangle_with(tmp_path, "KST")], connection=con)
+
+
+def test_an_unreadable_time_shows_its_first_value(con):
+    report = ingest([FORMATS / "crowdtangle.csv"], connection=con).reports[0]
+    skip = next(s for s in report.skips if s.reason == "unparseable time")
+    assert skip.example is not None and skip.example in report.notes[-1]
+    assert "--time-format" in report.notes[-1]

@@ -156,6 +156,8 @@ def _skips_text(report: FileReport) -> str:
     for skip in report.skips:
         where = ", ".join(str(p) for p in skip.positions)
         field = f" [{skip.field}]" if skip.field else ""
+        if skip.example is not None:
+            field += f" (first: {skip.example!r})"
         parts.append(f"{skip.count} {skip.reason}{field}"
                      + (f" ({report.unit} {where}{'…' if skip.count > len(skip.positions) else ''})"
                         if where else ""))

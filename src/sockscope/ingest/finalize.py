@@ -73,11 +73,14 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
     # only what validation needs is materialised: DuckDB prunes the other columns of
     # the candidate relation, so the full parse runs once, during the insert below
     needed = sorted({"_ord", *_KEYS[target], *(["account_id"] if target == "posts" else [])})
+    # the raw time of a row whose time cannot be read, to show the user the first one
+    raw = (f"CASE WHEN {reason} = 'unparseable time' THEN CAST({candidates.raw_time} "
+           "AS VARCHAR) END" if candidates.time_column else "CAST(NULL AS VARCHAR)")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {checked} AS
         SELECT {", ".join(needed)}, {candidates.position} AS _pos, {reason} AS _reason,
-               {field} AS _reason_field
+               {field} AS _reason_field, {raw} AS _raw_value
         FROM {candidates.relation}
         """
     )
@@ -88,9 +91,16 @@ def finalize(con: duckdb.DuckDBPyConnection, staged: Staged, candidates: Candida
     ).fetchall()[0]
     skips = _skips(con, checked, staged)
     con.execute(f"DROP TABLE {checked}")
+    notes = list(candidates.notes)
+    for skip in skips:
+        if skip.reason == "unparseable time" and skip.example is not None:
+            where = f" ({staged.unit} {skip.positions[0]})" if skip.positions else ""
+            notes.append(f"{skip.count:,} times in {skip.field!r} could not be read; the "
+                         f"first is {skip.example!r}{where}. Pass --time-format with "
+                         "strptime codes, or --timezone for times without an offset")
     return FileReport(staged.source.display, staged.source.member, staged.source.sha256, fmt,
                       target, int(total) + staged.rows_rejected(), int(kept), staged.unit, skips,
-                      list(candidates.notes))
+                      notes)
 
 
 def _check_cases(candidates: Candidates) -> tuple[str, str]:
@@ -170,16 +180,17 @@ def _skips(con: duckdb.DuckDBPyConnection, checked: str, staged: Staged) -> list
     groups = con.execute(
         f"""
         SELECT _reason, _reason_field, count(*),
-               list(DISTINCT _pos ORDER BY _pos)[1:{EXAMPLES_KEPT}]
+               list(DISTINCT _pos ORDER BY _pos)[1:{EXAMPLES_KEPT}],
+               arg_min(_raw_value, (_pos, _ord))
         FROM {checked} WHERE _reason IS NOT NULL
         GROUP BY ALL ORDER BY min(_pos), min(_ord)
         """
     ).fetchall()
     positions = staged.locate([o for g in groups for o in g[3]])
     skips = list(staged.rejects)
-    for reason, field_name, count, ordinals in groups:
+    for reason, field_name, count, ordinals, example in groups:
         skips.append(Skip(reason, field_name, count,
-                          [positions[o] for o in ordinals if o in positions]))
+                          [positions[o] for o in ordinals if o in positions], example))
     skips.sort(key=lambda skip: skip.positions[0] if skip.positions else 0)
     return skips
 

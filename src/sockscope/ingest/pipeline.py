@@ -91,8 +91,10 @@ def ingest_files(
                     if strict and report.skips:
                         first = min(report.skips,
                                     key=lambda s: s.positions[0] if s.positions else 0)
-                        raise IngestError(display, f"{first.reason} ({report.rows_skipped} "
-                                          "bad rows; --strict stops at the first)",
+                        value = f" {first.example!r}" if first.example is not None else ""
+                        raise IngestError(display, f"{first.reason}{value} "
+                                          f"({report.rows_skipped} bad rows; --strict stops "
+                                          "at the first)",
                                           line=first.positions[0] if first.positions else None,
                                           field=first.field, unit=report.unit)
                     _log(con, report)

@@ -41,6 +41,7 @@ class Skip:
     field: str | None
     count: int
     positions: list[int] = field(default_factory=list)
+    example: str | None = None  # the first offending value, where it helps (times)
 
 
 @dataclass

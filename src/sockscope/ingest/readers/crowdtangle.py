@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import duckdb
 
+from sockscope.errors import IngestError
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import ColumnPicker, post_prologue, poster_profiles
 from sockscope.ingest.staging import Staged, stage_csv
+from sockscope.ingest.zones import resolve
 
 NAME = "crowdtangle"
-# the abbreviations CrowdTangle writes, as UTC offsets
+# the abbreviations CrowdTangle writes, as UTC offsets: its meanings win over the tz
+# database's (where IST and CST are ambiguous); any other abbreviation is looked up there
 ZONES = {"UTC": "+00:00", "GMT": "+00:00", "EST": "-05:00", "EDT": "-04:00",
          "CST": "-06:00", "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00",
          "PST": "-08:00", "PDT": "-07:00", "AKST": "-09:00", "AKDT": "-08:00",
@@ -36,20 +39,44 @@ def sniff(source: Source) -> str | None:
     return None
 
 
-def zoned_time(value: str) -> str:
-    """SQL parsing ``2021-03-01 10:15:02 EST`` (or an ISO time) to a UTC timestamp; an
-    unknown abbreviation gives NULL (the row is skipped as an unparseable time)."""
-    cases = " ".join(f"WHEN '{abbr}' THEN '{offset}'" for abbr, offset in ZONES.items())
-    abbr = f"regexp_extract(trim({value}), ' ([A-Z]{{2,5}})$', 1)"
+ABBREVIATION = " ([A-Z]{2,6})$"  # a zone abbreviation ending a time
+
+
+def zoned_time(value: str, zones: dict[str, str]) -> str:
+    """SQL parsing ``2021-03-01 10:15:02 EST`` (or an ISO time) to a UTC timestamp, with
+    ``zones`` giving each abbreviation's offset; an unknown abbreviation gives NULL (the
+    row is skipped as an unparseable time, and the first such time is shown)."""
+    cases = " ".join(f"WHEN '{abbr}' THEN '{offset}'" for abbr, offset in zones.items())
+    abbr = f"regexp_extract(trim({value}), '{ABBREVIATION}', 1)"
+    known = f"(CASE {abbr} {cases} END)" if zones else "CAST(NULL AS VARCHAR)"
     return (f"CASE WHEN {abbr} = '' THEN ss_parse_time({value}) "
-            f"ELSE ss_parse_time(regexp_replace(trim({value}), ' [A-Z]{{2,5}}$', '') || "
-            f"(CASE {abbr} {cases} END)) END")
+            f"ELSE ss_parse_time(regexp_replace(trim({value}), '{ABBREVIATION}', '') || "
+            f"{known}) END")
+
+
+def _zones(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
+           display: str) -> dict[str, str]:
+    """The offsets of the zone abbreviations the file writes (CrowdTangle's own first,
+    then the tz database's); an ambiguous one is refused by name."""
+    if not columns:
+        return {}
+    found = {a for (a,) in con.execute(
+        " UNION ".join(f"SELECT DISTINCT regexp_extract(trim({column}), '{ABBREVIATION}', 1) "
+                       f"FROM {table}" for column in columns)).fetchall() if a}
+    known, ambiguous = resolve(found, ZONES)
+    if ambiguous:
+        said = "; ".join(f"{a} is {' or '.join(offsets)}" for a, offsets in ambiguous.items())
+        raise IngestError(display, f"ambiguous time-zone abbreviation ({said} in the tz "
+                          "database); export the file with times in UTC, or replace the "
+                          "abbreviation with its offset (e.g. +05:30)")
+    return known
 
 
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
-    con.execute(time_macro())
     staged = stage_csv(con, source)
     c = ColumnPicker(source.columns)
+    times = [c(name) for name in ("Post Created", "Page Created") if name in source.columns]
+    con.execute(time_macro(_zones(con, staged.table, times, source.display)))
     account = f"ss_id(coalesce({c('Facebook Id')}, {c('User Name')}))"
     link = f"coalesce({c('Final Link')}, {c('Link')})"
     relation = f"{staged.table}_cand"
@@ -91,6 +118,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                                "created_at": "Post Created"}, accounts, "created_at")
 
 
-def time_macro() -> str:
+def time_macro(zones: dict[str, str]) -> str:
     """The macro ``ss_crowdtangle_time(s)`` (see ``zoned_time``)."""
-    return f"CREATE OR REPLACE TEMP MACRO ss_crowdtangle_time(s) AS ({zoned_time('s')})"
+    return (f"CREATE OR REPLACE TEMP MACRO ss_crowdtangle_time(s) AS "
+            f"({zoned_time('s', zones)})")
