@@ -348,3 +348,26 @@ def test_an_unreadable_time_shows_its_first_value(con):
     skip = next(s for s in report.skips if s.reason == "unparseable time")
     assert skip.example is not None and skip.example in report.notes[-1]
     assert "--time-format" in report.notes[-1]
+
+
+def test_snscrape_tweets(con):
+    """snscrape --jsonl twitter-search, new (rawContent, links, media by kind) and old
+    (content, outlinks) field names."""
+    report = ingest([FORMATS / "snscrape_tweets.jsonl"], connection=con).reports[0]
+    assert (report.format, report.rows_kept, report.rows_skipped) == ("snscrape", 3, 0)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, kind, repost_of_post, repost_of_account, reply_to_post, "
+        "reply_to_account, quote_of_post, urls, hashtags, mentions, media, client, text "
+        "FROM posts").fetchall()}
+    ann, bob, cat = (rows[f"160000000000000000{i}"] for i in (1, 2, 3))
+    assert ann[:2] == ("501", "post") and ann[7:9] == (["https://example.org/polls"], ["Vote"])
+    assert ann[10:12] == (["https://pbs.twimg.com/media/X.jpg"], "Twitter Web App")
+    assert bob[1:4] == ("repost", "1600000000000000001", "501")
+    # a retweet's entities are the original's (as in the v1.1 reader)
+    assert bob[7:10] == (["https://example.org/polls"], ["Vote"], [])
+    assert cat[1] == "reply" and cat[4:7] == ("1600000000000000001", "501",
+                                              "1600000000000000001")
+    assert cat[7] == ["https://news.example/x"] and cat[12] == "@ann agreed, see https://t.co/b"
+    profile = con.execute("SELECT handle, display_name, followers FROM accounts "
+                          "WHERE account_id = '501' AND has_profile").fetchall()
+    assert profile == [("ann", "Ann", 10)]
