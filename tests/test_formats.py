@@ -371,3 +371,47 @@ def test_snscrape_tweets(con):
     profile = con.execute("SELECT handle, display_name, followers FROM accounts "
                           "WHERE account_id = '501' AND has_profile").fetchall()
     assert profile == [("ann", "Ann", 10)]
+
+
+def test_bluesky_jetstream_events(con):
+    """Jetstream: posts and reposts are read; a like and an identity event are counted
+    skips naming what they are."""
+    report = ingest([FORMATS / "bluesky_jetstream.jsonl"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("bluesky", 4)
+    assert sorted((s.reason, s.count) for s in report.skips) == [
+        ("not a post (app.bsky.feed.like)", 1), ("not a post (identity)", 1)]
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, kind, repost_of_post, repost_of_account, reply_to_post, "
+        "reply_to_account, quote_of_post, urls, hashtags, mentions, lang FROM posts"
+    ).fetchall()}
+    original = "at://did:plc:ann111/app.bsky.feed.post/3l3qo2vuowo2b"
+    assert rows[original][:2] == ("did:plc:ann111", "post")
+    assert rows[original][7:] == (["https://news.example/a"], ["vote"], [], "en")
+    repost = rows["at://did:plc:bob222/app.bsky.feed.repost/3l3qo2vuxxx2c"]
+    assert repost[1:4] == ("repost", original, "did:plc:ann111")
+    reply = rows["at://did:plc:cat333/app.bsky.feed.post/3l3qo2vuyyy2d"]
+    assert reply[1] == "reply" and reply[4:6] == (original, "did:plc:ann111")
+    assert reply[9] == ["did:plc:ann111"]
+    quote = rows["at://did:plc:fay666/app.bsky.feed.post/3l3qo2vuqqq2f"]
+    assert quote[1] == "quote" and quote[6] == original
+
+
+def test_bluesky_api_views_and_flat_collector_lines(con):
+    report = ingest([FORMATS / "bluesky_search_posts.jsonl"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("bluesky", 2)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, kind, quote_of_post, urls, hashtags FROM posts"
+    ).fetchall()}
+    assert rows["at://did:plc:gus777/app.bsky.feed.post/3kabc1"] == (
+        "did:plc:gus777", "post", None, ["https://news.example/b"], [])
+    assert rows["at://did:plc:hal888/app.bsky.feed.post/3kabc2"] == (
+        "did:plc:hal888", "quote", "at://did:plc:gus777/app.bsky.feed.post/3kabc1", [],
+        ["Story"])
+    assert con.execute("SELECT handle, display_name FROM accounts WHERE account_id = "
+                       "'did:plc:gus777' AND has_profile").fetchall() == [
+        ("gus.bsky.social", "Gus")]
+    flat = ingest([FORMATS / "bluesky_collector.jsonl"], connection=con).reports[0]
+    assert (flat.format, flat.rows_kept) == ("bluesky", 2)
+    assert con.execute("SELECT account_id FROM posts WHERE post_id = "
+                       "'at://did:plc:abc123xyz/app.bsky.feed.post/3kq2xyz2abc2e'"
+                       ).fetchall() == [("did:plc:abc123xyz",)]

@@ -18,6 +18,7 @@ from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.readers import (
     archive,
     articles,
+    bluesky,
     crowdtangle,
     fourcat,
     hydrator,
@@ -78,6 +79,7 @@ BUILTIN_READERS = [
     Reader(mastodon.TRUTH_SOCIAL, _plain(mastodon.read_truth_social),
            _sniffs(mastodon.sniff, mastodon.TRUTH_SOCIAL)),
     Reader(telegram.NAME, _plain(telegram.read), _sniffs(telegram.sniff, telegram.NAME)),
+    Reader(bluesky.NAME, _plain(bluesky.read), _sniffs(bluesky.sniff, bluesky.NAME)),
     Reader(articles.NAME, articles.read, _sniffs(articles.sniff, articles.NAME)),
     Reader(mapped_table.NAME, mapped_table.read),
 ]
