@@ -415,3 +415,30 @@ def test_bluesky_api_views_and_flat_collector_lines(con):
     assert con.execute("SELECT account_id FROM posts WHERE post_id = "
                        "'at://did:plc:abc123xyz/app.bsky.feed.post/3kq2xyz2abc2e'"
                        ).fetchall() == [("did:plc:abc123xyz",)]
+
+
+def test_youtube_data_api_comment_threads(con):
+    """A commentThreads.list response saved whole: top-level comments reply to the video,
+    replies to their parent comment."""
+    report = ingest([FORMATS / "youtube_comment_threads.json"], connection=con).reports[0]
+    assert (report.format, report.rows_kept, report.rows_skipped) == ("youtube", 3, 0)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, kind, reply_to_post, reply_to_account, mentions, text "
+        "FROM posts").fetchall()}
+    assert rows["UgzAAA111"][:5] == ("UCviewerOne0000000000000", "reply", "dQw4w9WgXcQ",
+                                     "UCvideoChannel0000000000", ["someone"])
+    assert rows["UgzAAA111.9xyzREPLY"][1:4] == ("reply", "UgzAAA111", None)
+    assert rows["UgzBBB222"][2] == "dQw4w9WgXcQ"
+    assert con.execute("SELECT handle FROM accounts WHERE account_id = "
+                       "'UCviewerTwo0000000000000'").fetchall() == [("@viewer_two",)]
+
+
+def test_youtube_comment_downloader_lines(con):
+    report = ingest([FORMATS / "youtube_comments.jsonl"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("youtube", 2)
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, kind, reply_to_post, created_at FROM posts").fetchall()}
+    top, reply = rows["UgzKx1abcDEF2ghiJk54AaABAg"], rows["UgzKx1abcDEF2ghiJk54AaABAg.9abcDEFghij"]
+    assert top[:3] == ("UCabcdefghijklmnopqrstuv", "post", None)
+    assert reply[1:3] == ("reply", "UgzKx1abcDEF2ghiJk54AaABAg")
+    assert top[3] == datetime(2022, 4, 29, 12, 16, 7)

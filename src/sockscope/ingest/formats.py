@@ -31,6 +31,7 @@ from sockscope.ingest.readers import (
     twitter_v1,
     twitter_v2,
     twitter_v2_users,
+    youtube,
 )
 from sockscope.ingest.source import Source
 from sockscope.ingest.staging import Staged
@@ -80,6 +81,7 @@ BUILTIN_READERS = [
            _sniffs(mastodon.sniff, mastodon.TRUTH_SOCIAL)),
     Reader(telegram.NAME, _plain(telegram.read), _sniffs(telegram.sniff, telegram.NAME)),
     Reader(bluesky.NAME, _plain(bluesky.read), _sniffs(bluesky.sniff, bluesky.NAME)),
+    Reader(youtube.NAME, _plain(youtube.read), _sniffs(youtube.sniff, youtube.NAME)),
     Reader(articles.NAME, articles.read, _sniffs(articles.sniff, articles.NAME)),
     Reader(mapped_table.NAME, mapped_table.read),
 ]
