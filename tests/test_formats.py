@@ -442,3 +442,24 @@ def test_youtube_comment_downloader_lines(con):
     assert top[:3] == ("UCabcdefghijklmnopqrstuv", "post", None)
     assert reply[1:3] == ("reply", "UgzKx1abcDEF2ghiJk54AaABAg")
     assert top[3] == datetime(2022, 4, 29, 12, 16, 7)
+
+
+def test_zeeschuimer_tiktok_and_instagram(con):
+    report = ingest([FORMATS / "zeeschuimer_tiktok.ndjson"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("zeeschuimer", 2)
+    assert [(s.reason, s.field) for s in report.skips] == [
+        ("not read here (x.com items: import them into 4CAT)", "source_platform")]
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, platform, account_id, kind, quote_of_post, hashtags, mentions, "
+        "created_at FROM posts").fetchall()}
+    assert rows["7300000000000000001"][:6] == ("tiktok", "6800000000000000001", "post", None,
+                                               ["vote", "election"], ["friend_one"])
+    assert rows["7300000000000000002"][1:4] == ("creator_two", "quote", "7300000000000000001")
+    assert rows["7300000000000000002"][6] == datetime(2024, 3, 4, 11, 1)
+    insta = ingest([FORMATS / "zeeschuimer_instagram.ndjson"], connection=con).reports[0]
+    assert (insta.format, insta.rows_kept) == ("zeeschuimer", 2)
+    assert con.execute("SELECT platform, account_id, hashtags FROM posts WHERE post_id = "
+                       "'3312345678901234567_123456789'").fetchall() == [
+        ("instagram", "123456789", ["election"])]
+    assert con.execute("SELECT handle FROM accounts WHERE account_id = '123456789'"
+                       ).fetchall() == [("some_account",)]

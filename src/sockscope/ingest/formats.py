@@ -32,6 +32,7 @@ from sockscope.ingest.readers import (
     twitter_v2,
     twitter_v2_users,
     youtube,
+    zeeschuimer,
 )
 from sockscope.ingest.source import Source
 from sockscope.ingest.staging import Staged
@@ -82,6 +83,8 @@ BUILTIN_READERS = [
     Reader(telegram.NAME, _plain(telegram.read), _sniffs(telegram.sniff, telegram.NAME)),
     Reader(bluesky.NAME, _plain(bluesky.read), _sniffs(bluesky.sniff, bluesky.NAME)),
     Reader(youtube.NAME, _plain(youtube.read), _sniffs(youtube.sniff, youtube.NAME)),
+    Reader(zeeschuimer.NAME, _plain(zeeschuimer.read),
+           _sniffs(zeeschuimer.sniff, zeeschuimer.NAME)),
     Reader(articles.NAME, articles.read, _sniffs(articles.sniff, articles.NAME)),
     Reader(mapped_table.NAME, mapped_table.read),
 ]
