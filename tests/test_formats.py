@@ -463,3 +463,23 @@ def test_zeeschuimer_tiktok_and_instagram(con):
         ("instagram", "123456789", ["election"])]
     assert con.execute("SELECT handle FROM accounts WHERE account_id = '123456789'"
                        ).fetchall() == [("some_account",)]
+
+
+def test_mastodon_account_archive_outbox(con):
+    report = ingest([FORMATS / "mastodon_outbox.json"], connection=con).reports[0]
+    assert (report.format, report.rows_kept) == ("activitypub-outbox", 3)
+    assert [(s.reason, s.field) for s in report.skips] == [("not a post (Like)", "type")]
+    rows = {r[0]: r[1:] for r in con.execute(
+        "SELECT post_id, account_id, kind, repost_of_post, repost_of_account, reply_to_post, "
+        "urls, hashtags, mentions, media, lang, text FROM posts").fetchall()}
+    base = "https://social.example/users/ann/statuses/11100000000000000"
+    first = rows[base + "1"]
+    assert first[:2] == ("https://social.example/users/ann", "post")
+    assert first[5:10] == (["https://news.example/story"], ["vote"],
+                           ["https://other.example/users/bob"],
+                           ["https://files.social.example/a.png"], "en")
+    assert first[10].startswith("Read news.example/story #vote")
+    boost = rows[base + "2/activity"]
+    assert boost[1:4] == ("repost", "https://other.example/users/bob/statuses/110999999999999999",
+                          "https://other.example/users/bob")
+    assert rows[base + "3"][1] == "reply"

@@ -16,6 +16,7 @@ import duckdb
 from sockscope.errors import IngestError
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.readers import (
+    activitypub,
     archive,
     articles,
     bluesky,
@@ -80,6 +81,8 @@ BUILTIN_READERS = [
     Reader(mastodon.NAME, _plain(mastodon.read), _sniffs(mastodon.sniff, mastodon.NAME)),
     Reader(mastodon.TRUTH_SOCIAL, _plain(mastodon.read_truth_social),
            _sniffs(mastodon.sniff, mastodon.TRUTH_SOCIAL)),
+    Reader(activitypub.NAME, _plain(activitypub.read),
+           _sniffs(activitypub.sniff, activitypub.NAME)),
     Reader(telegram.NAME, _plain(telegram.read), _sniffs(telegram.sniff, telegram.NAME)),
     Reader(bluesky.NAME, _plain(bluesky.read), _sniffs(bluesky.sniff, bluesky.NAME)),
     Reader(youtube.NAME, _plain(youtube.read), _sniffs(youtube.sniff, youtube.NAME)),
