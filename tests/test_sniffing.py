@@ -148,3 +148,47 @@ def test_a_mapped_kind_is_validated_and_can_be_mapped(tmp_path):
     wrong = runner.invoke(app, ["ingest", str(tmp_path / "shares.csv"), *mapping,
                                 "--map-values", "kind=1:retweet"])
     assert wrong.exit_code == 2 and "retweet is not a kind" in _flat(wrong.output)
+
+
+def test_map_reads_json_records_by_dotted_paths(tmp_path):
+    """--map on JSON lines: dotted paths into objects, [] for every element of a list
+    (nested lists flatten), malformed lines counted; a path found in no record is an
+    error naming it."""
+    mapping = {"post_id": "commit.rkey", "account_id": "did",
+               "created_at": "commit.record.createdAt", "text": "commit.record.text",
+               "hashtags": "commit.record.facets[].features[].tag",
+               "urls": "commit.record.facets[].features[].uri"}
+    con = connect()
+    report = api.ingest([FORMATS / "bluesky_jetstream.jsonl"], connection=con,
+                        mapping=mapping).reports[0]
+    # posts, a repost and a like have a commit; the identity event is a missing value
+    assert report.format == "table" and report.rows_kept == 5
+    row = con.execute("SELECT account_id, text, hashtags, urls FROM posts "
+                      "WHERE post_id = '3l3qo2vuowo2b'").fetchall()
+    assert row == [("did:plc:ann111", "Read this #vote https://news.example/a", ["vote"],
+                    ["https://news.example/a"])]
+    with pytest.raises(IngestError, match=r"--map: commit\.record\.missing found in no "
+                                          r"record"):
+        api.ingest([FORMATS / "bluesky_jetstream.jsonl"], connection=connect(),
+                   mapping={**mapping, "lang": "commit.record.missing"})
+
+
+def test_map_reads_a_json_document_with_the_table_options(tmp_path):
+    """A pretty-printed JSON array mapped by paths, with --time-format."""
+    import json
+
+    (tmp_path / "export.json").write_text(json.dumps([
+        {"id": "p1", "user": {"name": "ann"}, "when": "04/03/2024 12:00", "tags": ["a", "b"]},
+        {"id": "p2", "user": {"name": "bob"}, "when": "04/03/2024 12:01", "tags": []},
+    ], indent=2))
+    outcome = runner.invoke(app, [
+        "ingest", str(tmp_path / "export.json"), "--map", "post_id=id",
+        "--map", "account_id=user.name", "--map", "created_at=when",
+        "--map", "hashtags=tags", "--time-format", "%d/%m/%Y %H:%M",
+        "--db", str(tmp_path / "run.duckdb")])
+    assert outcome.exit_code == 0, outcome.output
+    con = connect(tmp_path / "run.duckdb", read_only=True)
+    assert con.execute("SELECT post_id, account_id, created_at, hashtags FROM posts "
+                       "ORDER BY 1").fetchall()[0][:2] == ("p1", "ann")
+    assert con.execute("SELECT hashtags FROM posts WHERE post_id = 'p1'").fetchall() == [
+        (["a", "b"],)]

@@ -1,4 +1,4 @@
-"""Any CSV or Parquet table of posts, read through a column mapping.
+"""Any CSV or Parquet table of posts, or JSON records, read through a column mapping.
 
 ``--map account_id=author --map created_at=ts`` names, for each canonical column,
 the source column that holds it. This covers tables such as CooRTweet's
@@ -10,7 +10,8 @@ blank cells are. ``--time-format`` reads times written any other way (strptime c
 separated by SEP (twarc1, Hydrator and 4CAT write ``tag1 tag2`` or ``a,b``). Without a
 mapped ``post_id`` each row gets ``row-<file hash>-N`` (N its
 1-based row number): the same file read twice gives the same ids, two files never
-collide.
+collide. JSON lines and JSON documents (arrays, API pages) are mapped by dotted paths:
+``--map account_id=author.did``, ``--map urls=entities.urls[].expanded_url``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import duckdb
 
 from sockscope.errors import IngestError
 from sockscope.ingest.finalize import Candidates
+from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import (
     PLACEHOLDER_AUTHOR,
@@ -47,6 +49,47 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, dict[
     staged = stage_parquet(con, source) if source.container == "parquet" else stage_csv(con, source)
     types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {staged.table}").fetchall()}
     return staged, types
+
+
+def json_path(field: str) -> str:
+    """A ``--map`` field of JSON records as a JSON path: dots between keys, ``[]`` for
+    every element of a list (``entities.urls[].expanded_url`` is
+    ``$."entities"."urls"[*]."expanded_url"``), ``[N]`` for one."""
+    parts = []
+    for key in field.split("."):
+        name, _, rest = key.partition("[")
+        index = ("[" + rest) if rest else ""
+        if name:
+            parts.append('."' + name.replace('"', '\\"') + '"')
+        parts.append(index.replace("[]", "[*]"))
+    return "$" + "".join(parts)
+
+
+def stage_json(con: duckdb.DuckDBPyConnection, source: Source,
+               mapping: dict[str, str]) -> tuple[Staged, dict[str, str], str]:
+    """Stage JSON records as a table with one column per mapped field, named as mapped
+    (a list for a ``[]`` path), so that they are read like a table's columns. Returns
+    the staging, the column types and the table; a field found in no record is an
+    error naming it and the keys the records have."""
+    staged, values = stage_json_values(con, source)
+    fields = sorted(set(mapping.values()))
+    table = f"{staged.table}_flat"
+    columns = [f"json_extract_string(js, {_quote(json_path(f))}) AS {ident(f)}"
+               for f in fields]
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
+                    SELECT _ord, _bad, {", ".join(columns)} FROM {values}""")
+    found = con.execute("SELECT " + ", ".join(
+        f"count({ident(f)}) FILTER (WHERE {ident(f)} IS NOT NULL)" for f in fields)
+        + f" FROM {table}").fetchall()[0]
+    missing = [f for f, n in zip(fields, found, strict=True) if not n]
+    if missing:
+        keys = ", ".join(sorted(source.first_object or {})[:15])
+        raise IngestError(source.display, f"--map: {', '.join(missing)} found in no record "
+                          f"(paths are dotted, with [] for every element of a list; the "
+                          f"first record has {keys})", line=1)
+    source.columns = fields
+    types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    return staged, types, table
 
 
 KINDS = ("post", "repost", "reply", "quote")
@@ -119,7 +162,12 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
     if not mapping:
         raise IngestError(source.display, "a generic table needs --map, e.g. "
                           "--map post_id=id --map account_id=user --map created_at=time")
-    staged, types = stage(con, source)
+    if source.container in ("jsonl", "json"):
+        staged, types, table = stage_json(con, source, mapping)
+        bad = "WHEN _bad THEN 'malformed JSON' "
+    else:
+        staged, types = stage(con, source)
+        table, bad = staged.table, ""
     check_mapping(source, mapping, MAPPABLE)
     time_format, list_sep, value_map = _table_layout(con)
     unmapped = sorted(set(list_sep) - {mapping.get(c) for c in LIST_COLUMNS})
@@ -179,7 +227,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
         SELECT {post_prologue(f"coalesce({platform_sql}, 'generic')", post_id,
                               f"CASE WHEN NOT ss_placeholder({account}) THEN ss_id({account}) "
                               "END", text("created_at"), precision=precision, parse=parse,
-                              skip=f"CASE WHEN ss_placeholder({account}) "
+                              skip=f"CASE {bad}WHEN ss_placeholder({account}) "
                                    f"THEN '{PLACEHOLDER_AUTHOR}' {kind_skip}END",
                               skip_field=f"CASE WHEN ss_placeholder({account}) "
                                          f"THEN {_quote(mapping.get('account_id', ''))} "
@@ -194,7 +242,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, mapping: dict[str, str]
             ss_id({text('quote_of_post')}) AS quote_of_post,
             {listed('urls')} AS urls, {listed('hashtags')} AS hashtags,
             {listed('mentions')} AS mentions, {listed('media')} AS media
-        FROM {staged.table}
+        FROM {table}
         """
     )
     relation = f"{staged.table}_cand"
@@ -240,7 +288,8 @@ def _merge_long_format(con: duckdb.DuckDBPyConnection, rows: str, relation: str,
         SELECT r.* REPLACE (
             CASE WHEN r._skip IS NULL AND m.post_id IS NOT NULL AND row_number() OVER (
                      PARTITION BY r.platform, r.post_id, r.account_id ORDER BY r._ord) > 1
-                 THEN 'merged into the first row of its post (long format)' END AS _skip,
+                 THEN 'merged into the first row of its post (long format)'
+                 ELSE r._skip END AS _skip,
             {replaced})
         FROM {rows} r LEFT JOIN {merged} m
           ON m.platform = r.platform AND m.post_id = r.post_id AND m.account_id = r.account_id
