@@ -67,16 +67,34 @@ def latest_profile(values: dict[str, str], order: str) -> str:
         for name, kind in PROFILE_FIELDS.items())
 
 
-def wrong_json_types(value: str, lists: list[str] = (), objects: list[str] = ()
-                     ) -> tuple[str, str]:
+def json_types(value: str, lists: list[str] = (), objects: list[str] = ()) -> str:
+    """SQL for the JSON types of the paths ``lists`` then ``objects`` of ``value``, in
+    one call (each JSON function call parses its whole argument)."""
+    return f"json_type({value}, [{', '.join(repr('$.' + p) for p in [*lists, *objects])}])"
+
+
+def wrong_json_types(value: str, lists: list[str] = (), objects: list[str] = (),
+                     types: str | None = None) -> tuple[str, str]:
     """SQL for (is any path of the wrong JSON type, the first such path): a record whose
-    list field holds a string or a number is skipped as "wrong JSON type"."""
-    tests = [(f"ss_json_not_list({value}, '$.{path}')", path) for path in lists]
-    tests += [(f"ss_json_not_object({value}, '$.{path}')", path) for path in objects]
-    if not tests:
+    list field holds a string or a number is skipped as "wrong JSON type". ``types``
+    names a column already holding ``json_types(value, lists, objects)``, so that a
+    large record is parsed once."""
+    paths = [*lists, *objects]
+    if not paths:
         return "false", "CAST(NULL AS VARCHAR)"
+    types = types or json_types(value, lists, objects)
+    tests = []
+    for index, path in enumerate(paths, start=1):
+        kind = f"{types}[{index}]"
+        if path in lists:  # a list, null, absent, or (twitter) an empty object
+            tests.append((f"(CASE WHEN {kind} = 'OBJECT' THEN CAST(json_extract({value}, "
+                          f"'$.{path}') AS VARCHAR) <> '{{}}' ELSE coalesce({kind}, 'NULL') "
+                          "NOT IN ('ARRAY', 'NULL') END)", path))
+        else:
+            tests.append((f"coalesce({kind}, 'NULL') NOT IN ('OBJECT', 'NULL')", path))
     first = " ".join(f"WHEN {test} THEN '{path}'" for test, path in tests)
-    return " OR ".join(test for test, _ in tests), f"CASE {first} END"
+    wrong = f"({value} IS NOT NULL AND list_bool_or([{', '.join(t for t, _ in tests)}]))"
+    return wrong, f"CASE WHEN {value} IS NOT NULL THEN CASE {first} END END"
 
 
 def json_strings(items: str, *keys: str, strip: str = "", lower: bool = False) -> str:

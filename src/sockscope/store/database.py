@@ -134,13 +134,19 @@ MACROS = [
     # (academictwitteR writes {} for empty lists), NULL when it holds another type
     # (a record to skip as "wrong JSON type", never a cast error for the whole file).
     r"""
-    CREATE OR REPLACE TEMP MACRO ss_json_list(j, path) AS (
-        CASE WHEN j IS NULL OR json_type(j, path) IS NULL OR json_type(j, path) = 'NULL'
-                 THEN CAST([] AS JSON[])
-             WHEN json_type(j, path) = 'ARRAY' THEN CAST(json_extract(j, path) AS JSON[])
-             WHEN json_type(j, path) = 'OBJECT' AND CAST(json_extract(j, path) AS VARCHAR) = '{}'
+    CREATE OR REPLACE TEMP MACRO ss_json_list_of(e) AS (
+        CASE WHEN e IS NULL OR json_type(e) = 'NULL' THEN CAST([] AS JSON[])
+             WHEN json_type(e) = 'ARRAY' THEN CAST(e AS JSON[])
+             WHEN json_type(e) = 'OBJECT' AND CAST(e AS VARCHAR) = '{}'
                  THEN CAST([] AS JSON[])
              ELSE CAST(NULL AS JSON[]) END
+    )
+    """,
+    # (the value is extracted once and its small text inspected: each JSON function
+    # call parses its whole argument, and a record is far larger than one field)
+    r"""
+    CREATE OR REPLACE TEMP MACRO ss_json_list(j, path) AS (
+        ss_json_list_of(json_extract(j, path))
     )
     """,
     # Whether the value at a path is not what it should be: a list (or absent/null/{}),

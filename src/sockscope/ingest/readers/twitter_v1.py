@@ -13,7 +13,13 @@ import duckdb
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.jsonlines import page_records, stage_json_values
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import latest_profile, post_kind, post_prologue, wrong_json_types
+from sockscope.ingest.sql import (
+    json_types,
+    latest_profile,
+    post_kind,
+    post_prologue,
+    wrong_json_types,
+)
 from sockscope.ingest.staging import Staged
 
 NAME = "twitter-v1"
@@ -42,6 +48,15 @@ def sniff(source: Source) -> str | None:
 
 LISTS = ["entities.urls", "entities.hashtags", "entities.user_mentions",
          "extended_entities.media"]
+SCALARS = ["id_str", "id", "user.id_str", "user.id", "created_at", "in_reply_to_status_id_str",
+           "quoted_status_id_str", "extended_tweet.full_text", "full_text", "text", "lang",
+           "source", "retweeted_status.id_str", "retweeted_status.id",
+           "retweeted_status.user.id_str", "retweeted_status.user.id",
+           "in_reply_to_user_id_str"]
+PARTS = ["retweeted_status", "retweeted_status.extended_tweet.entities",
+         "retweeted_status.entities", "extended_tweet.entities", "entities",
+         "retweeted_status.extended_entities", "extended_tweet.extended_entities",
+         "extended_entities"]
 OBJECTS = ["user", "entities", "extended_entities", "retweeted_status", "extended_tweet"]
 
 
@@ -55,40 +70,52 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
                     SELECT * EXCLUDE (_bad, rec), _bad OR _empty AS _bad, rec AS tw
                     FROM {records}""")
     relation = f"{staged.table}_cand"
-    wrong, wrong_field = wrong_json_types("tw", LISTS, OBJECTS)
+    wrong, wrong_field = wrong_json_types("tw", LISTS, OBJECTS, types="_types")
+    # every JSON function call parses the whole tweet: the scalars and the sub-objects
+    # are taken in one call each, by position in these lists
+    scalars = ", ".join(f"'$.{p}'" for p in SCALARS)
+    objects = ", ".join(f"'$.{p}'" for p in PARTS)
+    s = {name: f"_s[{i}]" for i, name in enumerate(SCALARS, start=1)}
+    o = {name: f"_o[{i}]" for i, name in enumerate(PARTS, start=1)}
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
-        WITH t AS (
+        WITH parsed AS (
+            SELECT *, json_extract_string(tw, [{scalars}]) AS _s,
+                   json_extract(tw, [{objects}]) AS _o,
+                   {json_types("tw", LISTS, OBJECTS)} AS _types
+            FROM {tweets}
+        ), t AS (
             SELECT *, CASE WHEN tw IS NOT NULL AND json_type(tw) <> 'OBJECT' THEN '$'
                            WHEN {wrong} THEN {wrong_field} END AS _wrong,
-                   json_extract(tw, '$.retweeted_status') AS rs,
-                coalesce(json_extract(tw, '$.retweeted_status.extended_tweet.entities'),
-                         json_extract(tw, '$.retweeted_status.entities'),
-                         json_extract(tw, '$.extended_tweet.entities'),
-                         json_extract(tw, '$.entities'), '{{}}') AS ent,
-                coalesce(json_extract(tw, '$.retweeted_status.extended_entities'),
-                         json_extract(tw, '$.extended_tweet.extended_entities'),
-                         json_extract(tw, '$.extended_entities'), '{{}}') AS xent
-            FROM {tweets}
+                   {o['retweeted_status']} AS rs,
+                   coalesce({o['retweeted_status.extended_tweet.entities']},
+                            {o['retweeted_status.entities']}, {o['extended_tweet.entities']},
+                            {o['entities']}, '{{}}') AS ent,
+                   coalesce({o['retweeted_status.extended_entities']},
+                            {o['extended_tweet.extended_entities']},
+                            {o['extended_entities']}, '{{}}') AS xent
+            FROM parsed
         )
-        SELECT _line, {post_prologue(f"'{PLATFORM}'", "ss_id(coalesce(tw->>'id_str', tw->>'id'))",
-                              "ss_id(coalesce(tw->'user'->>'id_str', tw->'user'->>'id'))",
-                              "tw->>'created_at'",
+        SELECT _line, {post_prologue(f"'{PLATFORM}'", f"ss_id(coalesce({s['id_str']}, {s['id']}))",
+                              f"ss_id(coalesce({s['user.id_str']}, {s['user.id']}))",
+                              s["created_at"],
                               skip="CASE WHEN _empty THEN 'search page without tweets' "
                               "WHEN _bad THEN 'malformed JSON' WHEN _wrong IS NOT "
                               "NULL THEN 'wrong JSON type' END", skip_field="_wrong")},
             {post_kind("rs IS NOT NULL",
-                       "ss_id(tw->>'in_reply_to_status_id_str') IS NOT NULL",
-                       "ss_id(tw->>'quoted_status_id_str') IS NOT NULL")} AS kind,
-            coalesce(tw->'extended_tweet'->>'full_text', tw->>'full_text', tw->>'text') AS text,
-            tw->>'lang' AS lang,
-            nullif(trim(regexp_replace(tw->>'source', '<[^>]*>', '', 'g')), '') AS client,
-            ss_id(coalesce(rs->>'id_str', rs->>'id')) AS repost_of_post,
-            ss_id(coalesce(rs->'user'->>'id_str', rs->'user'->>'id')) AS repost_of_account,
-            ss_id(tw->>'in_reply_to_status_id_str') AS reply_to_post,
-            ss_id(tw->>'in_reply_to_user_id_str') AS reply_to_account,
-            ss_id(tw->>'quoted_status_id_str') AS quote_of_post,
+                       f"ss_id({s['in_reply_to_status_id_str']}) IS NOT NULL",
+                       f"ss_id({s['quoted_status_id_str']}) IS NOT NULL")} AS kind,
+            coalesce({s['extended_tweet.full_text']}, {s['full_text']}, {s['text']}) AS text,
+            {s['lang']} AS lang,
+            nullif(trim(regexp_replace({s['source']}, '<[^>]*>', '', 'g')), '') AS client,
+            ss_id(coalesce({s['retweeted_status.id_str']}, {s['retweeted_status.id']}))
+                AS repost_of_post,
+            ss_id(coalesce({s['retweeted_status.user.id_str']},
+                           {s['retweeted_status.user.id']})) AS repost_of_account,
+            ss_id({s['in_reply_to_status_id_str']}) AS reply_to_post,
+            ss_id({s['in_reply_to_user_id_str']}) AS reply_to_account,
+            ss_id({s['quoted_status_id_str']}) AS quote_of_post,
             coalesce(list_transform(ss_json_list(ent, '$.urls'),
                 lambda u: coalesce(u->'unwound'->>'url', u->>'expanded_url', u->>'url')),
                 []) AS urls,
