@@ -16,6 +16,7 @@ from sockscope.ingest.sql import (
     ColumnPicker,
     ident,
     json_strings,
+    json_types,
     latest_profile,
     post_kind,
     post_prologue,
@@ -67,8 +68,15 @@ def _is_tweet(record: object) -> bool:
 
 
 def _ref(kind: str) -> str:
-    return (f"list_filter(ss_json_list(tw, '$.referenced_tweets'), "
-            f"lambda r: r->>'type' = '{kind}')[1]")
+    """The referenced tweet of ``kind`` (retweeted, replied_to, quoted), from the
+    ``refs`` list taken once from the tweet."""
+    return f"list_filter(refs, lambda r: r->>'type' = '{kind}')[1]"
+
+
+# a tweet's fields taken in one call each (every JSON call parses the whole tweet)
+SCALARS = ["id", "author_id", "created_at", "note_tweet.text", "text", "lang", "source",
+           "in_reply_to_user_id"]
+PARTS = ["referenced_tweets", "entities", "attachments.media_keys"]
 
 
 PAGE_LISTS = ["includes.users", "includes.tweets"]
@@ -123,7 +131,10 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
         """
     )
     relation = f"{staged.table}_cand"
-    wrong, wrong_field = wrong_json_types("tw", TWEET_LISTS, TWEET_OBJECTS)
+    wrong, wrong_field = wrong_json_types("tw", TWEET_LISTS, TWEET_OBJECTS, types="_types")
+    v = {name: f"_s[{i}]" for i, name in enumerate(SCALARS, start=1)}
+    scalars = ", ".join(f"'$.{p}'" for p in SCALARS)
+    parts = ", ".join(f"'$.{p}'" for p in PARTS)
     skip = ("CASE WHEN _bad THEN 'malformed JSON' WHEN _error THEN 'API error record' "
             f"WHEN _page_wrong IS NOT NULL OR {wrong} THEN 'wrong JSON type' END")
     skip_field = f"CASE WHEN _page_wrong IS NOT NULL THEN _page_wrong WHEN {wrong} " \
@@ -131,25 +142,30 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
-        WITH t AS (
+        WITH parsed AS (
+            SELECT *, json_extract_string(tw, [{scalars}]) AS _s,
+                   json_extract(tw, [{parts}]) AS _o,
+                   {json_types("tw", TWEET_LISTS, TWEET_OBJECTS)} AS _types
+            FROM {tweets}
+        ), r AS (
+            SELECT *, coalesce(ss_json_list_of(_o[1]), []) AS refs FROM parsed
+        ), t AS (
             SELECT *, {_ref('retweeted')} AS rt, {_ref('replied_to')} AS rp,
                    {_ref('quoted')} AS qt,
-                   CASE WHEN json_type(tw, '$.entities') = 'OBJECT'
-                        THEN json_extract(tw, '$.entities') ELSE '{{}}' END AS ent
-            FROM {tweets}
+                   CASE WHEN json_type(_o[2]) = 'OBJECT' THEN _o[2] ELSE '{{}}' END AS ent
+            FROM r
         )
-        SELECT _line, {post_prologue(f"'{PLATFORM}'", "ss_id(tw->>'id')",
-                                     "ss_id(tw->>'author_id')", "tw->>'created_at'",
+        SELECT _line, {post_prologue(f"'{PLATFORM}'", f"ss_id({v['id']})",
+                                     f"ss_id({v['author_id']})", v["created_at"],
                                      skip=skip, skip_field=skip_field)},
             {post_kind("rt IS NOT NULL", "rp IS NOT NULL", "qt IS NOT NULL")} AS kind,
-            coalesce(tw->'note_tweet'->>'text', tw->>'text') AS text,
-            tw->>'lang' AS lang,
-            tw->>'source' AS client,
+            coalesce({v['note_tweet.text']}, {v['text']}) AS text,
+            {v['lang']} AS lang,
+            {v['source']} AS client,
             rt->>'id' AS repost_of_post,
-            coalesce(rt->>'author_id', (SELECT author_id FROM {refs} r WHERE r.id = rt->>'id'))
-                AS repost_of_account,
+            coalesce(rt->>'author_id', included.author_id) AS repost_of_account,
             rp->>'id' AS reply_to_post,
-            tw->>'in_reply_to_user_id' AS reply_to_account,
+            {v['in_reply_to_user_id']} AS reply_to_account,
             qt->>'id' AS quote_of_post,
             coalesce(list_transform(ss_json_list(ent, '$.urls'),
                 lambda u: coalesce(u->>'unwound_url', u->>'expanded_url', u->>'url')),
@@ -158,9 +174,8 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
                 AS hashtags,
             coalesce(list_transform(ss_json_list(ent, '$.mentions'),
                 lambda m: coalesce(m->>'id', lower(m->>'username'))), []) AS mentions,
-            coalesce(list_transform(ss_json_list(tw, '$.attachments.media_keys'),
-                lambda k: k->>'$'), []) AS media
-        FROM t
+            coalesce(list_transform(ss_json_list_of(_o[3]), lambda k: k->>'$'), []) AS media
+        FROM t LEFT JOIN {refs} included ON included.id = rt->>'id'
         """
     )
     users = f"{staged.table}_users"
