@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sockscope.errors import IngestError
+from sockscope.ingest.car import car_to_json_lines, looks_like_car
 
 PROBE_BYTES = 1 << 20
 
@@ -90,7 +91,7 @@ def expand(path: Path, workdir: Path) -> Iterator[Opened]:
 def _expand(path: Path, display: str, member: str | None, workdir: Path, sha: str,
             depth: int) -> Iterator[Opened]:
     with open(path, "rb") as handle:
-        head = handle.read(16)
+        head = handle.read(64)
     magic = head[:4]
     if magic == _ZIP_MAGIC or zipfile.is_zipfile(path):
         if depth >= NESTING:
@@ -108,6 +109,11 @@ def _expand(path: Path, display: str, member: str | None, workdir: Path, sha: st
         target = workdir / f"{len(list(workdir.iterdir()))}_{_plain_name(path.name)}"
         _decompress(compression, path, target, display)
         yield from _expand(target, display, member, workdir, sha, depth + 1)
+        return
+    if looks_like_car(head):  # a Bluesky repository export: its records as JSON lines
+        target = workdir / f"{len(list(workdir.iterdir()))}_{path.stem}.jsonl"
+        car_to_json_lines(path, target, display)
+        yield Opened(target, display, member, sha)
         return
     kind = next((name for magic_bytes, name in NOT_TEXT if head.startswith(magic_bytes)), None)
     if kind is not None:

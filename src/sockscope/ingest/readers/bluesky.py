@@ -8,7 +8,9 @@ in the layouts researchers collect them in:
   ``record``) and feed items that wrap one in ``post`` (``getAuthorFeed``, ``getTimeline``;
   the item is the post itself, by its author);
 - **flat collector lines**: ``uri``, ``author`` (a DID) or ``did``, ``text``,
-  ``createdAt`` at the top level.
+  ``createdAt`` at the top level;
+- **repository exports** (``.car``): turned into lines of ``uri``, ``did`` and
+  ``record`` by ``sockscope.ingest.car`` before this reader sees them.
 
 A post's id is its ``at://`` URI; its account, the author's DID. Replies, quotes
 (``app.bsky.embed.record`` and ``recordWithMedia``) and reposts name the URI they point
