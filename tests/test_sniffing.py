@@ -192,3 +192,11 @@ def test_map_reads_a_json_document_with_the_table_options(tmp_path):
                        "ORDER BY 1").fetchall()[0][:2] == ("p1", "ann")
     assert con.execute("SELECT hashtags FROM posts WHERE post_id = 'p1'").fetchall() == [
         (["a", "b"],)]
+
+
+def test_a_pushshift_sample_starting_with_a_promoted_post_is_reddit():
+    """Its first record has an author_id (and no text), which once made it a v2 tweet:
+    0 of 1,000 kept. Reddit's fields decide now."""
+    report = api.ingest([FORMATS / "pushshift_promoted_first.ndjson"],
+                        connection=connect()).reports[0]
+    assert (report.format, report.rows_kept) == ("reddit", 4)
