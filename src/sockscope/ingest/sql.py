@@ -73,6 +73,20 @@ def json_types(value: str, lists: list[str] = (), objects: list[str] = ()) -> st
     return f"json_type({value}, [{', '.join(repr('$.' + p) for p in [*lists, *objects])}])"
 
 
+def parsed_once(value: str, scalars: list[str], parts: list[str], lists: list[str],
+                objects: list[str]) -> str:
+    """SQL select items taking from the JSON ``value``, in one call each, the
+    ``scalars`` as ``_s`` (strings, by position), the ``parts`` as ``_o`` (JSON values)
+    and the types of ``lists`` and ``objects`` as ``_types`` (for wrong_json_types):
+    each JSON function call parses its whole argument, so a record is parsed three times
+    instead of once per field."""
+    def paths(names: list[str]) -> str:
+        return ", ".join(f"'$.{name}'" for name in names)
+    return (f"json_extract_string({value}, [{paths(scalars)}]) AS _s, "
+            f"json_extract({value}, [{paths(parts)}]) AS _o, "
+            f"{json_types(value, lists, objects)} AS _types")
+
+
 def wrong_json_types(value: str, lists: list[str] = (), objects: list[str] = (),
                      types: str | None = None) -> tuple[str, str]:
     """SQL for (is any path of the wrong JSON type, the first such path): a record whose
@@ -132,6 +146,23 @@ def poster_profiles(staged: str, relation: str, profile: dict[str, str],
                      created_at AS _posted_at FROM {relation}) USING (_ord)
         WHERE _poster IS NOT NULL AND _posted_at IS NOT NULL
         GROUP BY _poster_platform, _poster
+    """
+
+
+def embedded_profiles(records: str, record: str, relation: str, path: str, alias: str,
+                      profile: dict[str, str], platform: str) -> str:
+    """SQL for the account rows of JSON records that embed their author's profile (a
+    tweet's ``user``, a status's ``account``): per account, the profile of its latest
+    post. The profile object is extracted once per record (``alias``; ``profile``: field
+    -> SQL over it), not once per field."""
+    return f"""
+        SELECT {platform} AS platform, account_id,
+               {latest_profile(profile, "(created_at, _ord)")}, true AS has_profile
+        FROM (SELECT c.account_id, c.created_at, c._ord,
+                     json_extract(r.{record}, '{path}') AS {alias}
+              FROM {relation} c JOIN {records} r USING (_ord)
+              WHERE c.account_id IS NOT NULL AND c.created_at IS NOT NULL AND NOT r._bad)
+        GROUP BY account_id
     """
 
 

@@ -145,6 +145,11 @@ MACROS = [
     # (the value is extracted once and its small text inspected: each JSON function
     # call parses its whole argument, and a record is far larger than one field)
     r"""
+    CREATE OR REPLACE TEMP MACRO ss_json_object(j, path) AS (
+        CASE WHEN json_type(j, path) = 'OBJECT' THEN json_extract(j, path) END
+    )
+    """,
+    r"""
     CREATE OR REPLACE TEMP MACRO ss_json_list(j, path) AS (
         ss_json_list_of(json_extract(j, path))
     )

@@ -19,7 +19,12 @@ import duckdb
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import latest_profile, post_kind, post_prologue, wrong_json_types
+from sockscope.ingest.sql import (
+    embedded_profiles,
+    post_kind,
+    post_prologue,
+    wrong_json_types,
+)
 from sockscope.ingest.staging import Staged
 
 NAME = "mastodon"
@@ -75,10 +80,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, platform: str = PLATFOR
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH s AS (
-            SELECT *, CASE WHEN json_type(js, '$.reblog') = 'OBJECT'
-                           THEN json_extract(js, '$.reblog') END AS boosted,
-                   coalesce(CASE WHEN json_type(js, '$.reblog') = 'OBJECT'
-                                 THEN json_extract(js, '$.reblog') END, js) AS shown
+            SELECT *, ss_json_object(js, '$.reblog') AS boosted,
+                   coalesce(ss_json_object(js, '$.reblog'), js) AS shown
             FROM {values}
         )
         SELECT {post_prologue(f"'{platform}'", "ss_id(js->>'id')",
@@ -107,18 +110,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, platform: str = PLATFOR
         """
     )
     accounts = f"{staged.table}_acc"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {accounts} AS
-        SELECT '{platform}' AS platform, account_id,
-               {latest_profile(PROFILE, "(posted_at, _ord)")}, true AS has_profile
-        FROM (SELECT c.account_id, c.created_at AS posted_at, c._ord,
-                     json_extract(v.js, '$.account') AS a
-              FROM {relation} c JOIN {values} v USING (_ord)
-              WHERE c.account_id IS NOT NULL AND c.created_at IS NOT NULL)
-        GROUP BY account_id
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {accounts} AS " + embedded_profiles(
+        values, "js", relation, "$.account", "a", PROFILE, f"'{platform}'"))
     return staged, Candidates("posts", relation,
                               {"post_id": "id", "account_id": "account.id",
                                "created_at": "created_at"}, accounts, "created_at")

@@ -15,7 +15,12 @@ import duckdb
 from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
-from sockscope.ingest.sql import latest_profile, post_kind, post_prologue, wrong_json_types
+from sockscope.ingest.sql import (
+    embedded_profiles,
+    post_kind,
+    post_prologue,
+    wrong_json_types,
+)
 from sockscope.ingest.staging import Staged
 
 NAME = "snscrape"
@@ -53,10 +58,8 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH t AS (
-            SELECT *, CASE WHEN json_type(js, '$.retweetedTweet') = 'OBJECT'
-                           THEN json_extract(js, '$.retweetedTweet') END AS rt,
-                   coalesce(CASE WHEN json_type(js, '$.retweetedTweet') = 'OBJECT'
-                                 THEN json_extract(js, '$.retweetedTweet') END, js) AS shown
+            SELECT *, ss_json_object(js, '$.retweetedTweet') AS rt,
+                   coalesce(ss_json_object(js, '$.retweetedTweet'), js) AS shown
             FROM {values}
         )
         SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(js->>'id')", "ss_id(js->'user'->>'id')",
@@ -100,15 +103,6 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         """
     )
     users = f"{staged.table}_users"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {users} AS
-        SELECT '{PLATFORM}' AS platform, account_id,
-            {latest_profile(PROFILE, "(created_at, _ord)")}, true AS has_profile
-        FROM (SELECT c.account_id, c.created_at, c._ord, json_extract(v.js, '$.user') AS u
-              FROM {relation} c JOIN {values} v USING (_ord)
-              WHERE c.account_id IS NOT NULL AND c.created_at IS NOT NULL)
-        GROUP BY account_id
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {users} AS " + embedded_profiles(
+        values, "js", relation, "$.user", "u", PROFILE, f"'{PLATFORM}'"))
     return staged, Candidates("posts", relation, FIELDS, users, "created_at")

@@ -14,8 +14,8 @@ from sockscope.ingest.finalize import Candidates
 from sockscope.ingest.jsonlines import page_records, stage_json_values
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import (
-    json_types,
-    latest_profile,
+    embedded_profiles,
+    parsed_once,
     post_kind,
     post_prologue,
     wrong_json_types,
@@ -73,18 +73,13 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
     wrong, wrong_field = wrong_json_types("tw", LISTS, OBJECTS, types="_types")
     # every JSON function call parses the whole tweet: the scalars and the sub-objects
     # are taken in one call each, by position in these lists
-    scalars = ", ".join(f"'$.{p}'" for p in SCALARS)
-    objects = ", ".join(f"'$.{p}'" for p in PARTS)
     s = {name: f"_s[{i}]" for i, name in enumerate(SCALARS, start=1)}
     o = {name: f"_o[{i}]" for i, name in enumerate(PARTS, start=1)}
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH parsed AS (
-            SELECT *, json_extract_string(tw, [{scalars}]) AS _s,
-                   json_extract(tw, [{objects}]) AS _o,
-                   {json_types("tw", LISTS, OBJECTS)} AS _types
-            FROM {tweets}
+            SELECT *, {parsed_once("tw", SCALARS, PARTS, LISTS, OBJECTS)} FROM {tweets}
         ), t AS (
             SELECT *, CASE WHEN tw IS NOT NULL AND json_type(tw) <> 'OBJECT' THEN '$'
                            WHEN {wrong} THEN {wrong_field} END AS _wrong,
@@ -126,17 +121,7 @@ def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candid
         """
     )
     users = f"{staged.table}_users"
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE {users} AS
-        SELECT '{PLATFORM}' AS platform, account_id,
-            {latest_profile(PROFILE, "(created_at, _ord)")},
-            true AS has_profile
-        FROM (SELECT c.account_id, c.created_at, c._ord, json_extract(t.tw, '$.user') AS u
-              FROM {relation} c JOIN {tweets} t USING (_ord)
-              WHERE c.account_id IS NOT NULL AND c.created_at IS NOT NULL AND NOT t._bad)
-        GROUP BY account_id
-        """
-    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {users} AS " + embedded_profiles(
+        tweets, "tw", relation, "$.user", "u", PROFILE, f"'{PLATFORM}'"))
     return staged, Candidates("posts", relation, FIELDS, users, "created_at",
                               position="_line")

@@ -16,8 +16,8 @@ from sockscope.ingest.sql import (
     ColumnPicker,
     ident,
     json_strings,
-    json_types,
     latest_profile,
+    parsed_once,
     post_kind,
     post_prologue,
     wrong_json_types,
@@ -133,8 +133,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
     relation = f"{staged.table}_cand"
     wrong, wrong_field = wrong_json_types("tw", TWEET_LISTS, TWEET_OBJECTS, types="_types")
     v = {name: f"_s[{i}]" for i, name in enumerate(SCALARS, start=1)}
-    scalars = ", ".join(f"'$.{p}'" for p in SCALARS)
-    parts = ", ".join(f"'$.{p}'" for p in PARTS)
+
     skip = ("CASE WHEN _bad THEN 'malformed JSON' WHEN _error THEN 'API error record' "
             f"WHEN _page_wrong IS NOT NULL OR {wrong} THEN 'wrong JSON type' END")
     skip_field = f"CASE WHEN _page_wrong IS NOT NULL THEN _page_wrong WHEN {wrong} " \
@@ -143,9 +142,7 @@ def read_jsonl(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, 
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH parsed AS (
-            SELECT *, json_extract_string(tw, [{scalars}]) AS _s,
-                   json_extract(tw, [{parts}]) AS _o,
-                   {json_types("tw", TWEET_LISTS, TWEET_OBJECTS)} AS _types
+            SELECT *, {parsed_once("tw", SCALARS, PARTS, TWEET_LISTS, TWEET_OBJECTS)}
             FROM {tweets}
         ), r AS (
             SELECT *, coalesce(ss_json_list_of(_o[1]), []) AS refs FROM parsed
