@@ -64,8 +64,9 @@ def sniff(source: Source) -> str | None:
     lower = {k.lower() for k in keys}
     if lower & SOCIAL_FIELDS:
         return None  # a post or comment with an author, not an article
-    if "byline" in lower or ("title" in resolved and ({"outlet", "url", "published_at"}
-                                                       & set(resolved))):
+    named = set(resolved)
+    if ("byline" in lower or ("title" in named and {"outlet", "url", "published_at"} & named)
+            or {"outlet", "published_at"} <= named):
         return NAME
     return None
 
