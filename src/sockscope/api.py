@@ -164,6 +164,7 @@ def detect(
     on_file: ProgressCallback | None = None,
     allow_empty: bool = False,
     value_map: dict[str, dict[str, str]] | None = None,
+    force: bool = False,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -176,7 +177,8 @@ def detect(
     stages on Apache Spark (``spark_master``, default ``local[*]``; tables travel
     through ``spark_workdir``, a folder every executor can read), with the same results.
     ``on_stage(name)`` hears of each stage as it starts, ``on_file`` of each input file
-    (as in :func:`ingest`).
+    (as in :func:`ingest`). ``out`` must be new, empty or an earlier result (replaced
+    whole), unless ``force``.
 
     >>> detection = sockscope.detect(["tweets.csv"], "result", fdr=0.01)  # doctest: +SKIP
     >>> detection.groups[0].summary                                        # doctest: +SKIP
@@ -219,7 +221,7 @@ def detect(
     if out is not None:
         if on_stage is not None:
             on_stage("writing results")
-        manifest = write_results(con, detection, Path(out), __version__)
+        manifest = write_results(con, detection, Path(out), __version__, force)
     else:
         manifest = detection.manifest(__version__)
     store_detection(con, detection, manifest)

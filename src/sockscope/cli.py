@@ -105,6 +105,9 @@ MapValuesOption = Annotated[list[str] | None, typer.Option(
 AllowEmptyOption = Annotated[bool, typer.Option(
     "--allow-empty", help="Accept a file whose records are all skipped (without it, that "
                           "is an error: usually the wrong reader).")]
+ForceOption = Annotated[bool, typer.Option(
+    "--force", help="Write into an --out folder that holds other files (only the "
+                    "result's own files are written).")]
 QuietOption = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Print no progress, only errors and the final summary.")]
 
@@ -385,6 +388,7 @@ def detect(
     list_sep: ListSepOption = None,
     map_values: MapValuesOption = None,
     allow_empty: AllowEmptyOption = False,
+    force: ForceOption = False,
     quiet: QuietOption = False,
 ) -> None:
     """Find coordinated groups of accounts and write the result tables."""
@@ -425,7 +429,7 @@ def detect(
                                    time_format=time_format, list_sep=_list_sep(list_sep),
                                    engine=engine, spark_master=spark_master,
                                    spark_workdir=spark_workdir, allow_empty=allow_empty,
-                                   value_map=_value_map(map_values))
+                                   value_map=_value_map(map_values), force=force)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:
@@ -627,6 +631,7 @@ def bylines(
     seed: Annotated[int, typer.Option(help="Seed for impostors and clustering.")] = 1,
     fmt: FormatOption = None,
     map_: MapOption = None,
+    force: ForceOption = False,
 ) -> None:
     """Which bylines share a writer, and which are written by several hands."""
     import time
@@ -652,7 +657,7 @@ def bylines(
                                "passages": analysis.passages.num_rows},
                     "notes": analysis.notes,
                     "seconds": round(time.perf_counter() - started, 2)}
-        write_bylines(analysis, out, manifest)
+        write_bylines(analysis, out, manifest, force)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in analysis.notes:
@@ -763,9 +768,39 @@ def run() -> None:
     except (Interrupted, KeyboardInterrupt):
         raise stop() from None
     except Exception as exc:
-        if not _stopped_by_ctrl_c(exc):
+        if _stopped_by_ctrl_c(exc):
+            raise stop() from None
+        message = _resource_error(exc)
+        if message is None:
             raise
-        raise stop() from None
+        console.print(f"[bold red]error:[/] {escape(message)}")
+        raise SystemExit(2) from None
+
+
+def _resource_error(exc: Exception) -> str | None:
+    """One line for what the machine refused (a file system, the disk, memory), or None
+    for an error that is a bug and keeps its traceback."""
+    import errno
+    import sys
+
+    if isinstance(exc, OSError):
+        where = exc.filename or "the output"
+        if exc.errno == errno.ENOSPC:
+            return f"no space left on the device holding {where}; free space or write elsewhere"
+        if exc.errno == errno.EFBIG:
+            return f"{where}: the file size limit (ulimit -f) was reached"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"{where}: not allowed to write here ({exc.strerror})"
+        return f"{where}: {exc.strerror or exc}"
+    duckdb = sys.modules.get("duckdb")
+    if duckdb is not None and isinstance(exc, duckdb.OutOfMemoryException):
+        return ("out of memory: raise --memory-limit (or the machine's or container's "
+                "limit), or give DuckDB a file with --db so that it can spill to disk "
+                f"({str(exc).splitlines()[0]})")
+    if duckdb is not None and isinstance(exc, duckdb.IOException) and \
+            "No space left" in str(exc):
+        return "no space left on the device holding the run's temporary files"
+    return None
 
 
 def _stopped_by_ctrl_c(exc: Exception) -> bool:

@@ -398,7 +398,7 @@ def _signals(byline: str, pairs: list[dict], hands: int) -> str:
     return ";".join(marks)
 
 
-def write_bylines(result: BylineResult, out: Path, manifest: dict) -> None:
+def write_bylines(result: BylineResult, out: Path, manifest: dict, force: bool = False) -> None:
     """bylines.csv, byline_pairs.csv, articles.csv, passages.parquet, report.html and
     manifest.json, moved into ``out`` together once all are written."""
     import pyarrow.parquet as pq
@@ -407,7 +407,7 @@ def write_bylines(result: BylineResult, out: Path, manifest: dict) -> None:
     from sockscope.output.safe_csv import write_csv
     from sockscope.report.bylines import build_bylines_report
 
-    with result_folder(out) as staging:
+    with result_folder(out, force) as staging:
         for name, table in (("bylines.csv", result.bylines), ("byline_pairs.csv", result.pairs),
                             ("articles.csv", result.articles)):
             write_csv(staging / name, table.column_names,

@@ -60,6 +60,9 @@ _DUPLICATE = {"posts": "duplicate post id", "accounts": "duplicate account id",
               "articles": "duplicate article id"}
 
 
+EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # times a post may carry
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -124,6 +127,14 @@ def _check_cases(candidates: Candidates) -> tuple[str, str]:
             field_of.append(f"WHEN {blank} THEN {name}")
         checks.append(f"WHEN {given} THEN 'unparseable time'")
         field_of.append(f"WHEN {given} THEN {name}")
+        # a time no collection can hold (year 287,168; infinity) would make every later
+        # stage's cost depend on one value: counted, never kept
+        if target == "posts":
+            outside = (f"{time_col} < TIMESTAMP '{EARLIEST}' "
+                       f"OR {time_col} >= TIMESTAMP '{LATEST}' OR NOT isfinite({time_col})")
+            checks.append(f"WHEN {outside} THEN 'time out of range ({EARLIEST[:4]}-"
+                          f"{LATEST[:4]})'")
+            field_of.append(f"WHEN {outside} THEN {name}")
     return f"CASE {' '.join(checks)} END", f"CASE {' '.join(field_of)} END"
 
 

@@ -85,6 +85,9 @@ def expand(path: Path, workdir: Path) -> Iterator[Opened]:
         raise IngestError(str(path), "no such file")
     if path.is_dir():
         raise IngestError(str(path), "is a folder; pass the files inside it")
+    if not path.is_file():  # refused before a byte is read: a pipe or device never ends
+        raise IngestError(str(path), "not a regular file (a pipe, device or socket); "
+                          "save the data to a file first")
     yield from _expand(path, str(path), None, workdir, sha256_of(path), 0)
 
 
@@ -234,6 +237,28 @@ def _decompress(compression: Compression, path: Path, target: Path, display: str
                           "the data cannot be read past the damage") from None
 
 
+MAX_MEMBERS = 100_000  # files in one archive
+MAX_RATIO = 1_000  # how many times a large member may expand
+LARGE_MEMBER = 100 << 20  # the ratio applies from this size on
+
+
+def _check_archive(members: list[zipfile.ZipInfo], display: str) -> None:
+    """Refuse, before unpacking, an archive that is encrypted, holds too many files, or
+    would expand like a zip bomb."""
+    if len(members) > MAX_MEMBERS:
+        raise IngestError(display, f"zip archive of {len(members):,} files (more than "
+                          f"{MAX_MEMBERS:,}); unpack it and pass the files")
+    for member in members:
+        if member.flag_bits & 0x1:
+            raise IngestError(display, f"{member.filename}: encrypted; decrypt the archive "
+                              "first (unzip asks for its password)")
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size >= LARGE_MEMBER and ratio > MAX_RATIO:
+            raise IngestError(display, f"{member.filename}: would expand {ratio:,.0f} times "
+                              f"to {member.file_size / 2**30:.1f} GiB; refused as a probable "
+                              "zip bomb (unpack it yourself if it is genuine)")
+
+
 def _unzip(path: Path, display: str, workdir: Path) -> Iterator[tuple[Path, str, str]]:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -242,6 +267,7 @@ def _unzip(path: Path, display: str, workdir: Path) -> Iterator[tuple[Path, str,
                        and not m.filename.startswith("__MACOSX/")]
             if not members:
                 raise IngestError(display, "zip archive holds no files")
+            _check_archive(members, display)
             for member in sorted(members, key=lambda m: m.filename):
                 target = workdir / f"{len(list(workdir.iterdir()))}_{Path(member.filename).name}"
                 digest = hashlib.sha256()

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sockscope.detect.model import Detection
+from sockscope.errors import SockscopeError
 from sockscope.output.contract import (
     EDGE_COLUMNS,
     EXAMPLE_KEY_CHARS,
@@ -98,17 +99,45 @@ BUILTIN_WRITERS = [("tables", write_tables), ("group tables", write_group_tables
                    ("networks", write_network_files), ("report", write_report)]
 
 
+def is_result(folder: Path) -> bool:
+    """Whether ``folder`` holds a sockscope result: a manifest.json naming its method."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "method" in manifest and "version" in manifest
+
+
 @contextmanager
-def result_folder(out: Path) -> Iterator[Path]:
-    """A temporary folder beside ``out`` to write into; when the block ends without an
-    error its files are moved into ``out`` (created if missing), ``manifest.json`` last.
-    A failure leaves ``out`` as it was."""
+def result_folder(out: Path, force: bool = False) -> Iterator[Path]:
+    """A temporary folder to write into; when the block ends without an error its files
+    move into ``out`` (created if missing), ``manifest.json`` last, and the files of an
+    earlier result that this one does not write are removed, so nothing stale is left.
+    A failure leaves ``out`` as it was.
+
+    ``out`` must be new, empty or an earlier result; a folder holding other files is
+    refused unless ``force`` (then only the result's files are written into it). The
+    temporary folder is made inside ``out`` when it exists, beside it otherwise, so the
+    final moves stay on one file system (``out`` may be a mount point or a link)."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    if out.exists() and not out.is_dir():
+        raise SockscopeError(f"{out}: is a file, not a folder; choose another --out")
+    earlier = out.is_dir() and is_result(out)
+    if out.is_dir() and not earlier and not force and any(
+            not p.name.startswith(".") for p in out.iterdir()):
+        raise SockscopeError(f"{out}: holds other files and is not a sockscope result; "
+                             "choose a new or empty folder, or pass --force")
+    where = out if out.is_dir() else out.parent
+    where.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=where))
     try:
         yield staging
         out.mkdir(exist_ok=True)
+        written = {p.name for p in staging.iterdir()}
+        if earlier:  # replaced whole: the earlier run's files this one does not write go
+            for old in out.iterdir():
+                if old.is_file() and not old.name.startswith(".") and old.name not in written:
+                    old.unlink()
         for path in sorted(staging.iterdir(), key=lambda p: p.name == "manifest.json"):
             os.replace(path, out / path.name)
     finally:
@@ -121,13 +150,13 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 
 
 def write_results(con: duckdb.DuckDBPyConnection, detection: Detection, out: Path,
-                  version: str) -> dict:
-    """Every output of ``detection`` into ``out`` (created if missing); returns the
-    manifest."""
+                  version: str, force: bool = False) -> dict:
+    """Every output of ``detection`` into ``out`` (created if missing; see
+    ``result_folder`` for ``force``); returns the manifest."""
     from sockscope.plugins import WRITERS
 
     context = WriteContext(con, version, GroupTables(con, detection))
-    with result_folder(out) as staging:
+    with result_folder(out, force) as staging:
         for _name, writer in WRITERS.items():
             writer(detection, staging, context)
         manifest = detection.manifest(version)

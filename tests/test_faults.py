@@ -1,0 +1,176 @@
+"""Faults, limits and abuse: special files, archives, output folders, values outside
+any plausible range, what reaches a terminal, and what the machine refuses."""
+
+from __future__ import annotations
+
+import errno
+import os
+import zipfile
+
+import pytest
+from typer.testing import CliRunner
+
+from sockscope import api
+from sockscope.cli import app
+from sockscope.errors import IngestError, SockscopeError
+from sockscope.store.database import connect
+
+from .conftest import FIXTURES
+from .posts_factory import insert, post
+
+runner = CliRunner()
+REDDIT = FIXTURES / "formats" / "reddit_comments.ndjson"
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ---- special files and archives ------------------------------------------------------
+
+def test_a_fifo_and_a_device_are_refused_before_anything_is_read(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path in (fifo, "/dev/zero"):
+        with pytest.raises(IngestError, match="not a regular file"):
+            api.ingest([path], connection=connect())  # would hang if it read
+
+
+def test_an_encrypted_zip_is_named(tmp_path):
+    with zipfile.ZipFile(tmp_path / "locked.zip", "w") as archive:
+        archive.writestr("tweets.csv", REDDIT.read_bytes())
+    data = bytearray((tmp_path / "locked.zip").read_bytes())
+    for magic, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # zip -e's flag bit
+        at = data.index(magic) + offset
+        data[at] |= 0x1
+    (tmp_path / "locked.zip").write_bytes(bytes(data))
+    with pytest.raises(IngestError, match="tweets.csv: encrypted; decrypt the archive"):
+        api.ingest([tmp_path / "locked.zip"], connection=connect())
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    with zipfile.ZipFile(tmp_path / "bomb.zip", "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("zeros.csv", bytes(101 << 20))
+    assert (tmp_path / "bomb.zip").stat().st_size < 1 << 20
+    with pytest.raises(IngestError, match="refused as a probable zip bomb"):
+        api.ingest([tmp_path / "bomb.zip"], connection=connect())
+    assert not any(p.name.startswith("sockscope-") for p in tmp_path.iterdir())
+
+
+# ---- values outside any plausible range --------------------------------------------
+
+@pytest.mark.parametrize("time", ["9000000000000000", "Infinity", "-Infinity",
+                                  "1969-07-20T20:17:00Z", "2150-01-01T00:00:00Z"])
+def test_a_time_outside_any_collection_is_a_counted_skip(tmp_path, time):
+    """One post at epoch-ms 9e15 once made the persona stage build 2.5e9 hours."""
+    (tmp_path / "t.csv").write_text(f"id,user,ts\n1,u1,2024-03-04T12:00:00Z\n2,u2,{time}\n")
+    report = api.ingest([tmp_path / "t.csv"], connection=connect(), mapping={
+        "post_id": "id", "account_id": "user", "created_at": "ts"}).reports[0]
+    assert report.rows_kept == 1
+    assert [(s.reason.split(" (")[0], s.field, s.positions) for s in report.skips] in (
+        [("time out of range", "ts", [3])], [("unparseable time", "ts", [3])])
+
+
+# ---- output folders ------------------------------------------------------------------
+
+@pytest.fixture
+def team(tmp_path):
+    con = connect()
+    rows = [post(f"t{k}-{i}", f"team{i}", k * 3_600 + i * 2, kind="repost",
+                 repost_of_post=f"P{k}", repost_of_account="src") for k in range(12)
+            for i in range(4)]
+    rows += [post(f"b{j}", f"bg{j % 80}", j * 131, kind="repost", repost_of_post=f"B{j % 50}")
+             for j in range(400)]
+    insert(con, rows)
+    return con
+
+
+def test_an_output_folder_with_other_files_is_refused_unless_forced(team, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("my own notes")
+    with pytest.raises(SockscopeError, match="holds other files and is not a sockscope "
+                                             "result; choose a new or empty folder, or "
+                                             "pass --force"):
+        api.detect(connection=team, out=out, traces=["co-repost"])
+    api.detect(connection=team, out=out, traces=["co-repost"], force=True)
+    assert (out / "notes.txt").read_text() == "my own notes"
+    assert (out / "manifest.json").exists()
+    with pytest.raises(SockscopeError, match="is a file, not a folder"):
+        api.detect(connection=team, out=out / "notes.txt", traces=["co-repost"])
+
+
+def test_rewriting_a_result_replaces_it_whole(team, tmp_path):
+    out = tmp_path / "r"
+    api.detect(connection=team, out=out, traces=["co-repost"])
+    assert (out / "persona.parquet").exists()
+    api.detect(connection=team, out=out, traces=["co-repost"], persona=False)
+    assert not (out / "persona.parquet").exists()  # nothing stale beside the new manifest
+    assert not any(p.name.startswith(".") for p in out.iterdir())
+
+
+def test_the_staging_folder_is_made_inside_an_existing_output(team, tmp_path, monkeypatch):
+    """So that the final moves never cross file systems (``--out`` a mount point)."""
+    import tempfile
+
+    made = []
+    real = tempfile.mkdtemp
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda **kw: made.append(kw["dir"]) or real(**kw))
+    out = tmp_path / "mounted"
+    out.mkdir()
+    api.detect(connection=team, out=out, traces=["co-repost"])
+    assert made and os.path.samefile(made[-1], out)
+
+
+# ---- the terminal, and what the machine refuses --------------------------------------
+
+def test_text_from_the_data_never_reaches_the_terminal_as_control_codes(tmp_path):
+    db = tmp_path / "run.duckdb"
+    con = connect(db)
+    insert(con, [post("p1", "evil", 0, client="\x1b]0;owned\x07App")])
+    con.execute("INSERT INTO accounts (platform, account_id, handle, display_name, "
+                "has_profile) VALUES ('x', 'evil', ?, ?, true)",
+                ["\x1b[2Jcleared", "\x1b[8mhidden\x1b[0m"])
+    api.detect(connection=con, traces=["co-repost"])
+    con.close()
+    outcome = runner.invoke(app, ["account", "evil", "--db", str(db)])
+    assert outcome.exit_code == 0, outcome.output
+    assert "\x1b" not in outcome.output and "\x07" not in outcome.output
+    assert "?[2Jcleared" in outcome.output
+
+
+@pytest.mark.parametrize("error, said", [
+    (OSError(errno.ENOSPC, "No space left on device", "/data/out"),
+     "no space left on the device holding /data/out"),
+    (OSError(errno.EROFS, "Read-only file system", "/ro/out"),
+     "/ro/out: not allowed to write here (Read-only file system)"),
+    (OSError(errno.EFBIG, "File too large", "/data/out/evidence.csv"),
+     "the file size limit (ulimit -f) was reached"),
+])
+def test_what_the_machine_refuses_is_one_line(monkeypatch, capsys, error, said):
+    from sockscope import cli
+
+    def refused():
+        raise error
+
+    monkeypatch.setattr(cli, "app", refused)
+    with pytest.raises(SystemExit) as stopped:
+        cli.run()
+    assert stopped.value.code == 2
+    printed = _flat(capsys.readouterr().err)
+    assert said in printed and "Traceback" not in printed
+
+
+def test_out_of_memory_says_which_limit_to_raise(monkeypatch, capsys):
+    import duckdb
+
+    from sockscope import cli
+
+    def exhausted():
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(cli, "app", exhausted)
+    with pytest.raises(SystemExit) as stopped:
+        cli.run()
+    assert stopped.value.code == 2
+    assert "raise --memory-limit" in _flat(capsys.readouterr().err)
