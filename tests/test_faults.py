@@ -174,3 +174,40 @@ def test_out_of_memory_says_which_limit_to_raise(monkeypatch, capsys):
         cli.run()
     assert stopped.value.code == 2
     assert "raise --memory-limit" in _flat(capsys.readouterr().err)
+
+
+# ---- column names and parameters ------------------------------------------------------
+
+def test_a_column_named_rowid_is_read(tmp_path):
+    """DuckDB's row number is called rowid: a table's own rowid column once hid it."""
+    (tmp_path / "t.csv").write_text("id,user,ts,rowid\n1,u1,2024-03-04T12:00:00Z,5\n")
+    report = api.ingest([tmp_path / "t.csv"], connection=connect(), mapping={
+        "post_id": "id", "account_id": "user", "created_at": "ts"}).reports[0]
+    assert report.rows_kept == 1
+
+
+def test_a_json_field_with_a_quote_in_its_name_is_mapped(tmp_path):
+    (tmp_path / "q.jsonl").write_text('{"id":"1","u":"a","t":"2024-03-04T12:00:00Z",'
+                                      '"te\\"xt":"hi"}\n')
+    con = connect()
+    api.ingest([tmp_path / "q.jsonl"], connection=con, mapping={
+        "post_id": "id", "account_id": "u", "created_at": "t", "text": 'te"xt'})
+    assert con.execute("SELECT text FROM posts").fetchall() == [("hi",)]
+
+
+def test_bad_parameters_and_truth_files_are_one_line(tmp_path):
+    (tmp_path / "t.csv").write_text("id,user,ts\n1,u1,2024-03-04T12:00:00Z\n")
+    mapping = ["--map", "post_id=id", "--map", "account_id=user", "--map", "created_at=ts"]
+    huge = runner.invoke(app, ["detect", str(tmp_path / "t.csv"), *mapping, "--out",
+                               str(tmp_path / "r"), "--window", "co-repost=10" + "0" * 20])
+    assert huge.exit_code == 2 and "from 0 to 315,360,000" in _flat(huge.output)
+    (tmp_path / "deep.json").write_text("[" * 100_000)
+    deep = runner.invoke(app, ["detect", str(tmp_path / "t.csv"), *mapping, "--out",
+                               str(tmp_path / "r"), "--parameters", str(tmp_path / "deep.json")])
+    assert deep.exit_code == 2 and "not a manifest.json" in _flat(deep.output)
+    (tmp_path / "truth.csv").write_bytes(bytes(range(128, 256)))
+    (tmp_path / "res").mkdir()
+    (tmp_path / "res" / "accounts.csv").write_text("account_id,flagged,group_id\n")
+    binary = runner.invoke(app, ["evaluate", "--truth", str(tmp_path / "truth.csv"),
+                                 "--result", str(tmp_path / "res")])
+    assert binary.exit_code == 2 and "not a CSV table of UTF-8 text" in _flat(binary.output)

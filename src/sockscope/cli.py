@@ -329,9 +329,9 @@ def _detect_params(traces: str | None, window: list[str] | None, parameters: Pat
         try:
             manifest = json.loads(parameters.read_text(encoding="utf-8"))
             return DetectParams.from_dict(manifest.get("parameters", manifest))
-        except (OSError, ValueError, AttributeError) as exc:
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError) as exc:
             raise SockscopeError(f"{parameters}: not a manifest.json with parameters "
-                                 f"({exc})") from None
+                                 f"({str(exc)[:200]})") from None
     chosen = [t.strip() for t in traces.split(",") if t.strip()] if traces else \
         list(DEFAULT_TRACES)
     windows, auto = _parse_windows(window, chosen)

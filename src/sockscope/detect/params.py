@@ -16,6 +16,7 @@ from sockscope.errors import SockscopeError
 
 NEIGHBOUR_CAP = 50  # later actions on the same key each action is paired with (coaction.py)
 ATTACH_ROUNDS = 5  # rounds of the group-attachment test (amplification.py)
+MAX_WINDOW = 10 * 365 * 86_400  # a co-action window longer than any collection
 # The default set of traces: the behaviours that carry coordination evidence on their
 # own. co-domain, co-mention and synchronised activity are weaker and noisier; ask for
 # them. (Declared here, not beside the traces, so the command line reads it cheaply.)
@@ -78,9 +79,10 @@ class DetectParams:
             found.append(f"a window is given for {', '.join(repr(s) for s in strays)}, which "
                          f"is not among the traces run ({', '.join(self.traces)})")
         for name, seconds in self.windows.items():
-            if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
-                found.append(f"window for {name!r} must be a whole number of seconds ≥ 0, "
-                             f"not {seconds!r}")
+            if isinstance(seconds, bool) or not isinstance(seconds, int) or \
+                    not 0 <= seconds <= MAX_WINDOW:
+                found.append(f"window for {name!r} must be a whole number of seconds from 0 "
+                             f"to {MAX_WINDOW:,} (ten years), not {seconds!r}")
         if isinstance(self.fdr, bool) or not isinstance(self.fdr, int | float) \
                 or not 0 < self.fdr < 1:
             found.append(f"fdr must be between 0 and 1 (exclusive), not {self.fdr!r}")

@@ -194,6 +194,8 @@ def stage_csv(con: duckdb.DuckDBPyConnection, source: Source) -> Staged:
     names: list[str] = []
     for column in source.columns:
         name = column or "column"
+        if name.lower() == "rowid":  # DuckDB's row number, which staging relies on
+            name += "_"
         while name in names:
             name += "_"
         names.append(name)

@@ -23,12 +23,16 @@ from sockscope.errors import SockscopeError
 def _read(path: Path, required: set[str]) -> list[dict[str, str]]:
     if not path.exists():
         raise SockscopeError(f"{path}: no such file")
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = required - set(reader.fieldnames or [])
-        if missing:
-            raise SockscopeError(f"{path}, line 1: missing columns {', '.join(sorted(missing))}")
-        return list(reader)
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            missing = required - set(reader.fieldnames or [])
+            if missing:
+                raise SockscopeError(f"{path}, line 1: missing columns "
+                                     f"{', '.join(sorted(missing))}")
+            return list(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise SockscopeError(f"{path}: not a CSV table of UTF-8 text ({exc})") from None
 
 
 def _ratio(a: float, b: float) -> float:
