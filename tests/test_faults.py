@@ -211,3 +211,34 @@ def test_bad_parameters_and_truth_files_are_one_line(tmp_path):
     binary = runner.invoke(app, ["evaluate", "--truth", str(tmp_path / "truth.csv"),
                                  "--result", str(tmp_path / "res")])
     assert binary.exit_code == 2 and "not a CSV table of UTF-8 text" in _flat(binary.output)
+
+
+def test_a_zip_member_with_a_long_name_is_read(tmp_path):
+    with zipfile.ZipFile(tmp_path / "long.zip", "w") as archive:
+        archive.writestr("x" * 300 + ".ndjson", REDDIT.read_bytes())
+    report = api.ingest([tmp_path / "long.zip"], connection=connect()).reports[0]
+    assert (report.format, report.rows_kept) == ("reddit", 3)
+
+
+def test_a_full_temporary_disk_is_not_a_corrupt_zip(tmp_path, monkeypatch):
+    import shutil
+
+    with zipfile.ZipFile(tmp_path / "fine.zip", "w") as archive:
+        archive.writestr("RC.ndjson", REDDIT.read_bytes())
+    real_open = open
+
+    def full_disk(file, mode="r", *args, **kwargs):
+        if "w" in str(mode) and "sockscope-" in str(file):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", full_disk)
+    with pytest.raises(OSError) as raised:
+        api.ingest([tmp_path / "fine.zip"], connection=connect())
+    assert raised.value.errno == errno.ENOSPC  # the command line says "no space left"
+    assert shutil.disk_usage(tmp_path)
+
+
+def test_a_bad_memory_limit_is_named():
+    with pytest.raises(SockscopeError, match="--memory-limit 'lots': write an amount"):
+        connect(memory_limit="lots")

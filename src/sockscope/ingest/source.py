@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bz2
 import csv
+import errno
 import gzip
 import hashlib
 import io
@@ -259,6 +260,19 @@ def _check_archive(members: list[zipfile.ZipInfo], display: str) -> None:
                               "zip bomb (unpack it yourself if it is genuine)")
 
 
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES}
+
+
+def _short_name(number: int, name: str) -> str:
+    """A member's file name in the temporary folder: numbered, and cut (keeping its
+    suffix) so that it fits any file system's 255-byte limit."""
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    stem = stem.encode("utf-8")[:150].decode("utf-8", errors="ignore")
+    return f"{number}_{stem}{dot}{suffix[:20]}"
+
+
 def _unzip(path: Path, display: str, workdir: Path) -> Iterator[tuple[Path, str, str]]:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -269,7 +283,8 @@ def _unzip(path: Path, display: str, workdir: Path) -> Iterator[tuple[Path, str,
                 raise IngestError(display, "zip archive holds no files")
             _check_archive(members, display)
             for member in sorted(members, key=lambda m: m.filename):
-                target = workdir / f"{len(list(workdir.iterdir()))}_{Path(member.filename).name}"
+                target = workdir / _short_name(len(list(workdir.iterdir())),
+                                               Path(member.filename).name)
                 digest = hashlib.sha256()
                 with archive.open(member) as src, open(target, "wb") as dst:
                     while block := src.read(1 << 20):
@@ -278,7 +293,11 @@ def _unzip(path: Path, display: str, workdir: Path) -> Iterator[tuple[Path, str,
                 yield target, member.filename, digest.hexdigest()
     except IngestError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error,
+    except OSError as exc:
+        if exc.errno in _DISK_ERRORS:
+            raise  # the temporary folder's disk, not the archive: said as such by the CLI
+        raise IngestError(display, f"truncated or corrupt zip archive ({exc})") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error,
             NotImplementedError, ValueError) as exc:
         raise IngestError(display, f"truncated or corrupt zip archive ({exc})") from None
 

@@ -238,6 +238,10 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     in a missing folder is refused with one line saying so.
     """
     database = ":memory:" if path is None else str(path)
+    if memory_limit is not None and not re.fullmatch(
+            r"\s*\d+(\.\d+)?\s*([KMGT]i?B|[KMGT]|bytes)\s*", memory_limit, re.IGNORECASE):
+        raise SockscopeError(f"--memory-limit {memory_limit!r}: write an amount such as "
+                             "6GB or 512MB")
     if path is not None:
         _check_database_path(Path(path), read_only)
     config = {"memory_limit": memory_limit or default_memory_limit()}
@@ -253,8 +257,11 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
                                  "another --db") from None
         raise SockscopeError(f"{path}: cannot open the database ({str(exc).splitlines()[0]})"
                              ) from None
+    except duckdb.OutOfMemoryException:
+        raise  # the command line says which limit to raise
     except duckdb.Error as exc:
-        raise SockscopeError(f"{path}: not a usable DuckDB database "
+        what = "memory" if path is None else path
+        raise SockscopeError(f"{what}: not a usable DuckDB database "
                              f"({str(exc).splitlines()[0]})") from None
     con.execute("SET TimeZone = 'UTC'")
     for macro in MACROS:
