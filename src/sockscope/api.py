@@ -102,7 +102,7 @@ def ingest(
 
 def info(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Summarise a run database: rows per table, platforms, time span, skipped rows."""
-    con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    con = _opened(db)
     summary: dict[str, Any] = {}
     for table in ("posts", "accounts", "articles", "ingest_log"):
         summary[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
@@ -230,6 +230,11 @@ def detect(
 
 
 
+def _opened(db: str | Path | duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A run database to read: the connection given, or the file opened read-only."""
+    return db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+
+
 def _engine(engine: str, params: DetectParams, master: str,
             workdir: str | Path | None) -> SparkEngine | None:
     """The Spark engine for ``engine="spark"`` (None: DuckDB runs every stage), checked
@@ -261,7 +266,7 @@ def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
 
     from sockscope.output.store import load_detection
 
-    con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    con = _opened(db)
     account_id = resolve_account(con, account_id)
     profile = con.execute(
         """SELECT handle, display_name, description, created_at, followers, following,
@@ -314,7 +319,7 @@ def posts(db: str | Path | duckdb.DuckDBPyConnection, *, account_id: str | None 
     from sockscope.output.links import post_url
     from sockscope.store.database import arrow_view
 
-    con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+    con = _opened(db)
     wanted = _accounts_wanted(con, account_id, group_id, accounts)
     with arrow_view(con, {"account_id": pa.array(sorted(wanted), pa.string())}) as chosen:
         rows = con.execute(f"""
@@ -382,7 +387,7 @@ def export(group_id: str, result: str | Path, out: str | Path, *,
 
     extra = None
     if db is not None:
-        con = db if isinstance(db, duckdb.DuckDBPyConnection) else connect(db, read_only=True)
+        con = _opened(db)
 
         def extra(folder: Path, members: set[str]) -> dict[str, int]:
             table = posts(con, accounts=sorted(members))

@@ -70,7 +70,9 @@ def _members(result: Path, group_id: str) -> set[str]:
 
 def _filter(source: Path, target: Path, group_id: str, rule: str,
             members: set[str]) -> int:
-    """Copy the header and the group's rows, cells as they are (already guarded)."""
+    """Copy the header and the group's rows, cells as they are (already guarded),
+    streaming: evidence.csv may be far larger than memory wants to hold."""
+    kept = 0
     with open(source, newline="", encoding="utf-8") as read:
         reader = csv.reader(read)
         header = next(reader, None)
@@ -78,9 +80,21 @@ def _filter(source: Path, target: Path, group_id: str, rule: str,
             return 0
         if rule == "members":
             a, b = header.index("account_a"), header.index("account_b")
-            rows = [row for row in reader if row[a] in members and row[b] in members]
+
+            def wanted(row: list[str]) -> bool:
+                return row[a] in members and row[b] in members
         else:
             column = header.index(rule)
-            rows = [row for row in reader if row[column] == group_id]
-    write_csv(target, header, rows, guard=False)
-    return len(rows)
+
+            def wanted(row: list[str]) -> bool:
+                return row[column] == group_id
+
+        def rows():
+            nonlocal kept
+            for row in reader:
+                if wanted(row):
+                    kept += 1
+                    yield row
+
+        write_csv(target, header, rows(), guard=False)
+    return kept

@@ -73,14 +73,12 @@ def _rows(table: pa.Table):
 def write_group_tables(detection: Detection, out: Path, context: WriteContext) -> None:
     """members.csv, group_content.csv, evidence_by_key.csv and evidence.csv: who is in
     each group, what it pushed, and the evidence by key and by pair with post links."""
-    from sockscope.output import group_tables
-
     con = context.con
     tables = context.tables or GroupTables(con, detection)
     write_relation_csv(con, tables.members, out / "members.csv")
     write_relation_csv(con, tables.content, out / "group_content.csv")
     write_relation_csv(con, tables.keys, out / "evidence_by_key.csv")
-    group_tables.write_evidence_csv(con, detection, out / "evidence.csv")
+    tables.write_evidence_csv(out / "evidence.csv")
 
 
 def write_network_files(detection: Detection, out: Path, context: WriteContext) -> None:

@@ -38,19 +38,25 @@ from sockscope.store.database import arrow_view
 
 TOP_CONTENT = 25  # rows of each kind of content per group
 EXAMPLE_POSTS = 3  # example posts per evidence key
-MEMBER_COLUMNS = ["group_id", "account_id", "handle", "display_name", "created_at", "posts",
-                  "first_post", "last_post", "score", "behaviours", "marks",
-                  "in_group_schedule", "profile_url", "platform"]
-CONTENT_COLUMNS = ["group_id", "kind", "item", "uses", "members", "first_seen", "last_seen",
-                   "link", "example_text"]
-KEY_COLUMNS = ["group_id", "behaviour", "key", "key_link", "what", "accounts", "posts",
-               "first_time", "last_time", "span_s", "account_ids", "example_posts",
-               "example_links"]
+MEMBER_SCHEMA = pa.schema([
+    ("group_id", pa.string()), ("account_id", pa.string()), ("handle", pa.string()),
+    ("display_name", pa.string()), ("created_at", pa.timestamp("us")), ("posts", pa.int64()),
+    ("first_post", pa.timestamp("us")), ("last_post", pa.timestamp("us")),
+    ("score", pa.float64()), ("behaviours", pa.string()), ("marks", pa.string()),
+    ("in_group_schedule", pa.string()), ("profile_url", pa.string()),
+    ("platform", pa.string())])
+CONTENT_SCHEMA = pa.schema([
+    ("group_id", pa.string()), ("kind", pa.string()), ("item", pa.string()),
+    ("uses", pa.int64()), ("members", pa.int64()), ("first_seen", pa.timestamp("us")),
+    ("last_seen", pa.timestamp("us")), ("link", pa.string()), ("example_text", pa.string())])
+KEY_SCHEMA = pa.schema([
+    ("group_id", pa.string()), ("behaviour", pa.string()), ("key", pa.string()),
+    ("key_link", pa.string()), ("what", pa.string()), ("accounts", pa.int64()),
+    ("posts", pa.int64()), ("first_time", pa.timestamp("us")),
+    ("last_time", pa.timestamp("us")), ("span_s", pa.float64()), ("account_ids", pa.string()),
+    ("example_posts", pa.string()), ("example_links", pa.string())])
 # behaviours whose key is a post: the key links to it
 POST_KEYS = ("co-repost", "co-reply", "co-quote", "amplification")
-EVIDENCE_COLUMNS = ["group_id", "behaviour", "account_a", "account_b", "key", "post_a",
-                    "post_b", "time_a", "time_b", "dt_s", "post_url_a", "post_url_b",
-                    "text_a", "text_b"]
 # behaviour -> what one key is, for "25 accounts reposted this post within 3 min"
 KEY_WORDS = {"co-repost": "reposted this post", "co-reply": "replied to this post",
              "co-quote": "quoted this post", "co-text": "posted this text",
@@ -66,22 +72,55 @@ KEY_WORDS = {"co-repost": "reposted this post", "co-reply": "replied to this pos
 
 class GroupTables:
     """The per-group tables of one detection, each built once on first use (the result
-    files and the report both read them)."""
+    files and the report both read them), from the group membership and the evidence
+    posts' links, also built once."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, detection: Detection) -> None:
         self.con, self.detection = con, detection
 
     @cached_property
+    def membership(self) -> pa.Table:
+        """(group_id, account_id) of every flagged account."""
+        rows = [(g.group_id, m) for g in self.detection.groups for m in g.members]
+        return _table(pa.schema([("group_id", pa.string()), ("account_id", pa.string())]),
+                      rows)
+
+    @cached_property
+    def post_links(self) -> pa.Table:
+        """(post_id, platform, url) of every post of the evidence: its platform (read
+        once from the posts) and its public address where one can be built."""
+        with arrow_view(self.con, self.detection.evidence) as evidence:
+            rows = self.con.execute(f"""
+                SELECT post_id, min(platform), min(kind) FROM posts
+                SEMI JOIN (SELECT post_a AS post_id FROM {evidence}
+                           UNION SELECT post_b FROM {evidence}) USING (post_id)
+                GROUP BY 1 ORDER BY 1""").fetchall()
+        return _table(pa.schema([("post_id", pa.string()), ("platform", pa.string()),
+                                 ("url", pa.string())]),
+                      [(post, platform, post_url(platform, post, kind))
+                       for post, platform, kind in rows])
+
+    @cached_property
     def members(self) -> pa.Table:
-        return member_table(self.con, self.detection)
+        return member_table(self.con, self.detection, self.membership)
 
     @cached_property
     def content(self) -> pa.Table:
-        return content_table(self.con, self.detection)
+        return content_table(self.con, self.detection, self.membership)
 
     @cached_property
     def keys(self) -> pa.Table:
-        return evidence_by_key(self.con, self.detection)
+        return evidence_by_key(self.con, self.detection, self.membership, self.post_links)
+
+    def write_evidence_csv(self, path: Path) -> None:
+        write_evidence_csv(self.con, self.detection, self.membership, self.post_links, path)
+
+
+def _table(schema: pa.Schema, rows: list[tuple]) -> pa.Table:
+    """Rows (tuples in the schema's column order) as a table of that schema."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    return pa.Table.from_arrays([pa.array(column, field.type) for column, field
+                                 in zip(columns, schema, strict=True)], schema=schema)
 
 
 def human_duration(seconds: float | None) -> str:
@@ -98,16 +137,11 @@ def human_duration(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} days".replace(".0 days", " days")
 
 
-def _membership(detection: Detection) -> pa.Table:
-    rows = [(g.group_id, m) for g in detection.groups for m in g.members]
-    return pa.table({"group_id": pa.array([r[0] for r in rows], pa.string()),
-                     "account_id": pa.array([r[1] for r in rows], pa.string())})
-
-
-def member_table(con: duckdb.DuckDBPyConnection, detection: Detection) -> pa.Table:
-    """One row per flagged account, by group and account id (MEMBER_COLUMNS)."""
+def member_table(con: duckdb.DuckDBPyConnection, detection: Detection,
+                 membership: pa.Table) -> pa.Table:
+    """One row per flagged account, by group and account id (MEMBER_SCHEMA)."""
     accounts = detection.accounts.select(["account_id", "score", "behaviours", "signals"])
-    with arrow_view(con, _membership(detection)) as members, \
+    with arrow_view(con, membership) as members, \
             arrow_view(con, accounts) as scored:
         rows = con.execute(
             f"""
@@ -132,22 +166,12 @@ def member_table(con: duckdb.DuckDBPyConnection, detection: Detection) -> pa.Tab
             ORDER BY m.group_id, m.account_id
             """).fetchall()
     in_schedule = _schedule_shares(detection)
-    columns: dict[str, list] = {name: [] for name in MEMBER_COLUMNS}
-    for (group, account, handle, name, created, posts, first, last, score, behaviours,
-         signals, platform) in rows:
-        values = [group, account, handle, name, created, posts, first, last, score,
-                  behaviours, marks_in_words(signals), in_schedule.get(account, ""),
-                  profile_url(platform, account, handle), platform]
-        for column, value in zip(MEMBER_COLUMNS, values, strict=True):
-            columns[column].append(value)
-    return pa.table(columns, schema=pa.schema([
-        ("group_id", pa.string()), ("account_id", pa.string()), ("handle", pa.string()),
-        ("display_name", pa.string()), ("created_at", pa.timestamp("us")),
-        ("posts", pa.int64()), ("first_post", pa.timestamp("us")),
-        ("last_post", pa.timestamp("us")), ("score", pa.float64()),
-        ("behaviours", pa.string()), ("marks", pa.string()),
-        ("in_group_schedule", pa.string()), ("profile_url", pa.string()),
-        ("platform", pa.string())]))
+    return _table(MEMBER_SCHEMA, [
+        (group, account, handle, name, created, posts, first, last, score, behaviours,
+         marks_in_words(signals), in_schedule.get(account, ""),
+         profile_url(platform, account, handle), platform)
+        for (group, account, handle, name, created, posts, first, last, score, behaviours,
+             signals, platform) in rows])
 
 
 def _schedule_shares(detection: Detection) -> dict[str, str]:
@@ -169,8 +193,7 @@ def _schedule_shares(detection: Detection) -> dict[str, str]:
         if schedule is None:
             continue
         mask = MASKS[TEMPLATES.index((schedule.kind, schedule.utc_offset))]
-        sign = "+" if schedule.utc_offset >= 0 else "-"
-        where = f"{schedule.kind} at UTC{sign}{abs(schedule.utc_offset):02d}:00"
+        where = f"{schedule.kind} at {schedule.zone}"
         for account, row in zip((m for m in group.members if m in index), hours, strict=True):
             total = row.sum()
             if total:
@@ -180,11 +203,11 @@ def _schedule_shares(detection: Detection) -> dict[str, str]:
 
 
 def content_table(con: duckdb.DuckDBPyConnection, detection: Detection,
-                  top: int = TOP_CONTENT) -> pa.Table:
-    """What each group pushed (CONTENT_COLUMNS): per kind, the ``top`` items most
+                  membership: pa.Table, top: int = TOP_CONTENT) -> pa.Table:
+    """What each group pushed (CONTENT_SCHEMA): per kind, the ``top`` items most
     members shared, then most used. Items only one member used say nothing of the group
     and are left out (but for the accounts a group amplified)."""
-    with arrow_view(con, _membership(detection)) as members:
+    with arrow_view(con, membership) as members:
         con.execute(f"""CREATE OR REPLACE TEMP TABLE group_posts AS
                         SELECT m.group_id, p.* FROM posts p JOIN {members} m USING (account_id)""")
     try:
@@ -246,132 +269,100 @@ def content_table(con: duckdb.DuckDBPyConnection, detection: Detection,
                               ORDER BY sharing DESC, uses DESC, item) AS n
                     FROM counted WHERE sharing >= 2 OR kind = 'account'
                 )
+                , kept AS (SELECT * FROM ranked WHERE n <= {int(top)})
                 SELECT r.group_id, r.kind, r.item, r.uses, r.sharing, r.first, r.last,
                        r.platform, coalesce(r.example, p.text)
-                FROM ranked r
-                LEFT JOIN (SELECT post_id, min(text) AS text FROM posts GROUP BY 1) p
+                FROM kept r
+                LEFT JOIN (SELECT post_id, min(text) AS text FROM posts  -- the kept posts'
+                           SEMI JOIN (SELECT item AS post_id FROM kept WHERE kind = 'post')
+                           USING (post_id) GROUP BY 1) p
                        ON r.kind = 'post' AND p.post_id = r.item
-                WHERE r.n <= {int(top)}
                 ORDER BY r.group_id, list_position(['post', 'account', 'url', 'domain',
                          'hashtag', 'text'], r.kind), r.n""").fetchall()
     finally:
         con.execute("DROP TABLE IF EXISTS group_posts")
-    columns: dict[str, list] = {name: [] for name in CONTENT_COLUMNS}
-    for group, kind, item, uses, sharing, first, last, platform, example in rows:
-        link = (post_url(platform, item) if kind == "post" else
-                profile_url(platform, item) if kind == "account" else
-                example if kind == "url" else None)
-        values = (group, kind, item, uses, sharing, first, last, link,
-                  None if kind == "url" else example)
-        for column, value in zip(CONTENT_COLUMNS, values, strict=True):
-            columns[column].append(value)
-    return pa.table(columns, schema=pa.schema([
-        ("group_id", pa.string()), ("kind", pa.string()), ("item", pa.string()),
-        ("uses", pa.int64()), ("members", pa.int64()), ("first_seen", pa.timestamp("us")),
-        ("last_seen", pa.timestamp("us")), ("link", pa.string()),
-        ("example_text", pa.string())]))
+    return _table(CONTENT_SCHEMA, [
+        (group, kind, item, uses, sharing, first, last,
+         post_url(platform, item) if kind == "post" else
+         profile_url(platform, item) if kind == "account" else
+         example if kind == "url" else None,
+         None if kind == "url" else example)
+        for group, kind, item, uses, sharing, first, last, platform, example in rows])
 
 
-def _evidence_in_groups(members: str, evidence: str) -> str:
+def _evidence_in_groups(members: str, evidence: str, links: str) -> str:
     """SQL: evidence rows with the group both accounts are in (NULL across groups), and
-    each post's platform and kind."""
+    each post's platform and link (from ``GroupTables.post_links``)."""
     return f"""
         SELECT CASE WHEN ma.group_id = mb.group_id THEN ma.group_id END AS group_id, e.*,
-               pa.platform AS platform_a, pa.kind AS kind_a,
-               pb.platform AS platform_b, pb.kind AS kind_b
+               la.platform AS platform_a, la.url AS post_url_a,
+               lb.platform AS platform_b, lb.url AS post_url_b
         FROM {evidence} e
         LEFT JOIN {members} ma ON ma.account_id = e.account_a
         LEFT JOIN {members} mb ON mb.account_id = e.account_b
-        LEFT JOIN (SELECT post_id, min(platform) AS platform, min(kind) AS kind
-                   FROM posts GROUP BY 1) pa ON pa.post_id = e.post_a
-        LEFT JOIN (SELECT post_id, min(platform) AS platform, min(kind) AS kind
-                   FROM posts GROUP BY 1) pb ON pb.post_id = e.post_b
+        LEFT JOIN {links} la ON la.post_id = e.post_a
+        LEFT JOIN {links} lb ON lb.post_id = e.post_b
     """
 
 
 def write_evidence_csv(con: duckdb.DuckDBPyConnection, detection: Detection,
-                       path: Path) -> None:
-    """evidence.csv: every evidence row (EVIDENCE_COLUMNS), in evidence.parquet's order,
-    with its group and both posts' links."""
-    with arrow_view(con, _membership(detection)) as members, \
-            arrow_view(con, detection.evidence) as evidence:
-        inside = _evidence_in_groups(members, evidence)
-        posts = con.execute(f"""
-            SELECT DISTINCT post_id, platform, kind FROM (
-                SELECT post_a AS post_id, platform_a AS platform, kind_a AS kind
-                FROM ({inside})
-                UNION ALL SELECT post_b, platform_b, kind_b FROM ({inside}))
-            WHERE post_id IS NOT NULL ORDER BY ALL""").fetchall()
-        links = pa.table({"post_id": pa.array([p[0] for p in posts], pa.string()),
-                          "url": pa.array([post_url(platform, post_id, kind)
-                                                  for post_id, platform, kind in posts],
-                                                 pa.string())})
-        with arrow_view(con, links) as link_view:
-            relation = con.sql(f"""
-                WITH link AS (SELECT post_id, min(url) AS url FROM {link_view} GROUP BY 1)
-                SELECT e.group_id, e.behaviour, e.account_a, e.account_b, e.key, e.post_a,
-                       e.post_b, e.time_a, e.time_b, e.dt_s, la.url AS post_url_a,
-                       lb.url AS post_url_b, e.text_a, e.text_b
-                FROM ({inside}) e
-                LEFT JOIN link la ON la.post_id = e.post_a
-                LEFT JOIN link lb ON lb.post_id = e.post_b""")
-            write_relation_csv(con, relation, path, order_by=(
-                "account_a, account_b, behaviour, time_a, key, post_a, post_b, time_b, dt_s, "
-                "text_a, text_b"))
+                       membership: pa.Table, links: pa.Table, path: Path) -> None:
+    """evidence.csv: every evidence row, in evidence.parquet's order, with its group and
+    both posts' links: ``group_id, behaviour, account_a, account_b, key, post_a, post_b,
+    time_a, time_b, dt_s, post_url_a, post_url_b, text_a, text_b``."""
+    with arrow_view(con, membership) as members, \
+            arrow_view(con, detection.evidence) as evidence, \
+            arrow_view(con, links) as link_view:
+        relation = con.sql(f"""
+            SELECT group_id, behaviour, account_a, account_b, key, post_a, post_b, time_a,
+                   time_b, dt_s, post_url_a, post_url_b, text_a, text_b
+            FROM ({_evidence_in_groups(members, evidence, link_view)})""")
+        write_relation_csv(con, relation, path, order_by=(
+            "account_a, account_b, behaviour, time_a, key, post_a, post_b, time_b, dt_s, "
+            "text_a, text_b"))
 
 
-def evidence_by_key(con: duckdb.DuckDBPyConnection, detection: Detection) -> pa.Table:
-    """One row per (group, behaviour, key) of the co-actions inside groups (KEY_COLUMNS),
+def evidence_by_key(con: duckdb.DuckDBPyConnection, detection: Detection,
+                    membership: pa.Table, links: pa.Table) -> pa.Table:
+    """One row per (group, behaviour, key) of the co-actions inside groups (KEY_SCHEMA),
     most accounts first."""
-    with arrow_view(con, _membership(detection)) as members, \
-            arrow_view(con, detection.evidence) as evidence:
+    with arrow_view(con, membership) as members, \
+            arrow_view(con, detection.evidence) as evidence, \
+            arrow_view(con, links) as link_view:
         rows = con.execute(f"""
             WITH inside AS (
-                SELECT * FROM ({_evidence_in_groups(members, evidence)})
+                SELECT * FROM ({_evidence_in_groups(members, evidence, link_view)})
                 WHERE group_id IS NOT NULL
             ), acts AS (
                 SELECT group_id, behaviour, key, account_a AS account_id, post_a AS post_id,
-                       time_a AS t, platform_a AS platform, kind_a AS kind FROM inside
+                       time_a AS t, platform_a AS platform, post_url_a AS url FROM inside
                 UNION
                 SELECT group_id, behaviour, key, account_b, post_b, time_b, platform_b,
-                       kind_b FROM inside
+                       post_url_b FROM inside
             )
             SELECT group_id, behaviour, key, count(DISTINCT account_id),
                    count(DISTINCT post_id), min(t), max(t),
                    epoch(max(t)) - epoch(min(t)),
                    list(DISTINCT account_id ORDER BY account_id),
                    list(post_id ORDER BY t, post_id) FILTER (WHERE post_id IS NOT NULL),
-                   list(platform ORDER BY t, post_id) FILTER (WHERE post_id IS NOT NULL),
-                   list(kind ORDER BY t, post_id) FILTER (WHERE post_id IS NOT NULL)
+                   list(url ORDER BY t, post_id) FILTER (WHERE post_id IS NOT NULL),
+                   min(platform)
             FROM acts GROUP BY ALL
             ORDER BY group_id, 4 DESC, 5 DESC, behaviour, key""").fetchall()
-    columns: dict[str, list] = {name: [] for name in KEY_COLUMNS}
+    table = []
     for (group, behaviour, key, accounts, posts, first, last, span, account_ids, post_ids,
-         platforms, kinds) in rows:
-        post_ids, platforms, kinds = post_ids or [], platforms or [], kinds or []
-        examples, links = [], []
-        for post_id, platform, kind in zip(post_ids, platforms, kinds, strict=True):
-            if post_id in examples:
-                continue
-            examples.append(post_id)
-            link = post_url(platform, post_id, kind)
-            if link:
-                links.append(link)
+         urls, platform) in rows:
+        examples: dict[str, str | None] = {}  # the first few posts, each once, in time order
+        for post_id, url in zip(post_ids or [], urls or [], strict=True):
             if len(examples) == EXAMPLE_POSTS:
                 break
+            examples.setdefault(post_id, url)
         span = float(span) if span is not None else None
         what = (f"{accounts} accounts {KEY_WORDS.get(behaviour, behaviour)}"
                 + (f" within {human_duration(span)}" if span is not None else ""))
-        key_link = (post_url(platforms[0], key) if behaviour in POST_KEYS and platforms
+        key_link = (post_url(platform, key) if behaviour in POST_KEYS and platform
                     else key if behaviour == "co-url" and key and "://" in key else None)
-        values = [group, behaviour, key, key_link, what, accounts, posts, first, last, span,
-                  ";".join(account_ids), ";".join(examples), " ".join(links)]
-        for column, value in zip(KEY_COLUMNS, values, strict=True):
-            columns[column].append(value)
-    return pa.table(columns, schema=pa.schema([
-        ("group_id", pa.string()), ("behaviour", pa.string()), ("key", pa.string()),
-        ("key_link", pa.string()), ("what", pa.string()), ("accounts", pa.int64()),
-        ("posts", pa.int64()),
-        ("first_time", pa.timestamp("us")), ("last_time", pa.timestamp("us")),
-        ("span_s", pa.float64()), ("account_ids", pa.string()),
-        ("example_posts", pa.string()), ("example_links", pa.string())]))
+        table.append((group, behaviour, key, key_link, what, accounts, posts, first, last,
+                      span, ";".join(account_ids), ";".join(examples),
+                      " ".join(url for url in examples.values() if url)))
+    return _table(KEY_SCHEMA, table)

@@ -64,9 +64,14 @@ class Schedule:
     bits: float  # log-likelihood ratio per post against an even spread, in bits
     posts: int
 
-    def describe(self) -> str:
+    @property
+    def zone(self) -> str:
+        """``UTC+08:00``."""
         sign = "+" if self.utc_offset >= 0 else "-"
-        return (f"{self.kind} ({DESCRIBE[self.kind]} at UTC{sign}{abs(self.utc_offset):02d}:00,"
+        return f"UTC{sign}{abs(self.utc_offset):02d}:00"
+
+    def describe(self) -> str:
+        return (f"{self.kind} ({DESCRIBE[self.kind]} at {self.zone},"
                 f" {self.fit:.0%} of {self.posts:,} posts)")
 
 

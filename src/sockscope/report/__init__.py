@@ -18,12 +18,10 @@ from pathlib import Path
 
 import duckdb
 import igraph as ig
-import pyarrow as pa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sockscope.detect.model import Detection
 from sockscope.output import group_tables
-from sockscope.output.links import post_url
 from sockscope.output.safe_csv import iso_utc
 from sockscope.persona.groups import MATERIAL, SIGNAL_BOOST, SIGNIFICANT
 from sockscope.store.database import arrow_view
@@ -95,10 +93,10 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str,
     account_index = {a: i for i, a in enumerate(account_ids)}
     for account, ties in strongest_ties(detection, set(accounts), ACCOUNT_TIES).items():
         accounts[account]["t"] = ties
-    with arrow_view(con, pa.table({"account_id": pa.array([m[0] for m in members], pa.string()),
-                                   "group_id": pa.array([m[1] for m in members], pa.string())})
-                    ) as member_view, arrow_view(con, detection.evidence) as evidence_view:
-        evidence, total = _evidence(con, member_view, evidence_view, account_ids)
+    with arrow_view(con, tables.membership) as member_view, \
+            arrow_view(con, detection.evidence) as evidence_view, \
+            arrow_view(con, tables.post_links) as link_view:
+        evidence, total = _evidence(con, member_view, evidence_view, link_view, account_ids)
         activity, bursts, week = _activity(con, member_view, evidence_view)
     counts = con.execute("SELECT count(*), count(DISTINCT account_id), min(created_at), "
                          "max(created_at) FROM posts").fetchall()[0]
@@ -181,9 +179,10 @@ def strongest_ties(detection: Detection, accounts: set[str], limit: int
     return {a: sorted(t, key=lambda x: (-x[2], x[0], x[1]))[:limit] for a, t in ties.items()}
 
 
-def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str,
+def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str, links: str,
               account_ids: list[str]) -> tuple[dict, int]:
-    """Evidence rows inside groups, within the page's byte budget, with texts interned."""
+    """Evidence rows inside groups, within the page's byte budget, with texts and post
+    links (``links``: GroupTables.post_links) interned."""
     strings: dict[str, int] = {}
 
     def ref(text: str | None) -> int:
@@ -207,13 +206,10 @@ def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str,
             JOIN {members} m2 ON m2.account_id = e.account_b AND m2.group_id = m.group_id
         )
         SELECT r.group_id, r.behaviour, r.account_a, r.account_b, r.key,
-               epoch(r.time_a), r.dt_s, r.text_a, r.text_b, r.in_group,
-               pa.platform, r.post_a, pa.kind, pb.platform, r.post_b, pb.kind
+               epoch(r.time_a), r.dt_s, r.text_a, r.text_b, r.in_group, la.url, lb.url
         FROM ranked r
-        LEFT JOIN (SELECT post_id, min(platform) AS platform, min(kind) AS kind
-                   FROM posts GROUP BY 1) pa ON pa.post_id = r.post_a
-        LEFT JOIN (SELECT post_id, min(platform) AS platform, min(kind) AS kind
-                   FROM posts GROUP BY 1) pb ON pb.post_id = r.post_b
+        LEFT JOIN {links} la ON la.post_id = r.post_a
+        LEFT JOIN {links} lb ON lb.post_id = r.post_b
         WHERE r.n <= greatest({MIN_GROUP_ROWS}, {MAX_EVIDENCE} * r.in_group
                                                 / greatest({total}, 1))
         ORDER BY r.group_id, r.time_a, r.account_a, r.account_b, r.behaviour, r.key
@@ -225,8 +221,7 @@ def _evidence(con: duckdb.DuckDBPyConnection, members: str, evidence: str,
     spent: dict[str, int] = {}
     kept = []
     account_index = {a: i for i, a in enumerate(account_ids)}
-    for (group, behaviour, a, b, key, ta, dt, text_a, text_b, in_group, *posts) in rows:
-        link_a, link_b = post_url(*posts[:3]), post_url(*posts[3:])
+    for group, behaviour, a, b, key, ta, dt, text_a, text_b, in_group, link_a, link_b in rows:
         share = max(EVIDENCE_BYTES * in_group / max(total, 1),
                     EVIDENCE_BYTES * MIN_GROUP_ROWS / max(kept_total, 1), MIN_GROUP_BYTES)
         cost = ROW_BYTES + sum(len((t or "")[:MAX_TEXT]) for t in

@@ -78,9 +78,8 @@ def stage_json(con: duckdb.DuckDBPyConnection, source: Source,
                for f in fields]
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {table} AS
                     SELECT _ord, _bad, {", ".join(columns)} FROM {values}""")
-    found = con.execute("SELECT " + ", ".join(
-        f"count({ident(f)}) FILTER (WHERE {ident(f)} IS NOT NULL)" for f in fields)
-        + f" FROM {table}").fetchall()[0]
+    found = con.execute("SELECT " + ", ".join(f"count({ident(f)})" for f in fields)
+                        + f" FROM {table}").fetchall()[0]
     missing = [f for f, n in zip(fields, found, strict=True) if not n]
     if missing:
         keys = ", ".join(sorted(source.first_object or {})[:15])

@@ -21,6 +21,7 @@ from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import (
     embedded_profiles,
+    json_types,
     post_kind,
     post_prologue,
     wrong_json_types,
@@ -74,14 +75,15 @@ def read(con: duckdb.DuckDBPyConnection, source: Source, platform: str = PLATFOR
     con.execute(HTML_TEXT)
     staged, values = stage_json_values(con, source)
     relation = f"{staged.table}_cand"
-    wrong, wrong_field = wrong_json_types("js", ["tags", "mentions", "media_attachments"],
-                                          ["account"])
+    lists, objects = ["tags", "mentions", "media_attachments"], ["account"]
+    wrong, wrong_field = wrong_json_types("js", lists, objects, types="_types")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH s AS (
             SELECT *, ss_json_object(js, '$.reblog') AS boosted,
-                   coalesce(ss_json_object(js, '$.reblog'), js) AS shown
+                   coalesce(ss_json_object(js, '$.reblog'), js) AS shown,
+                   {json_types("js", lists, objects)} AS _types
             FROM {values}
         )
         SELECT {post_prologue(f"'{platform}'", "ss_id(js->>'id')",

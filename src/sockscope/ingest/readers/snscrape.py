@@ -17,6 +17,7 @@ from sockscope.ingest.jsonlines import stage_json_values
 from sockscope.ingest.source import Source
 from sockscope.ingest.sql import (
     embedded_profiles,
+    json_types,
     post_kind,
     post_prologue,
     wrong_json_types,
@@ -53,13 +54,14 @@ def sniff(source: Source) -> str | None:
 def read(con: duckdb.DuckDBPyConnection, source: Source) -> tuple[Staged, Candidates]:
     staged, values = stage_json_values(con, source)
     relation = f"{staged.table}_cand"
-    wrong, wrong_field = wrong_json_types("js", LISTS, OBJECTS)
+    wrong, wrong_field = wrong_json_types("js", LISTS, OBJECTS, types="_types")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {relation} AS
         WITH t AS (
             SELECT *, ss_json_object(js, '$.retweetedTweet') AS rt,
-                   coalesce(ss_json_object(js, '$.retweetedTweet'), js) AS shown
+                   coalesce(ss_json_object(js, '$.retweetedTweet'), js) AS shown,
+                   {json_types("js", LISTS, OBJECTS)} AS _types
             FROM {values}
         )
         SELECT {post_prologue(f"'{PLATFORM}'", "ss_id(js->>'id')", "ss_id(js->'user'->>'id')",
