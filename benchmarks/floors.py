@@ -27,9 +27,9 @@ from pathlib import Path
 
 from sockscope.api import ingest_files
 from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
-from sockscope.detect.params import DetectParams
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import pair_tests
+from sockscope.model.params import DetectParams
 from sockscope.plugins import TRACES
 from sockscope.store.database import connect
 

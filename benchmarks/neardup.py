@@ -61,7 +61,7 @@ import json, os, sys, threading, time
 import duckdb
 from sockscope.store.database import connect
 from sockscope.detect.coaction import build_coactions
-from sockscope.detect.keys.neardup import prepare_near_duplicates
+from sockscope.keys.neardup import prepare_near_duplicates
 from sockscope.detect.scratch import Scratch
 from sockscope.plugins import TRACES
 from sockscope.detect.traces.co_text import prepare_normalised_texts
@@ -111,8 +111,8 @@ def make_posts(db: Path, n: int) -> None:
 
 def planted_recall(db: Path) -> tuple[float, int]:
     """Share of sampled planted pairs with true Jaccard >= 0.7 found in one cluster."""
-    from sockscope.detect.keys.neardup import shingle_sets
-    from sockscope.detect.keys.normalize_text import normalize_text
+    from sockscope.keys.neardup import shingle_sets
+    from sockscope.keys.normalize_text import normalize_text
     from sockscope.store.database import connect
 
     con = connect(db)

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from sockscope.detect.model import Detection, Edge, Group
-from sockscope.detect.params import DetectParams
+from sockscope.model.detection import Detection, Edge, Group
+from sockscope.model.params import DetectParams
 from sockscope.output.contract import account_table, evidence_table
 from sockscope.report import build_report
 from sockscope.store.database import arrow_view, connect

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 from sockscope.detect.coaction import build_coactions, named_coactions
-from sockscope.detect.keys.neardup import (
+from sockscope.detect.scratch import Scratch
+from sockscope.detect.traces.co_text import prepare_normalised_texts
+from sockscope.keys.neardup import (
     THRESHOLD,
     lsh_candidates,
     minhash,
@@ -14,9 +16,7 @@ from sockscope.detect.keys.neardup import (
     shingle_sets,
     star_clusters,
 )
-from sockscope.detect.keys.normalize_text import normalize_text
-from sockscope.detect.scratch import Scratch
-from sockscope.detect.traces.co_text import prepare_normalised_texts
+from sockscope.keys.normalize_text import normalize_text
 from sockscope.plugins import TRACES
 
 from .posts_factory import insert, post
@@ -125,7 +125,7 @@ def test_lsh_candidates_are_the_bucket_pairs_by_definition():
     # texts in small and in large (> MAX_BUCKET) buckets, some not eligible
     from collections import defaultdict
 
-    from sockscope.detect.keys import neardup as nd
+    from sockscope.keys import neardup as nd
 
     rng = np.random.default_rng(1)
     n = 6_000

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sockscope.detect.keys.is_shortened_url import is_shortened_url
-from sockscope.detect.keys.normalize_text import normalize_text
-from sockscope.detect.keys.normalize_url import normalize_url
-from sockscope.detect.keys.url_domain import url_domain
 from sockscope.errors import IngestError
 from sockscope.ingest.formats import sniff_format
 from sockscope.ingest.source import Opened, probe
+from sockscope.keys.is_shortened_url import is_shortened_url
+from sockscope.keys.normalize_text import normalize_text
+from sockscope.keys.normalize_url import normalize_url
+from sockscope.keys.url_domain import url_domain
 
 TEXTS = [
     # (case, text, normalised)
@@ -129,7 +129,7 @@ def test_a_mapping_chooses_the_reader(tmp_path, case, mapping, expected):
 
 
 def test_url_keys_in_worker_processes_equal_keys_computed_here(monkeypatch):
-    from sockscope.detect.keys import threads, url_worker
+    from sockscope.keys import threads, url_worker
 
     urls = ["https://www.Example.com/story?utm_source=tw", "http://bit.ly/abc", "not a url",
             "https://news.example.org/a/b/", "", "https://t.co/xyz"] * 3
@@ -150,7 +150,7 @@ def test_url_keys_in_worker_processes_equal_keys_computed_here(monkeypatch):
 @given(st.lists(st.text(alphabet=st.sampled_from(list("ab @#\t\n\r\f\v\u00a0\u2003\u3000x")),
                         max_size=30) | st.none(), max_size=40))
 def test_white_space_collapsed_only_where_needed_equals_collapsing_everywhere(texts):
-    from sockscope.detect.keys import normalize_text as nt
+    from sockscope.keys import normalize_text as nt
 
     array = pa.array(texts, pa.string())
     everywhere = pc.replace_substring_regex(array, nt.SPACES_PATTERN, " ")

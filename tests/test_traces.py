@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sockscope.detect.coaction import build_coactions, named_coactions, trace_scales
-from sockscope.detect.keys.text_shape import text_shape_sql
 from sockscope.detect.scratch import Scratch
+from sockscope.keys.text_shape import text_shape_sql
 from sockscope.plugins import TRACES
 
 from .posts_factory import insert, post

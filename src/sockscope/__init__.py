@@ -19,7 +19,8 @@ for _package in ("sockscope.ingest", "sockscope.detect"):
     importlib.import_module(_package)
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "account", "detect", "export", "info", "ingest", "posts"]
+__all__ = ["__version__", "account", "bylines", "detect", "export", "info", "ingest", "posts",
+           "verify"]
 
 
 def _lazy(name: str) -> Callable[..., Any]:
@@ -39,3 +40,5 @@ info = _lazy("info")
 account = _lazy("account")
 posts = _lazy("posts")
 export = _lazy("export")
+bylines = _lazy("bylines")
+verify = _lazy("verify")

@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from sockscope.detect.params import DetectParams
 from sockscope.errors import SockscopeError
+from sockscope.model.params import DetectParams
 from sockscope.store.database import connect, remove_database
 
 if TYPE_CHECKING:
+    from sockscope.authorship.calibration import Decision
     from sockscope.detect.engines.spark import SparkEngine
-    from sockscope.detect.model import Detection
     from sockscope.ingest.finalize import FileReport
     from sockscope.ingest.pipeline import ProgressCallback
+    from sockscope.model.bylines import BylineResult
+    from sockscope.model.detection import Detection
 
 # The stages (SciPy, igraph, scikit-learn behind them) are imported by the calls that run
 # them, so that ``info``, ``account`` and ``posts`` start in a fraction of a second.
@@ -171,7 +173,7 @@ def detect(
     run the detection pipeline and, when ``out`` is given, write the output contract.
 
     Detection parameters are given as ``params`` or as keywords, the fields of
-    :class:`sockscope.detect.params.DetectParams` (``traces``, ``windows``, ``fdr``,
+    :class:`sockscope.model.params.DetectParams` (``traces``, ``windows``, ``fdr``,
     ``seed``, ...); they are checked before any data is read. The result is also kept
     in the run database (tables ``result_*``). ``engine="spark"`` runs the co-action
     stages on Apache Spark (``spark_master``, default ``local[*]``; tables travel
@@ -228,6 +230,76 @@ def detect(
     return detection
 
 
+
+
+def bylines(
+    inputs: Sequence[str | Path] = (),
+    out: str | Path | None = None,
+    *,
+    db: str | Path | None = None,
+    background: str | Path | None = None,
+    seed: int = 1,
+    fmt: str | None = None,
+    mapping: dict[str, str] | None = None,
+    connection: duckdb.DuckDBPyConnection | None = None,
+    force: bool = False,
+) -> BylineResult:
+    """Which bylines share a writer, and which are written by several hands: ingest the
+    article corpora ``inputs`` (if any) into ``db`` (or memory), analyse the ``articles``
+    table and, when ``out`` is given, write bylines.csv, byline_pairs.csv, articles.csv,
+    passages.parquet, report.html and manifest.json there. ``background`` is a PAN-layout
+    corpus of other writers to fit and calibrate the verifiers on.
+
+    >>> result = sockscope.bylines(["columns.csv"], "bylines")   # doctest: +SKIP
+    >>> result.bylines.to_pylist()[0]["hands"]                    # doctest: +SKIP
+    """
+    from sockscope.authorship.bylines import analyse_bylines
+
+    started = time.perf_counter()
+    con = connection if connection is not None else connect(db)
+    reports = ingest(inputs, connection=con, fmt=fmt, mapping=mapping).reports if inputs else []
+    background = Path(background) if background is not None else None
+    result = analyse_bylines(con, background, seed)
+    if out is not None:
+        write_bylines(result, Path(out), {
+            "method": "bylines", "seed": seed,
+            "background": str(background) if background else None,
+            "inputs": [{"path": r.display, "sha256": r.sha256, "rows_read": r.rows_read,
+                        "rows_kept": r.rows_kept, "rows_skipped": r.rows_skipped}
+                       for r in reports],
+            "seconds": round(time.perf_counter() - started, 2)}, force)
+    return result
+
+
+def write_bylines(result: BylineResult, out: Path, manifest: dict, force: bool = False) -> None:
+    """A byline analysis' files and report into ``out``, moved there together once all
+    are written (``out`` as for :func:`detect`)."""
+    from sockscope import __version__
+    from sockscope.output.bylines import write_byline_tables
+    from sockscope.output.files import result_folder, write_manifest
+    from sockscope.report.bylines import build_bylines_report
+
+    manifest = {"version": __version__, **manifest, "notes": result.notes, "counts": {
+        "bylines": result.bylines.num_rows, "pairs": result.pairs.num_rows,
+        "articles": result.articles.num_rows, "passages": result.passages.num_rows}}
+    with result_folder(out, force) as staging:
+        write_byline_tables(result, staging)
+        build_bylines_report(result, manifest, staging / "report.html")
+        write_manifest(staging, manifest)
+
+
+def verify(known: Sequence[str], unknown: str, *, background: str | Path | None = None,
+           seed: int = 0) -> Decision:
+    """Did the writer of the ``known`` texts also write ``unknown``? A calibrated
+    probability and a decision ("same", "different" or "no answer") when ``background``
+    (a PAN-layout corpus of other writers) is given; without one, the raw scores and
+    "no answer".
+
+    >>> sockscope.verify([column_a, column_b], letter).decision        # doctest: +SKIP
+    """
+    from sockscope.authorship.pan import verify as run_verify
+
+    return run_verify(list(known), unknown, Path(background) if background else None, seed)
 
 
 def _opened(db: str | Path | duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

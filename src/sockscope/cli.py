@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sockscope.detect.params import DEFAULT_TRACES, DetectParams, default, describe
 from sockscope.errors import SockscopeError
+from sockscope.model.params import DEFAULT_TRACES, DetectParams, default, describe
 from sockscope.terminal import clean
 
 if TYPE_CHECKING:
@@ -634,30 +634,14 @@ def bylines(
     force: ForceOption = False,
 ) -> None:
     """Which bylines share a writer, and which are written by several hands."""
-    import time
-
-    from sockscope import __version__, api
-    from sockscope.authorship.bylines import analyse_bylines, write_bylines
+    from sockscope import api
 
     try:
         if not inputs and db is None:
             raise SockscopeError("give article files, or --db with a run made by ingest")
-        started = time.perf_counter()
-        result = api.ingest(inputs or [], db, fmt=fmt, mapping=_parse_map(map_))
         with console.status("comparing bylines…"):
-            analysis = analyse_bylines(result.connection, background, seed)
-        manifest = {"version": __version__, "method": "bylines", "seed": seed,
-                    "background": str(background) if background else None,
-                    "inputs": [{"path": r.display, "sha256": r.sha256, "rows_read": r.rows_read,
-                                "rows_kept": r.rows_kept, "rows_skipped": r.rows_skipped}
-                               for r in result.reports],
-                    "counts": {"bylines": analysis.bylines.num_rows,
-                               "pairs": analysis.pairs.num_rows,
-                               "articles": analysis.articles.num_rows,
-                               "passages": analysis.passages.num_rows},
-                    "notes": analysis.notes,
-                    "seconds": round(time.perf_counter() - started, 2)}
-        write_bylines(analysis, out, manifest, force)
+            analysis = api.bylines(inputs or [], out, db=db, background=background, seed=seed,
+                                   fmt=fmt, mapping=_parse_map(map_), force=force)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in analysis.notes:
@@ -710,7 +694,7 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Did the writer of the known texts also write the unknown one?"""
-    from sockscope.authorship.pan import verify as run_verify
+    from sockscope.api import verify as run_verify
 
     for path in [*known, unknown]:
         if not path.is_file():
@@ -718,7 +702,7 @@ def verify(
     try:
         texts = [p.read_text(encoding="utf-8-sig", errors="replace") for p in known]
         decision = run_verify(texts, unknown.read_text(encoding="utf-8-sig", errors="replace"),
-                              background)
+                              background=background)
     except OSError as exc:
         raise _fail(SockscopeError(f"{exc.filename}: {exc.strerror}")) from None
     except SockscopeError as exc:

@@ -21,7 +21,8 @@ under a given name always mean the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
@@ -33,7 +34,7 @@ T = TypeVar("T")
 class Registry(Generic[T]):
     """Named extensions of one kind, built-ins first, then entry points of ``group``."""
 
-    def __init__(self, group: str, kind: str, builtins: Callable[[Registry[T]], None]) -> None:
+    def __init__(self, group: str, kind: str, *builtins: str) -> None:
         self.group = group
         self.kind = kind
         self._builtins = builtins
@@ -49,7 +50,10 @@ class Registry(Generic[T]):
         if self._loaded:
             return
         self._loaded = True
-        self._builtins(self)
+        for where in self._builtins:  # "module:attribute", a list of (name, item)
+            module, _, attribute = where.partition(":")
+            for name, item in getattr(import_module(module), attribute):
+                self.register(name, item)
         for entry in sorted(entry_points(group=self.group), key=lambda e: e.name):
             try:
                 item = entry.load()
@@ -100,27 +104,10 @@ class Registry(Generic[T]):
                 f"{', '.join(repr(n) for n in missing)}; choose from {', '.join(self.names())}")
 
 
-def _builtin_traces(registry: Registry) -> None:
-    from sockscope.detect.traces import BUILTIN_TRACES
-
-    for trace in BUILTIN_TRACES:
-        registry.register(trace.name, trace)
-
-
-def _builtin_readers(registry: Registry) -> None:
-    from sockscope.ingest.formats import BUILTIN_READERS
-
-    for reader in BUILTIN_READERS:
-        registry.register(reader.name, reader)
-
-
-def _builtin_writers(registry: Registry) -> None:
-    from sockscope.output.files import BUILTIN_WRITERS
-
-    for name, writer in BUILTIN_WRITERS:
-        registry.register(name, writer)
-
-
-TRACES: Registry = Registry("sockscope.traces", "trace", _builtin_traces)
-READERS: Registry = Registry("sockscope.readers", "format", _builtin_readers)
-WRITERS: Registry = Registry("sockscope.writers", "writer", _builtin_writers)
+# The built-ins are named, as entry points name a plugin's objects, and imported on first
+# use: the registries sit on the ground floor, below the stages that register into them
+# and use them (datasette names its default plugins the same way).
+TRACES: Registry = Registry("sockscope.traces", "trace", "sockscope.detect.traces:BUILTIN")
+READERS: Registry = Registry("sockscope.readers", "format", "sockscope.ingest.formats:BUILTIN")
+WRITERS: Registry = Registry("sockscope.writers", "writer", "sockscope.output.files:BUILTIN",
+                             "sockscope.report:BUILTIN")

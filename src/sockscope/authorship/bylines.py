@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +43,7 @@ from sockscope.authorship.calibration import Calibrated, decide
 from sockscope.authorship.features import word_count
 from sockscope.authorship.verifiers import CharNgramCosine, default_verifiers
 from sockscope.errors import SockscopeError
+from sockscope.model.bylines import BylineResult
 
 CANDIDATES = 20
 EXACT_RANKING = 2_000  # bylines ranked on their full profiles; more: on a projection
@@ -56,17 +56,6 @@ HAND_SHARE = 0.2
 MIN_PASSAGE_WORDS = 8
 PASSAGE_PAIRS_PER_FAMILY = 50
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n{2,}")
-
-
-@dataclass
-class BylineResult:
-    bylines: pa.Table
-    pairs: pa.Table
-    articles: pa.Table
-    passages: pa.Table
-    notes: list[str]
-    # per judged pair (a, b): the words pulling the two styles together and apart
-    explanations: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
 
 
 def analyse_bylines(con: duckdb.DuckDBPyConnection, background: Path | None = None,
@@ -271,7 +260,7 @@ def _explanations(delta, texts: dict[str, list[str]], pairs: list[dict]) -> dict
 
 def _reused_passages(by_byline: dict[str, list[tuple]]) -> tuple[pa.Table, dict]:
     """Near-duplicate sentences found under two or more bylines."""
-    from sockscope.detect.keys.neardup import near_duplicate_families
+    from sockscope.keys.neardup import near_duplicate_families
 
     sentences = []
     for byline, articles in by_byline.items():
@@ -396,22 +385,3 @@ def _signals(byline: str, pairs: list[dict], hands: int) -> str:
     if hands > 1:
         marks.append(f"hands={hands}")
     return ";".join(marks)
-
-
-def write_bylines(result: BylineResult, out: Path, manifest: dict, force: bool = False) -> None:
-    """bylines.csv, byline_pairs.csv, articles.csv, passages.parquet, report.html and
-    manifest.json, moved into ``out`` together once all are written."""
-    import pyarrow.parquet as pq
-
-    from sockscope.output.files import result_folder, write_manifest
-    from sockscope.output.safe_csv import write_csv
-    from sockscope.report.bylines import build_bylines_report
-
-    with result_folder(out, force) as staging:
-        for name, table in (("bylines.csv", result.bylines), ("byline_pairs.csv", result.pairs),
-                            ("articles.csv", result.articles)):
-            write_csv(staging / name, table.column_names,
-                      zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
-        pq.write_table(result.passages, staging / "passages.parquet")
-        build_bylines_report(result, manifest, staging / "report.html")
-        write_manifest(staging, manifest)

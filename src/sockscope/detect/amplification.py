@@ -19,8 +19,8 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 
-from sockscope.detect.model import AMPLIFICATION, Edge, Group
 from sockscope.detect.significance import poisson_tests
+from sockscope.model.detection import AMPLIFICATION, Edge, Group
 from sockscope.store.database import arrow_view
 
 MIN_REPOSTS = 3  # reposts of one author before an (account, author) pair is tested

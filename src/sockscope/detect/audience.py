@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import duckdb
 
-from sockscope.detect.model import AMPLIFICATION, Audience, Edge, Group
+from sockscope.model.detection import AMPLIFICATION, Audience, Edge, Group
 from sockscope.store.database import arrow_view
 
 ACCOUNT_TARGETED = {"co-repost", "co-reply", "co-quote", AMPLIFICATION}

@@ -36,10 +36,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sockscope.detect.arrays import members_of, prefix_steps, repeated
-from sockscope.detect.params import NEIGHBOUR_CAP
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.traces.base import Trace
+from sockscope.keys.arrays import members_of, prefix_steps, repeated
+from sockscope.model.params import NEIGHBOUR_CAP
 from sockscope.store.database import table_from_arrow
 
 # keys are tested in popularity strata: stratum = min(floor(log_BASE(n accounts)), CAP)

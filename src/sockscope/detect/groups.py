@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import igraph as ig
 import leidenalg
 
-from sockscope.detect.model import AMPLIFICATION, Edge, Group
+from sockscope.model.detection import AMPLIFICATION, Edge, Group
 
 SUMMARY_BEHAVIOURS = 3  # behaviours named in a group's one-line summary
 SUMMARY_PERSONA = 2  # persona signals named in it (the strongest)

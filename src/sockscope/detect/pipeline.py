@@ -26,8 +26,6 @@ from sockscope.detect.amplification import (
 from sockscope.detect.audience import describe_audiences, split_audiences
 from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
 from sockscope.detect.groups import QUIET_POSTS, find_groups, number_groups, rank_groups
-from sockscope.detect.model import Audience, Detection, Edge, Group
-from sockscope.detect.params import DetectParams
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import (
     PAIR_TESTS_SCHEMA,
@@ -36,6 +34,8 @@ from sockscope.detect.significance import (
     select_edges,
 )
 from sockscope.detect.window import estimate_window
+from sockscope.model.detection import Audience, Detection, Edge, Group
+from sockscope.model.params import DetectParams
 from sockscope.output.contract import account_table, evidence_table
 from sockscope.persona.accounts import Persona, build_persona
 from sockscope.persona.groups import (

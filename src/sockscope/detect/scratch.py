@@ -12,20 +12,23 @@ and gives what a fresh run gives.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import duckdb
 
 from sockscope.store.database import temp_relations
 
-if TYPE_CHECKING:
-    from sockscope.detect.engines.spark import SparkEngine
+
+class Engine(Protocol):
+    """Where the co-action stages run besides DuckDB (``engines.spark.SparkEngine``)."""
+
+    def end_run(self) -> None: ...
 
 
 class Scratch:
     """A run's scratch space on one connection (a context manager)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, engine: SparkEngine | None = None
+    def __init__(self, con: duckdb.DuckDBPyConnection, engine: Engine | None = None
                  ) -> None:
         self.con = con
         self.engine = engine  # where the co-action stages run; None: DuckDB itself

@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 from scipy.stats import poisson
 
 from sockscope.detect.coaction import PAIR_BASE, Coactions, at_scale, named_coactions
-from sockscope.detect.model import Edge
+from sockscope.model.detection import Edge
 from sockscope.store.database import arrow_view, table_from_arrow
 
 # the smallest expected count used: keeps log(lambda) finite for pairs the null model

@@ -91,6 +91,8 @@ BUILTIN_READERS = [
     Reader(articles.NAME, articles.read, _sniffs(articles.sniff, articles.NAME)),
     Reader(mapped_table.NAME, mapped_table.read),
 ]
+# what sockscope.plugins.READERS registers
+BUILTIN = [(reader.name, reader) for reader in BUILTIN_READERS]
 
 ARTICLE_ONLY_COLUMNS = {"byline", "outlet", "published_at", "title", "article_id"}
 

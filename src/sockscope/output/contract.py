@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 if TYPE_CHECKING:
-    from sockscope.detect.model import Edge, Group
+    from sockscope.model.detection import Edge, Group
     from sockscope.persona.accounts import Persona
 
 ACCOUNT_SCHEMA = pa.schema([

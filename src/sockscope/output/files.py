@@ -21,8 +21,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sockscope.detect.model import Detection
 from sockscope.errors import SockscopeError
+from sockscope.model.detection import Detection
 from sockscope.output.contract import (
     EDGE_COLUMNS,
     EXAMPLE_KEY_CHARS,
@@ -86,15 +86,9 @@ def write_network_files(detection: Detection, out: Path, context: WriteContext) 
     write_networks(detection, out)
 
 
-def write_report(detection: Detection, out: Path, context: WriteContext) -> None:
-    """report.html."""
-    from sockscope.report import build_report
-
-    build_report(context.con, detection, out / "report.html", context.version, context.tables)
-
-
-BUILTIN_WRITERS = [("tables", write_tables), ("group tables", write_group_tables),
-                   ("networks", write_network_files), ("report", write_report)]
+# what sockscope.plugins.WRITERS registers first (the report registers its own writer)
+BUILTIN = [("tables", write_tables), ("group tables", write_group_tables),
+           ("networks", write_network_files)]
 
 
 def is_result(folder: Path) -> bool:

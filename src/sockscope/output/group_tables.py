@@ -25,10 +25,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from sockscope.detect.keys.normalize_text import normalize_text_array
-from sockscope.detect.keys.normalize_url import normalize_url
-from sockscope.detect.keys.url_domain import url_domain
-from sockscope.detect.model import Detection
+from sockscope.durations import human_duration
+from sockscope.keys.normalize_text import normalize_text_array
+from sockscope.keys.normalize_url import normalize_url
+from sockscope.keys.url_domain import url_domain
+from sockscope.model.detection import Detection
 from sockscope.output.links import post_url, profile_url
 from sockscope.output.safe_csv import write_relation_csv
 from sockscope.persona.groups import SCHEDULE_DETAIL
@@ -121,20 +122,6 @@ def _table(schema: pa.Schema, rows: list[tuple]) -> pa.Table:
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     return pa.Table.from_arrays([pa.array(column, field.type) for column, field
                                  in zip(columns, schema, strict=True)], schema=schema)
-
-
-def human_duration(seconds: float | None) -> str:
-    """A time gap in human units: ``12 s``, ``3 min``, ``27 h``, ``4 days``."""
-    if seconds is None or seconds != seconds:  # None or NaN
-        return ""
-    seconds = abs(float(seconds))
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 90 * 60:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.1f} h".replace(".0 h", " h")
-    return f"{seconds / 86400:.1f} days".replace(".0 days", " days")
 
 
 def member_table(con: duckdb.DuckDBPyConnection, detection: Detection,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import igraph as ig
 
-from sockscope.detect.model import Detection, Edge
+from sockscope.model.detection import Detection, Edge
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 GEXF_NS = "http://gexf.net/1.3"

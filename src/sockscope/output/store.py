@@ -14,9 +14,9 @@ from datetime import UTC
 import duckdb
 import pyarrow as pa
 
-from sockscope.detect.model import Detection, Edge, Group
-from sockscope.detect.params import DetectParams
 from sockscope.errors import SockscopeError
+from sockscope.model.detection import Detection, Edge, Group
+from sockscope.model.params import DetectParams
 from sockscope.output.contract import edge_table, group_table
 from sockscope.store.database import table_from_arrow
 

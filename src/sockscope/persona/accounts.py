@@ -16,7 +16,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from sockscope.detect.keys.neardup import near_duplicate_families
+from sockscope.keys.neardup import near_duplicate_families
 from sockscope.persona.handles import handle_template, name_mismatch
 from sockscope.persona.schedule import (
     HOURS_OF_WEEK,

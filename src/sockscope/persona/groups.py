@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sockscope.detect.model import Group
+from sockscope.model.detection import Group
 from sockscope.persona.accounts import Persona
 from sockscope.persona.schedule import infer_schedule, office_fit
 

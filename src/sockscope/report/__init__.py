@@ -20,8 +20,10 @@ import duckdb
 import igraph as ig
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from sockscope.detect.model import Detection
+from sockscope.durations import human_duration
+from sockscope.model.detection import Detection
 from sockscope.output import group_tables
+from sockscope.output.files import WriteContext
 from sockscope.output.safe_csv import iso_utc
 from sockscope.persona.groups import MATERIAL, SIGNAL_BOOST, SIGNIFICANT
 from sockscope.store.database import arrow_view
@@ -159,7 +161,7 @@ def method_lines(detection: Detection) -> list[list[str]]:
         scales = []
         for scale in trace_scales(trace, window, detection.params.window_free):
             scales.append("at any time in the data, on rare items only" if scale.window_s is None
-                          else f"within {group_tables.human_duration(scale.window_s)}")
+                          else f"within {human_duration(scale.window_s)}")
         lines.append([name, trace.description, "; ".join(scales)])
     if detection.params.amplification:
         lines.append(["amplification", "reposted one account's posts far more than chance "
@@ -376,3 +378,11 @@ def build_report(con: duckdb.DuckDBPyConnection, detection: Detection, out: str 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(collect(con, detection, version, tables)), encoding="utf-8")
     return path
+
+
+def write_report(detection: Detection, out: Path, context: WriteContext) -> None:
+    """report.html (a registered writer: sockscope.plugins.WRITERS)."""
+    build_report(context.con, detection, out / "report.html", context.version, context.tables)
+
+
+BUILTIN = [("report", write_report)]

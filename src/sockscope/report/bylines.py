@@ -13,7 +13,7 @@ from pathlib import Path
 
 import igraph as ig
 
-from sockscope.authorship.bylines import BylineResult
+from sockscope.model.bylines import BylineResult
 from sockscope.report import iso_utc, render, seeded_layout
 
 MAX_PAIRS = 2_000

@@ -72,7 +72,7 @@ def spark_session(master: str = "local[*]"):
 
 
 def _default_partitions(master: str) -> int:
-    from sockscope.detect.keys.threads import cores
+    from sockscope.keys.threads import cores
 
     return 4 * cores() if master.startswith("local") else 200
 

@@ -6,7 +6,6 @@ packages add theirs through the ``sockscope.traces`` entry point (``sockscope.pl
 
 from __future__ import annotations
 
-from sockscope.detect.params import DEFAULT_TRACES
 from sockscope.detect.traces import (
     co_domain,
     co_hashtag,
@@ -23,6 +22,7 @@ from sockscope.detect.traces import (
     synchronised,
 )
 from sockscope.detect.traces.base import Trace
+from sockscope.model.params import DEFAULT_TRACES
 
 BUILTIN_TRACES: list[Trace] = [
     module.TRACE
@@ -30,6 +30,7 @@ BUILTIN_TRACES: list[Trace] = [
                    co_text_semantic, co_url, co_domain, co_hashtag, hashtag_sequence,
                    co_template, synchronised)
 ]
+# what sockscope.plugins.TRACES registers
+BUILTIN = [(trace.name, trace) for trace in BUILTIN_TRACES]
 
-
-__all__ = ["BUILTIN_TRACES", "DEFAULT_TRACES", "Trace"]
+__all__ = ["BUILTIN", "BUILTIN_TRACES", "DEFAULT_TRACES", "Trace"]

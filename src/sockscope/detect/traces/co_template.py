@@ -11,8 +11,8 @@ together minute after minute, stands out. Real outlets on their own schedules an
 layouts do not share those keys.
 """
 
-from sockscope.detect.keys.text_shape import text_shape_sql
 from sockscope.detect.traces.base import Trace
+from sockscope.keys.text_shape import text_shape_sql
 
 MIN_SHAPE_TOKENS = 3  # "w U" (words and a link) is too common to be a template
 

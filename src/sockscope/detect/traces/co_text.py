@@ -5,8 +5,8 @@ longer stock phrases are left to the popularity weighting and the null model."""
 
 from __future__ import annotations
 
-from sockscope.detect.keys.normalize_text import normalize_text_array
 from sockscope.detect.traces.base import Trace
+from sockscope.keys.normalize_text import normalize_text_array
 from sockscope.store.database import arrow_view
 
 MIN_CHARS = 25

@@ -2,9 +2,9 @@
 added, a template filled in). Texts are clustered by verified shingle Jaccard (see
 ``neardup.py``); each cluster is one key."""
 
-from sockscope.detect.keys.neardup import prepare_near_duplicates
 from sockscope.detect.traces.base import Trace
 from sockscope.detect.traces.co_text import prepare_normalised_texts, text_family_actions
+from sockscope.keys.neardup import prepare_near_duplicates
 
 
 def _actions(scratch) -> str:

@@ -1,9 +1,9 @@
 """co-text-semantic: accounts posting paraphrases of one another (sentence embeddings;
 optional, needs the ``semantic`` extra; see ``semantic.py``). Not in the default set."""
 
-from sockscope.detect.keys.semantic import prepare_semantic_clusters
 from sockscope.detect.traces.base import Trace
 from sockscope.detect.traces.co_text import prepare_normalised_texts, text_family_actions
+from sockscope.keys.semantic import prepare_semantic_clusters
 
 
 def _actions(scratch) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from sockscope.detect.keys.url_worker import url_keys
 from sockscope.detect.traces.base import Trace
+from sockscope.keys.url_worker import url_keys
 from sockscope.store.database import table_from_arrow
 
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import ural
 
-from sockscope.detect.keys.normalize_url import URL_CACHE, normalize_url
+from sockscope.keys.normalize_url import URL_CACHE, normalize_url
 
 
 @lru_cache(maxsize=URL_CACHE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sockscope.detect.keys.threads import map_slices
+from sockscope.keys.threads import map_slices
 
 URL_PATTERN = r"(?i)\b(?:https?://|www\.)\S+"
 MENTION_PATTERN = r"(?:^|\s)@\w+"

@@ -18,8 +18,8 @@ import os
 import duckdb
 import numpy as np
 
-from sockscope.detect.keys.neardup import MIN_CHARS, star_clusters
 from sockscope.errors import SockscopeError
+from sockscope.keys.neardup import MIN_CHARS, star_clusters
 from sockscope.store.database import arrow_view
 
 COSINE = 0.85  # verified similarity for two texts to count as paraphrases

@@ -31,8 +31,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sockscope.detect.arrays import members_of, prefix_steps, repeated
-from sockscope.detect.keys.threads import cores, map_threads
+from sockscope.keys.arrays import members_of, prefix_steps, repeated
+from sockscope.keys.threads import cores, map_threads
 from sockscope.store.database import arrow_view, table_from_arrow
 
 NUM_PERM = 64
@@ -277,7 +277,7 @@ def near_duplicate_families(texts: list[str | None]) -> list[int]:
     """A family number per text: texts that are equal after normalisation, or near
     duplicates of one another (verified shingle Jaccard), share one; a text with no
     twin gets its own. Empty texts get -1. Used for profile bios."""
-    from sockscope.detect.keys.normalize_text import normalize_text_array
+    from sockscope.keys.normalize_text import normalize_text_array
 
     con = duckdb.connect()
     norms = normalize_text_array(pa.array(texts, pa.string())).to_pylist()

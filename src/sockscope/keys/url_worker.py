@@ -23,13 +23,13 @@ PARALLEL_URLS = 20_000
 def key_function(kind: str) -> Callable[[str], object]:
     """The function computing one kind of URL key."""
     if kind == "canonical":
-        from sockscope.detect.keys.normalize_url import normalize_url
+        from sockscope.keys.normalize_url import normalize_url
         return normalize_url
     if kind == "domain":
-        from sockscope.detect.keys.url_domain import url_domain
+        from sockscope.keys.url_domain import url_domain
         return url_domain
     if kind == "shortened":
-        from sockscope.detect.keys.is_shortened_url import is_shortened_url
+        from sockscope.keys.is_shortened_url import is_shortened_url
         return is_shortened_url
     raise ValueError(f"unknown URL key {kind!r}; one of {', '.join(KINDS)}")
 
@@ -37,7 +37,7 @@ def key_function(kind: str) -> Callable[[str], object]:
 def url_keys(kind: str, urls: list[str]) -> list:
     """``[key_function(kind)(u) for u in urls]``, in one worker process per core when
     there are many URLs (the same values either way)."""
-    from sockscope.detect.keys.threads import cores, map_threads
+    from sockscope.keys.threads import cores, map_threads
 
     workers = cores()
     if workers < 2 or len(urls) < PARALLEL_URLS:
@@ -61,11 +61,11 @@ def _in_worker(kind: str, urls: list[str]) -> list:
 
 
 def _load_key_modules_only() -> None:
-    """Make ``sockscope.detect.keys.*`` importable without running the packages'
+    """Make ``sockscope.keys.*`` importable without running the packages'
     ``__init__`` (which loads DuckDB, Arrow and every stage)."""
     keys = Path(__file__).resolve().parent
     for name, folder in (("sockscope", keys.parent.parent), ("sockscope.detect", keys.parent),
-                         ("sockscope.detect.keys", keys)):
+                         ("sockscope.keys", keys)):
         package = types.ModuleType(name)
         package.__path__ = [str(folder)]
         sys.modules[name] = package

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sockscope.detect.params import DetectParams
+from sockscope.model.params import DetectParams
 
 AMPLIFICATION = "amplification"  # the behaviour name of account -> author ties
 
