@@ -167,6 +167,7 @@ def detect(
     allow_empty: bool = False,
     value_map: dict[str, dict[str, str]] | None = None,
     force: bool = False,
+    articles: Sequence[str | Path] = (),
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -181,6 +182,11 @@ def detect(
     ``on_stage(name)`` hears of each stage as it starts, ``on_file`` of each input file
     (as in :func:`ingest`). ``out`` must be new, empty or an earlier result (replaced
     whole), unless ``force``.
+
+    With articles among the inputs (sniffed, or forced with ``articles``), the run also
+    compares their bylines and assembles operations: articles matched to the posts that
+    share them, byline <-> group links, persona accounts (``detection.bylines``,
+    ``detection.operations``; byline_links.csv, operations.csv, ... in ``out``).
 
     >>> detection = sockscope.detect(["tweets.csv"], "result", fdr=0.01)  # doctest: +SKIP
     >>> detection.groups[0].summary                                        # doctest: +SKIP
@@ -204,15 +210,15 @@ def detect(
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
                      timezone=timezone, time_format=time_format, list_sep=list_sep,
                      on_file=on_file, allow_empty=allow_empty, value_map=value_map)
+    if articles:
+        ingest_files(con, articles, fmt="articles", on_file=on_file, allow_empty=allow_empty)
     ingest_s = time.perf_counter() - started
     detection = run_detection(con, params, spark, on_stage)
     detection.timings = {"ingest": ingest_s, **detection.timings}
     if spark is not None:
         detection.timings["spark session"] = spark_s
-    articles = con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
-    if articles:  # an article corpus is for the byline analysis, not for coordination
-        detection.notes.append(f"{articles:,} articles were read but detect analyses posts; "
-                               "run sockscope bylines on them to compare their bylines")
+    if con.execute("SELECT count(*) FROM articles").fetchall()[0][0]:
+        _operations(con, detection, on_stage, seed=params.seed)
     detection.inputs = [
         {"path": r[0], "sha256": r[1], "format": r[2], "rows_read": r[3], "rows_kept": r[4],
          "rows_skipped": r[5], "notes": list(r[6] or [])}
@@ -230,6 +236,29 @@ def detect(
     return detection
 
 
+
+
+def _operations(con: duckdb.DuckDBPyConnection, detection: Detection,
+                on_stage: Callable[[str], None] | None, seed: int) -> None:
+    """With articles in the run: the byline analysis and the operations stage, kept on
+    ``detection`` (a byline analysis that cannot run is a note: the links still can)."""
+    from sockscope.authorship.bylines import analyse_bylines
+    from sockscope.operations.assemble import assemble_operations
+
+    for name, stage in (("bylines", "comparing bylines"), ("operations", "operations")):
+        if on_stage is not None:
+            on_stage(stage)
+        started = time.perf_counter()
+        if name == "bylines":
+            try:
+                detection.bylines = analyse_bylines(con, None, seed)
+                detection.notes.extend(detection.bylines.notes)
+            except SockscopeError as exc:
+                detection.notes.append(f"bylines not compared: {exc}")
+        else:
+            detection.operations = assemble_operations(con, detection, detection.bylines)
+            detection.notes.extend(detection.operations.notes)
+        detection.timings[name] = time.perf_counter() - started
 
 
 def bylines(

@@ -286,6 +286,9 @@ def simulate(
     collection: Annotated[str, typer.Option(
         help="full, or targeted: the public's reposts of the fans' idol are not in the "
              "dump, as in a collection built around chosen accounts.")] = "full",
+    operation: Annotated[bool, typer.Option(
+        "--operation", help="Add an influence operation with invented bylines: also "
+                            "writes articles.csv and bylines_truth.csv.")] = False,
 ) -> None:
     """Generate a synthetic world with organic users, campaigns and ground truth."""
     from sockscope.lab.simulate import simulate as run_simulation
@@ -293,7 +296,7 @@ def simulate(
     try:
         with console.status("simulating…"):
             stats = run_simulation(out, accounts=accounts, days=days, seed=seed,
-                                   collection=collection)
+                                   collection=collection, operation=operation)
     except ValueError as exc:
         raise _fail(exc) from None
     out_text = escape(str(out))
@@ -301,6 +304,9 @@ def simulate(
                   f"{stats['campaigns']} campaigns with {stats['campaign_accounts']:,} accounts; "
                   f"{stats['fans']:,} fans, {stats['outlets']:,} local outlets → "
                   f"{out_text}/tweets.csv, users.csv, truth.csv")
+    if operation:
+        console.print(f"{stats['articles']:,} columns under {stats['bylines']} bylines → "
+                      f"{out_text}/articles.csv, bylines_truth.csv")
 
 
 def _parse_windows(values: list[str] | None, traces: list[str]) -> tuple[dict[str, int], bool]:
@@ -390,17 +396,22 @@ def detect(
     allow_empty: AllowEmptyOption = False,
     force: ForceOption = False,
     quiet: QuietOption = False,
+    articles: Annotated[list[Path] | None, typer.Option(
+        "--articles", help="An article corpus to read as one (sniffed among the inputs "
+        "otherwise); repeat for several.")] = None,
 ) -> None:
-    """Find coordinated groups of accounts and write the result tables."""
+    """Find coordinated groups of accounts and write the result tables. With article
+    corpora among the inputs, also compare their bylines and tie them to the groups that
+    push them (byline_links.csv, persona_accounts.csv, operations.csv)."""
     from sockscope import api
     from sockscope.lab.baseline import detect_naive
     from sockscope.terminal import StageProgress
 
     inputs = inputs or []
     try:
-        if not inputs and db is None:
+        if not inputs and not articles and db is None:
             raise SockscopeError("give input files, or --db with a run made by ingest")
-        if not inputs and not db.exists():
+        if not inputs and not articles and not db.exists():
             raise SockscopeError(f"{db}: no such database")
         if method not in ("coordination", "naive"):
             raise SockscopeError(f"unknown method {method!r}; choose coordination or naive")
@@ -429,7 +440,8 @@ def detect(
                                    time_format=time_format, list_sep=_list_sep(list_sep),
                                    engine=engine, spark_master=spark_master,
                                    spark_workdir=spark_workdir, allow_empty=allow_empty,
-                                   value_map=_value_map(map_values), force=force)
+                                   value_map=_value_map(map_values), force=force,
+                                   articles=articles or [])
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:
@@ -445,8 +457,22 @@ def detect(
         table.add_row("…", "", "", f"{len(detection.groups) - SHOWN_GROUPS} more in groups.csv")
     stdout.print(table)
     seconds = sum(detection.timings.values())
+    if detection.operations is not None:
+        _print_operations(detection.operations)
     console.print(f"{len(detection.edges):,} significant edges of {detection.tests:,} "
                   f"pairs tested at FDR {params.fdr}; {seconds:.1f} s → {escape(str(out))}")
+
+
+def _print_operations(operations) -> None:
+    table = Table(title=f"{operations.operations.num_rows:,} operations; "
+                  f"{operations.links.num_rows:,} byline-group links, "
+                  f"{operations.personas.num_rows:,} persona accounts")
+    for column in ("operation", "accounts", "bylines", "summary"):
+        table.add_column(column, overflow="fold")
+    for row in operations.operations.slice(0, SHOWN_GROUPS).to_pylist():
+        table.add_row(row["operation_id"], f"{row['account_count']:,}",
+                      escape(row["bylines"].replace(";", "; ")), escape(row["summary"]))
+    stdout.print(table)
 
 
 @app.command()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
+import pyarrow as pa
 
 from sockscope.model.detection import AMPLIFICATION, Audience, Edge, Group
 from sockscope.store.database import arrow_view
@@ -169,7 +170,66 @@ def _amplifying_posts(con: duckdb.DuckDBPyConnection) -> str:
     return "audience_amplifying"
 
 
+LINK_SHARING = {"co-url", "co-domain"}
+
+
+def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
+                      evidence: str, independent: Callable[[list[str]], bool] | None
+                      ) -> tuple[list[Group], list[Audience]]:
+    """Set apart the loyal readers of one writer. A columnist's readers share each new
+    column soon after it appears, each on their own: publication is the common cause,
+    so they co-share the same links within the hour, column after column, which pairwise
+    statistics cannot tell from a desk pushing them. What differs is everything else
+    (the desk pushes several bylines, reposts its own persona account and carries
+    persona marks: accounts made in a burst, shared apps and hours). So a group bound by
+    sharing links (``TARGETED_SHARE`` of its internal ties), whose co-shared links are
+    ``FOCUS_SHARE`` one byline's articles (the run's ``articles`` table) and whose members
+    look like independent people is that byline's readership: reported, not flagged.
+    Without persona signals nothing is set apart."""
+    if independent is None or not groups or not con.execute(
+            "SELECT count(*) FROM articles WHERE url IS NOT NULL").fetchall()[0][0]:
+        return groups, []
+    from sockscope.keys.normalize_url import normalize_url
+
+    byline_of = {}
+    for url, byline in con.execute(
+            "SELECT url, byline FROM articles WHERE url IS NOT NULL ORDER BY article_id"
+            ).fetchall():
+        if (canonical := normalize_url(url)) is not None:
+            byline_of.setdefault(canonical, byline)
+    kept: list[Group] = []
+    readers: list[Audience] = []
+    for group in groups:
+        audience = None
+        if targeted_share(group, edges, LINK_SHARING) >= TARGETED_SHARE:
+            with arrow_view(con, {"account_id": pa.array(group.members, pa.string())}) as m:
+                keys = con.execute(f"""
+                    SELECT key, count(*) FROM {evidence} e
+                    WHERE behaviour = 'co-url' AND account_a IN (SELECT account_id FROM {m})
+                      AND account_b IN (SELECT account_id FROM {m})
+                    GROUP BY 1 ORDER BY 1""").fetchall()
+            counts: dict[str, int] = {}
+            for key, n in keys:
+                byline = byline_of.get(key)
+                if byline is not None:
+                    counts[byline] = counts.get(byline, 0) + n
+            total = sum(n for _, n in keys)
+            top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
+            if top is not None and top[1] >= FOCUS_SHARE * total and independent(group.members):
+                audience = Audience(group, top[0], top[1] / total, len(group.members),
+                                    len(group.members), 1.0, "readers of one byline")
+        if audience is None:
+            kept.append(group)
+        else:
+            readers.append(audience)
+    return kept, readers
+
+
 def describe(audience: Audience) -> str:
+    if audience.reason == "readers of one byline":
+        return (f"{len(audience.group.members)} accounts share the columns of '{audience.author}' "
+                f"({audience.focus:.0%} of the links they co-share) and look like independent "
+                "people (no persona signal): the byline's readers, for review, not flagged")
     if audience.reason == "independent personas":
         return (f"{len(audience.group.members) - 1} accounts amplify account {audience.author} "
                 f"({audience.focus:.0%} of their co-actions) and look like independent people "

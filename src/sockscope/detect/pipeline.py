@@ -23,7 +23,7 @@ from sockscope.detect.amplification import (
     amplified_only,
     attach_to_groups,
 )
-from sockscope.detect.audience import describe_audiences, split_audiences
+from sockscope.detect.audience import describe_audiences, split_audiences, split_readerships
 from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
 from sockscope.detect.groups import QUIET_POSTS, find_groups, number_groups, rank_groups
 from sockscope.detect.scratch import Scratch
@@ -174,6 +174,8 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
             return looks_independent(group_signals(persona, accounts,
                                                    _signal_seed(params, accounts)))
     groups, audiences = split_audiences(con, groups, edges, "evidence", independent)
+    groups, readers = split_readerships(con, groups, edges, "evidence", independent)
+    audiences += readers
     notes: list[str] = []
     if params.amplification:
         targets = 0

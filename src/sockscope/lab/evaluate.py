@@ -49,6 +49,7 @@ def evaluate(truth_path: str | Path, result_dir: str | Path) -> dict[str, object
     organic = {a for a, r in truth.items() if r["label"] == "organic"}
     fans = {a for a, r in truth.items() if r["label"] == "fan"}
     outlets = {a for a, r in truth.items() if r["label"] == "outlet"}
+    readers = {a for a, r in truth.items() if r["label"] == "reader"}
     tp = len(flagged & positives)
     precision = _ratio(tp, len(flagged & set(truth)))
     recall = _ratio(tp, len(positives))
@@ -81,9 +82,67 @@ def evaluate(truth_path: str | Path, result_dir: str | Path) -> dict[str, object
         "fpr_organic": round(_ratio(len(flagged & organic), len(organic)), 6),
         "fpr_fans": round(_ratio(len(flagged & fans), len(fans)), 4),
         "fpr_outlets": round(_ratio(len(flagged & outlets), len(outlets)), 4),
+        **({"fpr_readers": round(_ratio(len(flagged & readers), len(readers)), 4)}
+           if readers else {}),
         "campaigns": len(campaigns), "campaigns_recovered": recovered,
         "ari": round(float(ari), 4),
         "recall_per_strategy": {s: round(_ratio(len(m & flagged), len(m)), 4)
                                 for s, m in sorted(strategies.items())},
         "per_campaign": per_campaign,
+        **_operations(Path(truth_path).with_name("bylines_truth.csv"), Path(result_dir),
+                      campaigns),
+    }
+
+
+def _operations(truth_path: Path, result: Path, campaigns: dict[str, set[str]]
+                ) -> dict[str, object]:
+    """With ``bylines_truth.csv`` beside the truth (``simulate --operation``) and the
+    operations files in the result: the byline and operation scores."""
+    if not truth_path.exists():
+        return {}
+    bylines = _read(truth_path, {"byline", "kind", "operation", "account_id"})
+    if not (result / "byline_links.csv").exists():
+        raise SockscopeError(f"{result}: no byline_links.csv; run detect with the articles "
+                             "among the inputs")
+    links = _read(result / "byline_links.csv", {"byline", "group_id", "q_value"})
+    personas = _read(result / "persona_accounts.csv", {"byline", "account_id"})
+    operations = _read(result / "operations.csv", {"operation_id", "bylines", "accounts",
+                                                   "persona_accounts"})
+    members: dict[str, set[str]] = defaultdict(set)
+    for row in _read(result / "accounts.csv", {"account_id", "group_id"}):
+        if row["group_id"]:
+            members[row["group_id"]].add(row["account_id"])
+    per_operation = {}
+    for name in sorted({b["operation"] for b in bylines if b["operation"]}):
+        desk = campaigns.get(name, set())
+        invented = [b for b in bylines if b["operation"] == name]
+        # a byline is recalled when linked at q <= 0.01 to a group mostly of the desk
+        recalled = [b for b in invented if any(
+            link["byline"] == b["byline"] and float(link["q_value"]) <= 0.01
+            and len(members[link["group_id"]] & desk) * 2 > len(members[link["group_id"]])
+            for link in links)]
+        best = max(operations, default=None, key=lambda o: (
+            len(set(o["accounts"].split(";")) & desk), o["operation_id"]))
+        held = set(best["accounts"].split(";")) if best else set()
+        held_bylines = set(best["bylines"].split(";")) if best else set()
+        found_personas = [b for b in invented if b["account_id"] in {
+            p["account_id"] for p in personas if p["byline"] == b["byline"]}
+            and any(b["account_id"] in o["persona_accounts"].split(";")
+                    and b["byline"] in o["bylines"].split(";") for o in operations)]
+        per_operation[name] = {
+            "bylines": len(invented), "bylines_linked": len(recalled),
+            "persona_accounts_found": len(found_personas),
+            "operation": best["operation_id"] if best else None,
+            "desk_share": round(_ratio(len(held & desk), len(desk)), 4),
+            "all_bylines": all(b["byline"] in held_bylines for b in invented)}
+    genuine = {b["byline"] for b in bylines if b["kind"] == "genuine"}
+    in_operations = {b for o in operations for b in o["bylines"].split(";")}
+    readers_of = {b["byline"] for b in bylines if b.get("loyal_readers")}
+    return {
+        "byline_recall": round(_ratio(sum(o["bylines_linked"] for o in per_operation.values()),
+                                      sum(o["bylines"] for o in per_operation.values())), 4),
+        "false_byline_links": sum(link["byline"] in genuine for link in links),
+        "genuine_bylines_in_operations": sorted(genuine & in_operations),
+        "loyal_columnists_in_operations": sorted(readers_of & in_operations),
+        "per_operation": per_operation,
     }

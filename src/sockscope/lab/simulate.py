@@ -63,6 +63,20 @@ SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "su", "vo", "del", "pa", "rin", "go"
 
 
 COLLECTIONS = ("full", "targeted")
+# the influence operation (World(operation=True))
+DESK_SIZE = 36  # accounts, the invented writers' own accounts among them
+INVENTED_BYLINES = 3
+GENUINE_BYLINES = 12
+LOYAL_READERS = 50  # per columnist, for two of the columnists
+OPERATION_OUTLETS = 4
+WRITER_WORDS = 400  # the most frequent words, ordered by each writer in their own way
+OUTLET_KINDS = ["Chronicle", "Ledger", "Post", "Review"]
+PERSON_NAMES = ["Linda Lopez", "Mark Ellison", "Sofia Brandt", "Daniel Okafor", "Ruth Adler",
+                "Tomas Novak", "Helen Strand", "Victor Haas", "Amira Saleh", "Peter Quinn",
+                "Julia Moreau", "Samuel Iverson", "Nadia Petrova", "Owen Gallagher",
+                "Clara Lindqvist", "Marcus Webb", "Irene Kowalski", "Felix Baptiste",
+                "Grace Nakamura", "Henrik Dahl", "Lucia Ferrante", "Arthur Bloom",
+                "Maya Castellano", "Jonah Whitfield"]
 
 
 @dataclass
@@ -104,12 +118,15 @@ class World:
     """Builds one world; call :meth:`write` to produce the three CSV files."""
 
     def __init__(self, accounts: int = 20_000, days: int = 14, seed: int = 1,
-                 collection: str = "full") -> None:
+                 collection: str = "full", operation: bool = False) -> None:
         if accounts < 2_000:
             raise ValueError("a world needs at least 2,000 accounts")
         if collection not in COLLECTIONS:
             raise ValueError(f"collection must be one of {', '.join(COLLECTIONS)}")
         self.collection = collection
+        self.operation = operation
+        self.articles: list[dict] = []  # the operation world's columns (articles.csv)
+        self.bylines: list[dict] = []  # and its bylines' truth (bylines_truth.csv)
         self.idol = -1
         self.n = accounts
         self.days = days
@@ -543,6 +560,135 @@ class World:
             self.posts.add(np.full(len(used), account), when, 0, -1, texts, tags, urls,
                            np.full(len(used), self.client[account]))
 
+    # ---- an influence operation with invented writers ---------------------------------
+    def influence_operation(self) -> None:
+        """A desk of sockpuppets that places columns under invented bylines in real
+        outlets, runs an account in each invented writer's name that posts each column
+        first, and pushes the columns within the hour; as camouflage it also shares a
+        little of every genuine column. Around it: genuine columnists with accounts of
+        their own (the persona accounts' look-alikes), loyal readers who share one
+        columnist's new columns fast, each on their own (the hard negative), and the
+        public, sharing columns hours later. Column texts are synthetic: each writer
+        draws words from an order of the vocabulary of their own, and the desk's two
+        writers take turns under its bylines."""
+        rng = self.rng
+        cities = [self._city() for _ in range(OPERATION_OUTLETS)]
+        outlets = [(f"The {city} {kind}", f"{city.lower()}{kind.lower()}.example")
+                   for city, kind in zip(cities, OUTLET_KINDS, strict=False)]
+        names = rng.permutation(PERSON_NAMES)
+        invented = [str(n) for n in names[:INVENTED_BYLINES]]
+        genuine = [str(n) for n in names[INVENTED_BYLINES:INVENTED_BYLINES + GENUINE_BYLINES]]
+        free = np.flatnonzero(self.label == "organic")
+        free = free[free != self.idol]
+        picked = rng.choice(free, size=DESK_SIZE + GENUINE_BYLINES + LOYAL_READERS * 2,
+                            replace=False)
+        desk = picked[:DESK_SIZE]
+        columnists = picked[DESK_SIZE:DESK_SIZE + GENUINE_BYLINES]
+        readers = picked[DESK_SIZE + GENUINE_BYLINES:].reshape(2, LOYAL_READERS)
+        personas = desk[:INVENTED_BYLINES]
+        self.label[desk], self.campaign[desk], self.strategy[desk] = "campaign", "OP1", \
+            "operation"
+        self.strategy[personas] = "operation+persona_account"
+        born = START_S - int(rng.integers(60, 200)) * DAY
+        self.created[desk] = born + rng.integers(0, 21 * DAY, size=DESK_SIZE)
+        for account, name in zip(personas, invented, strict=True):
+            self.display[account] = name
+            self.handle[account] = f"{name.lower().replace(' ', '_')}{rng.integers(10, 99)}"
+        for account, name in zip(columnists, genuine, strict=True):
+            self.label[account] = "columnist"
+            self.display[account] = name
+            self.handle[account] = name.replace(" ", "")
+        self.label[readers.ravel()] = "reader"
+        writers = [self._writer() for _ in range(2 + GENUINE_BYLINES)]
+        public = np.flatnonzero(self.label == "organic")
+        for index, name in enumerate(genuine):
+            outlet = outlets[index % len(outlets)]
+            fans = readers[index] if index < len(readers) else np.array([], dtype=np.int64)
+            for published in self._publication_days(int(rng.integers(3, 6))):
+                url, title, t = self._column(name, outlet, writers[2 + index], published)
+                if rng.random() < 0.9:  # the columnist posts their own column
+                    self._share(np.array([columnists[index]]), t + rng.lognormal(
+                        np.log(900), 0.8, 1), url, title)
+                loyal = fans[rng.random(len(fans)) < 0.6]
+                self._share(loyal, t + rng.lognormal(np.log(2_400), 0.8, len(loyal)), url,
+                            title)
+                crowd = self._active_accounts(int(rng.poisson(12)) + 1, pool=public)
+                self._share(crowd, t + rng.lognormal(np.log(4 * 3600), 1.2, len(crowd)), url,
+                            title)
+                camouflage = desk[rng.random(DESK_SIZE) < 0.05]
+                self._share(camouflage, t + rng.lognormal(np.log(5 * 3600), 1.0,
+                                                          len(camouflage)), url, title)
+            self.bylines.append({"byline": name, "kind": "genuine", "operation": "",
+                                 "account_id": f"{columnists[index]:07d}",
+                                 "loyal_readers": ";".join(f"{r:07d}" for r in fans)})
+        for index, name in enumerate(invented):
+            outlet = outlets[index % 2]  # the desk places its columns in two outlets
+            for published in self._publication_days(int(rng.integers(4, 7))):
+                writer = writers[int(rng.integers(2))]
+                url, title, t = self._column(name, outlet, writer, published)
+                first = t + int(rng.integers(180, 1_200))
+                lead = self._share(np.array([personas[index]]), np.array([first]), url, title)
+                pushing = desk[(rng.random(DESK_SIZE) < 0.75) & (desk != personas[index])]
+                when = first + rng.integers(300, 3_300, size=len(pushing))
+                how = rng.random(len(pushing))
+                self.posts.add(pushing[how < 0.25], when[how < 0.25], 1, lead[0],
+                               ["RT"] * int((how < 0.25).sum()), [[]] * int((how < 0.25).sum()),
+                               [[]] * int((how < 0.25).sum()), self.client[pushing[how < 0.25]])
+                titled = (how >= 0.25) & (how < 0.4)
+                self._share(pushing[titled], when[titled], None, title)
+                linked = how >= 0.4
+                self._share(pushing[linked], when[linked], url, title)
+                crowd = self._active_accounts(int(rng.poisson(3)), pool=public)
+                self._share(crowd, t + rng.lognormal(np.log(6 * 3600), 1.2, len(crowd)), url,
+                            title)
+            self.bylines.append({"byline": name, "kind": "invented", "operation": "OP1",
+                                 "account_id": f"{personas[index]:07d}", "loyal_readers": ""})
+
+    def _writer(self) -> np.ndarray:
+        """A writer's habits: their own order of the most frequent words."""
+        order = np.arange(len(self.vocab))
+        order[:WRITER_WORDS] = self.rng.permutation(WRITER_WORDS)
+        return order
+
+    def _publication_days(self, count: int) -> list[int]:
+        """Publication times (seconds into the world): ``count`` days, office hours UTC."""
+        days = np.sort(self.rng.choice(self.days - 1, size=min(count, self.days - 1),
+                                       replace=False))
+        return [int(d * DAY + self.rng.integers(6 * 3600, 18 * 3600)) for d in days]
+
+    def _column(self, byline: str, outlet: tuple[str, str], writer: np.ndarray,
+                published: int) -> tuple[str, str, int]:
+        """One column: added to ``self.articles``; returns its URL, title and time."""
+        rng = self.rng
+        title = self._headline()
+        slug = "-".join(title.lower().split()[:6])
+        url = f"https://www.{outlet[1]}/opinion/{slug}-{rng.integers(10**5, 10**6)}"
+        ranks = rng.zipf(1.1, size=int(rng.integers(500, 900))) % len(self.vocab)
+        words = self.vocab[writer[ranks]]
+        cuts = np.cumsum(rng.integers(8, 22, size=len(words)))
+        sentences = [" ".join(words[a:b]) for a, b in zip(np.r_[0, cuts], cuts, strict=False)
+                     if a < len(words)]
+        text = " ".join(s[:1].upper() + s[1:] + "." for s in sentences if s)
+        stamp = datetime.fromtimestamp(START_S + published, UTC)
+        self.articles.append({"article_id": f"A{len(self.articles) + 1:05d}", "byline": byline,
+                              "outlet": outlet[0], "published_at": stamp.isoformat(),
+                              "title": title, "text": text, "url": url})
+        return url, title, published
+
+    def _share(self, who: np.ndarray, when: np.ndarray, url: str | None,
+               title: str) -> np.ndarray:
+        """Posts of ``who`` sharing a column: its link (as each pastes it) with words of
+        their own, or, without a link, its title."""
+        n = len(who)
+        if url is None:
+            texts = [f"{title} {t}" for t in self._texts(n, 2, 6)]
+            urls: list[list[str]] = [[] for _ in range(n)]
+        else:
+            texts = self._texts(n, 3, 10)
+            urls = [[self._url_variant(url)] for _ in range(n)]
+        return self.posts.add(who, np.asarray(when, dtype=np.int64), 0, -1, texts, [[]] * n,
+                              urls, self.client[who])
+
     # ---- output ---------------------------------------------------------------------
     def build(self) -> World:
         self.organic_ids = np.flatnonzero(self.label == "organic")
@@ -553,6 +699,8 @@ class World:
         self.campaigns()
         self.organic_ids = np.flatnonzero(self.label != "campaign")
         self.organic()
+        if self.operation:  # last, so that the rest of the world is the same without it
+            self.influence_operation()
         return self
 
     def _tweet_rows(self, rows: np.ndarray, *, texts, tags, urls, client, user_id, account,
@@ -657,7 +805,13 @@ class World:
         truth = pa.table({"account_id": user_id, "label": self.label,
                           "campaign": self.campaign, "strategy": self.strategy})
         pacsv.write_csv(truth, out / "truth.csv", pacsv.WriteOptions(quoting_style="needed"))
-        return {"posts": int(len(rows)), "accounts": self.n,
+        if self.operation:
+            pacsv.write_csv(pa.Table.from_pylist(self.articles), out / "articles.csv",
+                            pacsv.WriteOptions(quoting_style="all_valid"))
+            pacsv.write_csv(pa.Table.from_pylist(self.bylines), out / "bylines_truth.csv",
+                            pacsv.WriteOptions(quoting_style="needed"))
+        return {"articles": len(self.articles), "bylines": len(self.bylines),
+                "posts": int(len(rows)), "accounts": self.n,
                 "campaign_accounts": int((self.label == "campaign").sum()),
                 "campaigns": len({c for c in self.campaign if c}),
                 "fans": int((self.label == "fan").sum()),
@@ -673,10 +827,13 @@ def _with_entities(text: str, tags: list[str], urls: list[str]) -> str:
 
 
 def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
-             seed: int = 1, collection: str = "full") -> dict[str, int]:
+             seed: int = 1, collection: str = "full", operation: bool = False
+             ) -> dict[str, int]:
     """Generate a world and write ``tweets.csv``, ``users.csv`` and ``truth.csv``.
 
     ``collection="targeted"`` writes the dump a collector built around the fan community
     would have: the public's reposts, replies and quotes of the idol are missing, so the
-    fans are the idol's only amplifiers in the data."""
-    return World(accounts, days, seed, collection).build().write(Path(out))
+    fans are the idol's only amplifiers in the data. ``operation=True`` adds an influence
+    operation with invented bylines (``World.influence_operation``) and writes
+    ``articles.csv`` and ``bylines_truth.csv`` too."""
+    return World(accounts, days, seed, collection, operation).build().write(Path(out))

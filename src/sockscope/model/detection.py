@@ -14,6 +14,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from sockscope.model.bylines import BylineResult
+from sockscope.model.operations import OperationResult
 from sockscope.model.params import DetectParams
 
 AMPLIFICATION = "amplification"  # the behaviour name of account -> author ties
@@ -99,6 +101,10 @@ class Detection:
     persona: pa.Table | None = None  # one row per account (persona.parquet), when computed
     persona_signals: list[str] = field(default_factory=list)  # group signals computable here
     stored_audiences: list[dict[str, Any]] = field(default_factory=list)  # when loaded back
+    # with articles among the inputs: the byline analysis (None when it could not run)
+    # and the operations stage's result
+    bylines: BylineResult | None = None
+    operations: OperationResult | None = None
 
     def audience_rows(self) -> list[dict[str, Any]]:
         """The audiences set apart, as plain rows (author, accounts, reason)."""
@@ -127,4 +133,5 @@ class Detection:
             "persona_signals": self.persona_signals,
             "audiences": self.audience_rows(),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
+            **({"operations": self.operations.counts()} if self.operations else {}),
         }

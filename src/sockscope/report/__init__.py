@@ -385,4 +385,13 @@ def write_report(detection: Detection, out: Path, context: WriteContext) -> None
     build_report(context.con, detection, out / "report.html", context.version, context.tables)
 
 
-BUILTIN = [("report", write_report)]
+def write_byline_report(detection: Detection, out: Path, context: WriteContext) -> None:
+    """bylines.html, when the run compared bylines (a registered writer)."""
+    from sockscope.report.bylines import build_bylines_report
+
+    if detection.bylines is not None:
+        build_bylines_report(detection.bylines, detection.manifest(context.version),
+                             out / "bylines.html")
+
+
+BUILTIN = [("report", write_report), ("byline report", write_byline_report)]
