@@ -183,8 +183,10 @@ def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges
     (the desk pushes several bylines, reposts its own persona account and carries
     persona marks: accounts made in a burst, shared apps and hours). So a group bound by
     sharing links (``TARGETED_SHARE`` of its internal ties), whose co-shared links are
-    ``FOCUS_SHARE`` one byline's articles (the run's ``articles`` table) and whose members
-    look like independent people is that byline's readership: reported, not flagged.
+    mostly articles of the run's ``articles`` table, ``FOCUS_SHARE`` of them one byline's,
+    and whose members look like independent people is that byline's readership: reported,
+    not flagged. A desk pushing one byline with no persona mark would look the same; the
+    note names every readership set apart, for review.
     Without persona signals nothing is set apart."""
     if independent is None or not groups or not con.execute(
             "SELECT count(*) FROM articles WHERE url IS NOT NULL").fetchall()[0][0]:
@@ -213,10 +215,12 @@ def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges
                 byline = byline_of.get(key)
                 if byline is not None:
                     counts[byline] = counts.get(byline, 0) + n
-            total = sum(n for _, n in keys)
+            total, on_articles = sum(n for _, n in keys), sum(counts.values())
             top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
-            if top is not None and top[1] >= FOCUS_SHARE * total and independent(group.members):
-                audience = Audience(group, top[0], top[1] / total, len(group.members),
+            # the columns are most of what they co-share (the rest: news everyone shares)
+            if (top is not None and on_articles * 2 >= total
+                    and top[1] >= FOCUS_SHARE * on_articles and independent(group.members)):
+                audience = Audience(group, top[0], top[1] / on_articles, len(group.members),
                                     len(group.members), 1.0, "readers of one byline")
         if audience is None:
             kept.append(group)

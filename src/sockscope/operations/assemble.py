@@ -1,8 +1,8 @@
 """Operations: the groups, bylines and persona accounts that the evidence ties together.
 
-The pieces are joined when a group is linked to a byline (``links``), when an account
-presenting as a byline is found (``personas``; it joins its own group too, if it is in
-one), and when two bylines share a writer (the byline analysis' writer clusters). An
+The pieces are joined when a group is linked to a byline (``links``: a tested tie, the
+only way a group joins), when an account presenting as a byline is found
+(``personas``), and when two bylines share a writer (the byline analysis' writer clusters). An
 operation is a connected set of pieces that holds at least one group and one byline:
 "this desk runs these invented writers". A byline with its own account and nobody
 pushing it is not an operation. Operations are ranked by accounts, then bylines, then
@@ -109,10 +109,8 @@ def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
     pieces = _Pieces()
     for row in links.to_pylist():
         pieces.join(("g", row["group_id"]), ("b", row["byline"]))
-    for row in personas.to_pylist():
+    for row in personas.to_pylist():  # joins its byline; its group joins through a link
         pieces.join(("a", row["account_id"]), ("b", row["byline"]))
-        if row["group_id"]:
-            pieces.join(("a", row["account_id"]), ("g", row["group_id"]))
     by_cluster: dict[str, list[str]] = defaultdict(list)
     for byline, cluster in sorted(writers.items()):
         by_cluster[cluster].append(byline)

@@ -10,7 +10,8 @@ does, x ~ Binomial(n_g, p_0); the p-value is P(X >= x). A group that shares a li
 everything, as camouflage, shares each byline about as often as everyone else and is
 not linked; a desk pushing its own invented writers is. The (byline, group) pairs with
 a share are the hypotheses; Benjamini-Hochberg controls the false discovery rate over
-them. A link needs ``MIN_MEMBERS`` members sharing: it is a group's behaviour.
+them. A link needs ``MIN_MEMBERS`` members sharing: it is a group's behaviour, not
+one member's reading habit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from scipy.stats import binom
 
 from sockscope.detect.significance import benjamini_hochberg
 
-MIN_MEMBERS = 2
+MIN_MEMBERS = 3  # the smallest group detect reports (min_group_size)
 EXAMPLE_POSTS = 5
 LINK_SCHEMA = pa.schema([
     ("byline", pa.string()), ("group_id", pa.string()), ("articles", pa.int64()),
