@@ -15,8 +15,8 @@ $(BIN)/.installed: pyproject.toml
 # simulate a world with ground truth, detect with the best method available, score it
 demo: $(BIN)/.installed
 	rm -rf $(DEMO) && mkdir -p $(DEMO)
-	$(BIN)/sockscope simulate --seed 1 --out $(DEMO)/world
-	$(BIN)/sockscope detect $(DEMO)/world/tweets.csv $(DEMO)/world/users.csv --out $(DEMO)/result
+	$(BIN)/sockscope simulate --seed 1 --operation --out $(DEMO)/world
+	$(BIN)/sockscope detect $(DEMO)/world/tweets.csv $(DEMO)/world/users.csv $(DEMO)/world/articles.csv --out $(DEMO)/result
 	$(BIN)/sockscope evaluate --truth $(DEMO)/world/truth.csv --result $(DEMO)/result
 
 sample: $(BIN)/.installed
