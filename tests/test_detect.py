@@ -402,14 +402,15 @@ def test_auto_window_is_recorded_after_estimation(con):
     assert 2 < estimated < 600
 
 
-def test_articles_given_to_detect_are_named_not_ignored(tmp_path):
+def test_articles_without_posts_are_compared_and_the_missing_posts_named(tmp_path):
     from .conftest import FIXTURES
 
     detection = api.detect([FIXTURES / "articles.csv"], tmp_path / "r")
-    assert any("articles were read but detect analyses posts; run sockscope bylines" in n
-               for n in detection.notes)
+    assert any("articles but no posts were read" in n for n in detection.notes)
     manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
     assert any("sockscope bylines" in n for n in manifest["notes"])
+    assert (tmp_path / "r" / "bylines.csv").exists()
+    assert manifest["operations"]["operations"] == 0
 
 
 def _background(rng, accounts: int, posts: int, days: int = 7) -> list[dict]:

@@ -219,6 +219,11 @@ def detect(
         detection.timings["spark session"] = spark_s
     if con.execute("SELECT count(*) FROM articles").fetchall()[0][0]:
         _operations(con, detection, on_stage, seed=params.seed)
+        if not con.execute("SELECT count(*) FROM posts").fetchall()[0][0]:
+            detection.notes.append("articles but no posts were read: the bylines are "
+                                   "compared, but no byline can be tied to the accounts "
+                                   "that share it (sockscope bylines compares articles "
+                                   "alone)")
     detection.inputs = [
         {"path": r[0], "sha256": r[1], "format": r[2], "rows_read": r[3], "rows_kept": r[4],
          "rows_skipped": r[5], "notes": list(r[6] or [])}
