@@ -201,7 +201,7 @@ def test_evaluate_scores_the_operation_world(operation_run):
     assert metrics["false_byline_links"] == 0
     operation = metrics["per_operation"]["OP1"]
     assert operation["persona_accounts_found"] == 3 and operation["all_bylines"]
-    assert operation["desk_share"] >= 0.8  # detect flags 30 of the 36 on this small world
+    assert operation["desk_share"] >= 0.9 and operation["outsiders"] <= 2
     assert metrics["fpr_readers"] <= 0.05
     assert metrics["loyal_columnists_in_operations"] == []
 

@@ -170,23 +170,26 @@ def _amplifying_posts(con: duckdb.DuckDBPyConnection) -> str:
     return "audience_amplifying"
 
 
-LINK_SHARING = {"co-url", "co-domain"}
+# what binds a readership: sharing the same links, and reposting one another's shares
+# (or the columnist's own post of the column)
+READER_SHARING = {"co-url", "co-domain", *REPOSTING}
+READER_BYLINES = 3  # a readership follows one columnist, or a few
 
 
 def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
                       evidence: str, independent: Callable[[list[str]], bool] | None
                       ) -> tuple[list[Group], list[Audience]]:
-    """Set apart the loyal readers of one writer. A columnist's readers share each new
+    """Set apart the loyal readers of a columnist or a few. A columnist's readers share each new
     column soon after it appears, each on their own: publication is the common cause,
     so they co-share the same links within the hour, column after column, which pairwise
     statistics cannot tell from a desk pushing them. What differs is everything else
     (the desk pushes several bylines, reposts its own persona account and carries
     persona marks: accounts made in a burst, shared apps and hours). So a group bound by
-    sharing links (``TARGETED_SHARE`` of its internal ties), whose co-shared links are
-    mostly articles of the run's ``articles`` table, ``FOCUS_SHARE`` of them one byline's,
-    and whose members look like independent people is that byline's readership: reported,
-    not flagged. A desk pushing one byline with no persona mark would look the same; the
-    note names every readership set apart, for review.
+    sharing (links, reposts: ``TARGETED_SHARE`` of its internal ties), whose co-shared
+    links are mostly articles of the run's ``articles`` table, ``FOCUS_SHARE`` of them
+    by at most ``READER_BYLINES`` bylines, and whose members look like independent people
+    is those bylines' readership: reported, not flagged. A desk with no persona mark
+    would look the same; the note names every readership set apart, for review.
     Without persona signals nothing is set apart."""
     if independent is None or not groups or not con.execute(
             "SELECT count(*) FROM articles WHERE url IS NOT NULL").fetchall()[0][0]:
@@ -203,7 +206,7 @@ def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges
     readers: list[Audience] = []
     for group in groups:
         audience = None
-        if targeted_share(group, edges, LINK_SHARING) >= TARGETED_SHARE:
+        if targeted_share(group, edges, READER_SHARING) >= TARGETED_SHARE:
             with arrow_view(con, {"account_id": pa.array(group.members, pa.string())}) as m:
                 keys = con.execute(f"""
                     SELECT key, count(*) FROM {evidence} e
@@ -216,12 +219,18 @@ def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges
                 if byline is not None:
                     counts[byline] = counts.get(byline, 0) + n
             total, on_articles = sum(n for _, n in keys), sum(counts.values())
-            top = min(counts.items(), key=lambda kv: (-kv[1], kv[0]), default=None)
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:READER_BYLINES]
+            followed, covered = [], 0
+            for byline, n in ranked:
+                if covered < FOCUS_SHARE * on_articles:
+                    followed.append(byline)
+                    covered += n
             # the columns are most of what they co-share (the rest: news everyone shares)
-            if (top is not None and on_articles * 2 >= total
-                    and top[1] >= FOCUS_SHARE * on_articles and independent(group.members)):
-                audience = Audience(group, top[0], top[1] / on_articles, len(group.members),
-                                    len(group.members), 1.0, "readers of one byline")
+            if (followed and on_articles * 2 >= total and covered >= FOCUS_SHARE * on_articles
+                    and independent(group.members)):
+                audience = Audience(group, "; ".join(sorted(followed)), covered / on_articles,
+                                    len(group.members), len(group.members), 1.0,
+                                    "readers of bylines")
         if audience is None:
             kept.append(group)
         else:
@@ -230,10 +239,11 @@ def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges
 
 
 def describe(audience: Audience) -> str:
-    if audience.reason == "readers of one byline":
-        return (f"{len(audience.group.members)} accounts share the columns of '{audience.author}' "
-                f"({audience.focus:.0%} of the links they co-share) and look like independent "
-                "people (no persona signal): the byline's readers, for review, not flagged")
+    if audience.reason == "readers of bylines":
+        return (f"{len(audience.group.members)} accounts share the columns of "
+                f"{audience.author} ({audience.focus:.0%} of the columns they co-share) and "
+                "look like independent people (no persona signal): readers, for review, "
+                "not flagged")
     if audience.reason == "independent personas":
         return (f"{len(audience.group.members) - 1} accounts amplify account {audience.author} "
                 f"({audience.focus:.0%} of their co-actions) and look like independent people "

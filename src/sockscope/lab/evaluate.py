@@ -134,6 +134,7 @@ def _operations(truth_path: Path, result: Path, campaigns: dict[str, set[str]]
             "persona_accounts_found": len(found_personas),
             "operation": best["operation_id"] if best else None,
             "desk_share": round(_ratio(len(held & desk), len(desk)), 4),
+            "outsiders": len(held - desk),  # the operation's accounts not of the desk
             "all_bylines": all(b["byline"] in held_bylines for b in invented)}
     genuine = {b["byline"] for b in bylines if b["kind"] == "genuine"}
     in_operations = {b for o in operations for b in o["bylines"].split(";")}

@@ -70,6 +70,7 @@ GENUINE_BYLINES = 12
 LOYAL_READERS = 50  # per columnist, for two of the columnists
 OPERATION_OUTLETS = 4
 WRITER_WORDS = 400  # the most frequent words, ordered by each writer in their own way
+SIGNATURE_WORDS = 20  # rarer words each writer keeps using
 OUTLET_KINDS = ["Chronicle", "Ledger", "Post", "Review"]
 PERSON_NAMES = ["Linda Lopez", "Mark Ellison", "Sofia Brandt", "Daniel Okafor", "Ruth Adler",
                 "Tomas Novak", "Helen Strand", "Victor Haas", "Amira Saleh", "Peter Quinn",
@@ -644,11 +645,16 @@ class World:
             self.bylines.append({"byline": name, "kind": "invented", "operation": "OP1",
                                  "account_id": f"{personas[index]:07d}", "loyal_readers": ""})
 
-    def _writer(self) -> np.ndarray:
-        """A writer's habits: their own order of the most frequent words."""
+    def _writer(self) -> dict:
+        """A writer's habits: their own order of the most frequent words, a few words
+        of their own they keep using, their sentence length and their commas."""
+        rng = self.rng
         order = np.arange(len(self.vocab))
-        order[:WRITER_WORDS] = self.rng.permutation(WRITER_WORDS)
-        return order
+        order[:WRITER_WORDS] = rng.permutation(WRITER_WORDS)
+        return {"order": order,
+                "own": self.vocab[rng.choice(np.arange(WRITER_WORDS, len(self.vocab)),
+                                             size=SIGNATURE_WORDS, replace=False)],
+                "sentence": int(rng.integers(8, 24)), "commas": float(rng.uniform(0, 0.25))}
 
     def _publication_days(self, count: int) -> list[int]:
         """Publication times (seconds into the world): ``count`` days, office hours UTC."""
@@ -656,7 +662,7 @@ class World:
                                        replace=False))
         return [int(d * DAY + self.rng.integers(6 * 3600, 18 * 3600)) for d in days]
 
-    def _column(self, byline: str, outlet: tuple[str, str], writer: np.ndarray,
+    def _column(self, byline: str, outlet: tuple[str, str], writer: dict,
                 published: int) -> tuple[str, str, int]:
         """One column: added to ``self.articles``; returns its URL, title and time."""
         rng = self.rng
@@ -664,10 +670,15 @@ class World:
         slug = "-".join(title.lower().split()[:6])
         url = f"https://www.{outlet[1]}/opinion/{slug}-{rng.integers(10**5, 10**6)}"
         ranks = rng.zipf(1.1, size=int(rng.integers(500, 900))) % len(self.vocab)
-        words = self.vocab[writer[ranks]]
-        cuts = np.cumsum(rng.integers(8, 22, size=len(words)))
-        sentences = [" ".join(words[a:b]) for a, b in zip(np.r_[0, cuts], cuts, strict=False)
-                     if a < len(words)]
+        words = self.vocab[writer["order"][ranks]]
+        own = rng.random(len(words)) < 0.05
+        words[own] = rng.choice(writer["own"], size=int(own.sum()))
+        comma = rng.random(len(words)) < writer["commas"]
+        words = np.array([w + "," if c else w for w, c in zip(words, comma, strict=True)])
+        lengths = rng.poisson(writer["sentence"], size=len(words)) + 3
+        cuts = np.cumsum(lengths)
+        sentences = [" ".join(words[a:b]).rstrip(",") for a, b in
+                     zip(np.r_[0, cuts], cuts, strict=False) if a < len(words)]
         text = " ".join(s[:1].upper() + s[1:] + "." for s in sentences if s)
         stamp = datetime.fromtimestamp(START_S + published, UTC)
         self.articles.append({"article_id": f"A{len(self.articles) + 1:05d}", "byline": byline,

@@ -2,11 +2,15 @@
 
 The pieces are joined when a group is linked to a byline (``links``: a tested tie, the
 only way a group joins), when an account presenting as a byline is found
-(``personas``), and when two bylines share a writer (the byline analysis' writer clusters). An
-operation is a connected set of pieces that holds at least one group and one byline:
-"this desk runs these invented writers". A byline with its own account and nobody
-pushing it is not an operation. Operations are ranked by accounts, then bylines, then
-the strongest link.
+(``personas``), and when two bylines that groups push share a writer (the byline
+analysis' writer clusters). An operation is a connected set of pieces that holds at
+least one group and one byline: "this desk runs these invented writers". Its accounts
+are the groups' members, the persona accounts and the amplifiers: accounts in no group
+that share the operation's bylines far beyond chance (``links.byline_amplifiers``).
+Bylines tied to an operation by their writing alone are listed beside it
+(``writer_bylines``), not joined: stylometry alone is weaker evidence than a network
+pushing a byline. A byline with its own account and nobody pushing it is not an
+operation. Operations are ranked by accounts, then bylines, then the strongest link.
 """
 
 from __future__ import annotations
@@ -23,14 +27,16 @@ from sockscope.durations import human_duration
 from sockscope.model.bylines import BylineResult
 from sockscope.model.detection import Detection
 from sockscope.model.operations import OperationResult
-from sockscope.operations.links import byline_links, organic_share
+from sockscope.operations.links import byline_amplifiers, byline_links, organic_share
 from sockscope.operations.personas import persona_accounts
 from sockscope.operations.shares import match_shares
 from sockscope.store.database import arrow_view
 
 OPERATION_SCHEMA = pa.schema([
     ("operation_id", pa.string()), ("groups", pa.string()), ("bylines", pa.string()),
-    ("persona_accounts", pa.string()), ("accounts", pa.string()), ("outlets", pa.string()),
+    ("writer_bylines", pa.string()),
+    ("persona_accounts", pa.string()), ("amplifiers", pa.string()), ("accounts", pa.string()),
+    ("outlets", pa.string()),
     ("account_count", pa.int64()), ("median_delay_s", pa.float64()),
     ("q_value", pa.float64()), ("summary", pa.string())])
 BYLINE_SIGNAL_SCHEMA = pa.schema([
@@ -50,7 +56,8 @@ def assemble_operations(con: duckdb.DuckDBPyConnection, detection: Detection,
     links, tests = byline_links(shares, membership, detection.params.fdr)
     personas = persona_accounts(con, shares, membership)
     writers = _writer_clusters(bylines)
-    operations, operation_of = _operations(con, detection, shares, links, personas, writers)
+    operations, operation_of = _operations(con, detection, shares, links, personas, writers,
+                                           detection.params.fdr)
     names = sorted(con.execute("SELECT DISTINCT byline FROM articles WHERE byline IS NOT NULL")
                    .fetchall())
     organic = organic_share(shares, membership)
@@ -105,7 +112,7 @@ class _Pieces:
 
 
 def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
-                personas: pa.Table, writers: dict[str, str]):
+                personas: pa.Table, writers: dict[str, str], fdr: float):
     pieces = _Pieces()
     for row in links.to_pylist():
         pieces.join(("g", row["group_id"]), ("b", row["byline"]))
@@ -114,12 +121,13 @@ def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
     by_cluster: dict[str, list[str]] = defaultdict(list)
     for byline, cluster in sorted(writers.items()):
         by_cluster[cluster].append(byline)
-    linked_bylines = {b for kind, b in pieces.parent if kind == "b"}
+    pushed = set(links["byline"].to_pylist())
     for members in by_cluster.values():
-        # a writer cluster joins an operation only through a byline already in one
-        if any(b in linked_bylines for b in members):
-            for b in members[1:]:
-                pieces.join(("b", members[0]), ("b", b))
+        # bylines that share a writer join when each is pushed by a group; a byline tied
+        # to an operation by its writing alone is listed beside it (writer_bylines)
+        linked = [b for b in members if b in pushed]
+        for b in linked[1:]:
+            pieces.join(("b", linked[0]), ("b", b))
     components: dict[tuple, list[tuple]] = defaultdict(list)
     for piece in list(pieces.parent):
         components[pieces.find(piece)].append(piece)
@@ -128,7 +136,8 @@ def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
     for byline, outlet in con.execute(
             "SELECT DISTINCT byline, outlet FROM articles WHERE outlet IS NOT NULL").fetchall():
         outlets[byline].add(outlet)
-    created = _creation_times(con, detection)
+    created = _creation_times(con, set(detection.membership)
+                              | set(shares["account_id"].to_pylist()))
     found = []
     for component in components.values():
         kinds = defaultdict(list)
@@ -136,8 +145,12 @@ def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
             kinds[kind].append(name)
         if not kinds["g"] or not kinds["b"]:
             continue
+        members = {m for g in kinds["g"] for m in groups[g].members} | set(kinds["a"])
+        amplifiers = [a["account_id"] for a in byline_amplifiers(
+            shares, set(kinds["b"]), members | set(detection.membership), fdr)]
         found.append(_describe(sorted(kinds["g"]), sorted(kinds["b"]), sorted(kinds["a"]),
-                               groups, shares, links, personas, outlets, created, writers))
+                               amplifiers, groups, shares, links, personas, outlets,
+                               created, writers, by_cluster))
     found.sort(key=lambda o: (-o["account_count"], -len(o["bylines"].split(";")),
                               o["q_value"], o["groups"]))
     operation_of = {}
@@ -148,8 +161,8 @@ def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
     return pa.Table.from_pylist(found, schema=OPERATION_SCHEMA), operation_of
 
 
-def _creation_times(con, detection: Detection) -> dict[str, datetime]:
-    accounts = sorted(detection.membership)
+def _creation_times(con, wanted: set[str]) -> dict[str, datetime]:
+    accounts = sorted(wanted)
     if not accounts:
         return {}
     table = pa.table({"account_id": pa.array(accounts, pa.string())})
@@ -159,9 +172,10 @@ def _creation_times(con, detection: Detection) -> dict[str, datetime]:
                                     WHERE created_at IS NOT NULL GROUP BY 1""").fetchall())
 
 
-def _describe(group_ids, byline_names, persona_ids, groups, shares, links, personas,
-              outlets, created, writers) -> dict:
-    accounts = sorted({m for g in group_ids for m in groups[g].members} | set(persona_ids))
+def _describe(group_ids, byline_names, persona_ids, amplifiers, groups, shares, links,
+              personas, outlets, created, writers, by_cluster) -> dict:
+    accounts = sorted({m for g in group_ids for m in groups[g].members} | set(persona_ids)
+                      | set(amplifiers))
     op_links = [r for r in links.to_pylist() if r["group_id"] in group_ids
                 and r["byline"] in byline_names]
     member_set = set(accounts)
@@ -174,13 +188,18 @@ def _describe(group_ids, byline_names, persona_ids, groups, shares, links, perso
     op_personas = [r for r in personas.to_pylist() if r["account_id"] in persona_ids
                    and r["byline"] in byline_names]
     q = min((r["q_value"] for r in op_links), default=1.0)
+    writer_bylines = sorted({other for b in byline_names if b in writers
+                             for other in by_cluster[writers[b]]} - set(byline_names))
     return {
         "operation_id": "", "groups": ";".join(group_ids), "bylines": ";".join(byline_names),
-        "persona_accounts": ";".join(persona_ids), "accounts": ";".join(accounts),
+        "writer_bylines": ";".join(writer_bylines),
+        "persona_accounts": ";".join(persona_ids), "amplifiers": ";".join(amplifiers),
+        "accounts": ";".join(accounts),
         "outlets": ";".join(op_outlets), "account_count": len(accounts),
         "median_delay_s": median_delay, "q_value": q,
-        "summary": _summary(accounts, byline_names, op_outlets, median_delay, op_personas,
-                            created, _shared_writers(byline_names, writers)),
+        "summary": _summary(accounts, amplifiers, byline_names, op_outlets, median_delay,
+                            op_personas, created, _shared_writers(byline_names, writers),
+                            writer_bylines),
     }
 
 
@@ -193,8 +212,8 @@ def _shared_writers(byline_names: list[str], writers: dict[str, str]) -> list[li
     return [names for _, names in sorted(clusters.items()) if len(names) > 1]
 
 
-def _summary(accounts, byline_names, outlets, median_delay, personas, created,
-             shared_writers) -> str:
+def _summary(accounts, amplifiers, byline_names, outlets, median_delay, personas, created,
+             shared_writers, writer_bylines) -> str:
     who = f"{len(accounts)} accounts"
     times = sorted(created[a] for a in accounts if a in created)
     if len(times) >= 3:
@@ -216,7 +235,15 @@ def _summary(accounts, byline_names, outlets, median_delay, personas, created,
         name = persona["display_name"] or persona["handle"] or persona["account_id"]
         text += (f"; the account '{name}' posts {persona['first_to_share']} of "
                  f"{persona['articles_shared']} of '{persona['byline']}''s columns first")
+    if amplifiers:
+        text += (f"; {len(amplifiers)} of the accounts are in no group but share these "
+                 "bylines far beyond chance")
     for names in shared_writers:
         text += ("; the bylines " if len(names) == len(byline_names) else
                  f"; {len(names)} of the bylines ") + "share writers"
+    if writer_bylines:
+        named = ", ".join(f"'{b}'" for b in writer_bylines[:NAMED])
+        more = f" and {len(writer_bylines) - NAMED} more" if len(writer_bylines) > NAMED else ""
+        text += (f"; by their writing alone, {named}{more} may share a writer with them "
+                 "(no group pushes them)")
     return text + "."
