@@ -185,6 +185,13 @@ def test_one_run_over_posts_and_articles_assembles_the_operation(operation_run):
     for name in invented:
         assert bylines[name]["pushed_by"] and bylines[name]["operation_id"] == "O001"
         assert float(bylines[name]["organic_share"]) < 0.5
+    desk_group = operations[0]["groups"].split(";")[0]
+    pushed = {r["item"] for r in _csv(out / "group_content.csv")
+              if r["group_id"] == desk_group and r["kind"] == "byline"}
+    assert invented <= pushed
+    articles = [r for r in _csv(out / "group_content.csv")
+                if r["group_id"] == desk_group and r["kind"] == "article"]
+    assert articles and all(r["link"].startswith("https://") for r in articles)
     for file in ("article_shares.parquet", "bylines.html", "byline_pairs.csv", "report.html"):
         assert (out / file).exists(), file
     manifest = json.loads((out / "manifest.json").read_text())
@@ -218,3 +225,17 @@ def test_the_api_runs_bylines_verify_and_operations(operation_run, tmp_path):
                                   world / "articles.csv"])
     assert detection.operations is not None and detection.operations.operations.num_rows >= 1
     assert isinstance(detection.operations.shares["shared_at"][0].as_py(), datetime)
+
+
+def test_the_report_rebuilt_from_the_database_shows_the_same_operations(operation_run,
+                                                                       tmp_path):
+    world, _, _ = operation_run
+    db = tmp_path / "run.duckdb"
+    result = runner.invoke(app, ["detect", str(world / "tweets.csv"), str(world / "users.csv"),
+                                 str(world / "articles.csv"), "--db", str(db),
+                                 "--out", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "again.html")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "again.html").read_bytes() == (tmp_path / "r" / "report.html").read_bytes()
+    assert b"O001" in (tmp_path / "again.html").read_bytes()

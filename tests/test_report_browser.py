@@ -239,3 +239,29 @@ def test_report_gives_a_reporter_what_to_act_on(browser, tmp_path):
     assert page.locator("#method-table tbody tr").count() >= 3
     assert "within 10 s" in page.locator("#method-table").text_content()
     assert errors == []
+
+
+@needs_browser
+def test_report_shows_the_operation_map_and_its_story(browser, tmp_path):
+    simulate(tmp_path / "w", accounts=4_000, seed=2, operation=True)
+    world = tmp_path / "w"
+    detection = api.detect([world / "tweets.csv", world / "users.csv", world / "articles.csv"],
+                           tmp_path / "r")
+    operation = detection.operations.operations.to_pylist()[0]
+    page, errors = open_report(browser, tmp_path / "r" / "report.html")
+    rows = page.locator("#operation-table tbody tr")
+    assert rows.count() == detection.operations.operations.num_rows
+    assert operation["summary"] in page.locator("#operation-title").text_content()
+    assert page.locator("#operation-map canvas").count() >= 1
+    kinds = page.evaluate("window.sockscopeReport.data.operations[0].story.events"
+                          ".map(function (e) { return e[2]; })")
+    # the story: the account presenting as the byline first, then the group's pushes
+    assert kinds[0] == "persona" and "group" in kinds
+    assert page.locator(".story-dot").count() == len(kinds)
+    assert page.locator(".story-persona").count() >= 1
+    assert page.locator("#link-table tbody tr").count() >= 1
+    for byline in operation["bylines"].split(";"):
+        assert byline in page.locator("#operation-table").text_content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#operations").screenshot(path=str(ARTIFACTS / "operations.png"))
+    assert errors == []

@@ -51,7 +51,7 @@ def match_shares(con: duckdb.DuckDBPyConnection) -> pa.Table:
                       "post_id": pa.array([p[1] for p in pairs], pa.string()),
                       "matched_by": pa.array([p[2] for p in pairs], pa.string())})
     with arrow_view(con, found) as matched:
-        table = con.execute(f"""
+        table = con.sql(f"""
             SELECT a.article_id, a.byline, a.outlet, a.published_at, p.post_id, p.account_id,
                    p.platform, p.created_at AS shared_at,
                    epoch(p.created_at) - epoch(a.published_at) AS delay_s, min(m.matched_by)
@@ -109,12 +109,12 @@ def _title_matches(con: duckdb.DuckDBPyConnection, articles: list[tuple]
         "SELECT min(published_at), max(published_at) FROM articles").fetchall()[0]
     if first is None:
         return []
-    reader = con.execute(f"""
+    reader = con.sql(f"""
         SELECT post_id, ' ' || {TITLE_WORDS.format(text='text')} || ' ' FROM posts
         WHERE (urls IS NULL OR len(urls) = 0) AND text IS NOT NULL
           AND created_at >= ?::TIMESTAMP - INTERVAL {-EARLIEST_DELAY_S} SECOND
           AND created_at <= ?::TIMESTAMP + INTERVAL {TITLE_HORIZON_S} SECOND
-        ORDER BY post_id""", [first, last]).to_arrow_reader(100_000)
+        ORDER BY post_id""", params=[first, last]).to_arrow_reader(100_000)
     found = []
     for batch in reader:
         for post_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(),

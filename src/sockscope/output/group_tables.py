@@ -107,7 +107,11 @@ class GroupTables:
 
     @cached_property
     def content(self) -> pa.Table:
-        return content_table(self.con, self.detection, self.membership)
+        table = content_table(self.con, self.detection, self.membership)
+        if self.detection.operations is None:
+            return table
+        return pa.concat_tables([table, article_content(self.con, self.detection,
+                                                        self.membership)])
 
     @cached_property
     def keys(self) -> pa.Table:
@@ -275,6 +279,40 @@ def content_table(con: duckdb.DuckDBPyConnection, detection: Detection,
          example if kind == "url" else None,
          None if kind == "url" else example)
         for group, kind, item, uses, sharing, first, last, platform, example in rows])
+
+
+def article_content(con: duckdb.DuckDBPyConnection, detection: Detection,
+                    membership: pa.Table, top: int = TOP_CONTENT) -> pa.Table:
+    """What each group pushed of the run's articles (CONTENT_SCHEMA): kind ``byline``
+    (the byline's name; example_text its outlets) and ``article`` (its title; link its
+    URL; example_text its byline), from the operations stage's shares, the items most
+    members shared first; only items at least two members shared."""
+    with arrow_view(con, membership) as members, \
+            arrow_view(con, detection.operations.shares) as shares:
+        rows = con.execute(f"""
+            WITH shared AS (
+                SELECT m.group_id, s.* FROM {shares} s JOIN {members} m USING (account_id)
+            ), counted AS (
+                SELECT group_id, 'byline' AS kind, byline AS item, count(*) AS uses,
+                       count(DISTINCT account_id) AS sharing, min(shared_at) AS first,
+                       max(shared_at) AS last, NULL AS link,
+                       string_agg(DISTINCT outlet, '; ' ORDER BY outlet) AS example
+                FROM shared GROUP BY group_id, byline
+                UNION ALL
+                SELECT s.group_id, 'article', coalesce(a.title, s.article_id), count(*),
+                       count(DISTINCT s.account_id), min(s.shared_at), max(s.shared_at),
+                       min(a.url), min(s.byline)
+                FROM shared s JOIN articles a USING (article_id)
+                GROUP BY s.group_id, s.article_id, a.title
+            ), ranked AS (
+                SELECT *, row_number() OVER (PARTITION BY group_id, kind
+                          ORDER BY sharing DESC, uses DESC, item) AS n
+                FROM counted WHERE sharing >= 2
+            )
+            SELECT group_id, kind, item, uses, sharing, first, last, link, example
+            FROM ranked WHERE n <= {int(top)}
+            ORDER BY group_id, kind DESC, n""").fetchall()
+    return _table(CONTENT_SCHEMA, rows)
 
 
 def _evidence_in_groups(members: str, evidence: str, links: str) -> str:

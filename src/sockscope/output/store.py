@@ -16,12 +16,17 @@ import pyarrow as pa
 
 from sockscope.errors import SockscopeError
 from sockscope.model.detection import Detection, Edge, Group
+from sockscope.model.operations import OperationResult
 from sockscope.model.params import DetectParams
 from sockscope.output.contract import edge_table, group_table
 from sockscope.store.database import table_from_arrow
 
 RESULT_TABLES = ("result_accounts", "result_groups", "result_edges", "result_evidence",
                  "result_manifest")
+# the operations stage's tables, when the run had articles: table -> OperationResult field
+OPERATION_TABLES = {"result_article_shares": "shares", "result_byline_links": "links",
+                    "result_persona_accounts": "personas", "result_operations": "operations",
+                    "result_byline_signals": "bylines"}
 _DETAILS = pa.list_(pa.struct([("behaviour", pa.string()), ("shared_keys", pa.int64()),
                                ("median_dt_s", pa.float64())]))
 
@@ -45,6 +50,11 @@ def store_detection(con: duckdb.DuckDBPyConnection, detection: Detection,
     con.execute("DROP TABLE IF EXISTS result_persona")
     if detection.persona is not None:
         table_from_arrow(con, "result_persona", detection.persona, temp=False)
+    operations = detection.operations
+    for name, part in OPERATION_TABLES.items():
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+        if operations is not None:
+            table_from_arrow(con, name, getattr(operations, part), temp=False)
     table_from_arrow(con, "result_manifest", {"json": [json.dumps(
         manifest, sort_keys=True, default=str)]}, temp=False)
 
@@ -90,7 +100,18 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
         persona=(con.sql("SELECT * FROM result_persona ORDER BY account_id").to_arrow_table()
                  if _exists(con, "result_persona") else None),
         persona_signals=manifest.get("persona_signals", []),
-        stored_audiences=manifest.get("audiences", []))
+        stored_audiences=manifest.get("audiences", []),
+        operations=_load_operations(con, manifest))
+
+
+def _load_operations(con: duckdb.DuckDBPyConnection, manifest: dict
+                     ) -> OperationResult | None:
+    if not all(_exists(con, name) for name in OPERATION_TABLES):
+        return None
+    tables = {part: con.sql(f"SELECT * FROM {name}").to_arrow_table()
+              for name, part in OPERATION_TABLES.items()}
+    return OperationResult(**tables, tests=manifest.get("operations", {}).get(
+        "byline_group_tests", 0))
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:

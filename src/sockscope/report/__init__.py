@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import igraph as ig
+import pyarrow as pa
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from sockscope.durations import human_duration
@@ -114,7 +115,82 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str,
         "activity": activity, "bursts": bursts, "week": week,
         "persona_floors": MATERIAL, "persona_significant": SIGNIFICANT,
         "persona_boost": SIGNAL_BOOST,
+        "operations": _operations(con, detection),
     }
+
+
+MAX_STORY = 200  # shares shown on an operation's timeline
+
+
+def _operations(con: duckdb.DuckDBPyConnection, detection: Detection) -> list[dict]:
+    """Each operation for the page: its pieces, the ties between them (the map) and the
+    story of its most pushed article (publication, then the persona account's post, then
+    the group's pushes), with links to the posts."""
+    from sockscope.output.links import post_url
+
+    result = detection.operations
+    if result is None:
+        return []
+    membership = detection.membership
+    links = result.links.to_pylist()
+    personas = result.personas.to_pylist()
+    shares = result.shares.to_pylist()
+    titles = dict(con.execute("SELECT article_id, struct_pack(t := title, u := url) "
+                              "FROM articles").fetchall())
+    outlets: dict[str, set] = {}
+    for byline, outlet in con.execute("SELECT DISTINCT byline, outlet FROM articles "
+                                      "WHERE outlet IS NOT NULL").fetchall():
+        outlets.setdefault(byline, set()).add(outlet)
+    pages = []
+    for op in result.operations.to_pylist():
+        bylines = op["bylines"].split(";")
+        accounts = set(op["accounts"].split(";"))
+        persona_ids = set(filter(None, op["persona_accounts"].split(";")))
+        amplifiers = set(filter(None, op["amplifiers"].split(";")))
+        pushed: dict[str, int] = {}
+        for s in shares:
+            if s["byline"] in bylines and s["account_id"] in accounts:
+                pushed[s["article_id"]] = pushed.get(s["article_id"], 0) + 1
+        story = None
+        if pushed:
+            article = min(pushed, key=lambda a: (-pushed[a], a))
+            rows = sorted((s for s in shares if s["article_id"] == article),
+                          key=lambda s: (s["shared_at"], s["post_id"]))[:MAX_STORY]
+            first = rows[0]
+            info = titles.get(article) or {}
+            story = {"title": (info.get("t") or article)[:MAX_TEXT], "url": info.get("u") or "",
+                     "byline": first["byline"], "published": _iso(first["published_at"]),
+                     "events": [[s["delay_s"], s["account_id"],
+                                 "persona" if s["account_id"] in persona_ids else
+                                 "group" if s["account_id"] in membership else
+                                 "amplifier" if s["account_id"] in amplifiers else "other",
+                                 membership.get(s["account_id"], ""),
+                                 post_url(s["platform"], s["post_id"], "post") or ""]
+                                for s in rows]}
+        pages.append({
+            "id": op["operation_id"], "summary": op["summary"],
+            "accounts": op["account_count"], "groups": op["groups"].split(";"),
+            "bylines": bylines,
+            "writer_bylines": list(filter(None, op["writer_bylines"].split(";"))),
+            "outlets": {b: sorted(outlets.get(b, ())) for b in bylines},
+            "links": [[r["byline"], r["group_id"], r["members_sharing"], r["articles"],
+                       r["q_value"], r["median_delay_s"]] for r in links
+                      if r["byline"] in bylines],
+            "personas": [[r["account_id"], r["display_name"] or r["handle"] or r["account_id"],
+                          r["byline"], r["first_to_share"], r["articles_shared"]]
+                         for r in personas if r["account_id"] in persona_ids],
+            "amplifiers": len(amplifiers), "story": story,
+            "handles": _handles(con, {e[1] for e in (story or {}).get("events", [])}
+                                | persona_ids)})
+    return pages
+
+
+def _handles(con: duckdb.DuckDBPyConnection, accounts: set[str]) -> dict[str, str]:
+    """account id -> handle, for accounts the page names outside the groups."""
+    with arrow_view(con, {"account_id": pa.array(sorted(accounts), pa.string())}) as wanted:
+        return {a: h for a, h in con.execute(
+            f"""SELECT account_id, max(handle) FROM accounts SEMI JOIN {wanted}
+                USING (account_id) GROUP BY 1 ORDER BY 1""").fetchall() if h}
 
 
 def _content(tables: group_tables.GroupTables) -> dict[str, list]:

@@ -605,6 +605,145 @@
     });
   });
 
+  /* operations: the table, a map of the pieces, and one column's story */
+  var KIND_COLOUR = { persona: "#d62728", group: "#1f77b4", amplifier: "#9467bd", other: "#aaa" };
+  var KIND_WORDS = { persona: "account presenting as the byline", group: "group member",
+                     amplifier: "pushes the bylines far beyond chance (in no group)",
+                     other: "anyone else" };
+  var operationMap = null;
+  function opHandle(op, id) {
+    if (data.accounts[id]) return handle(id);
+    var h = op.handles[id];
+    return h && h !== id && !looksHashed(h) ? "@" + h : handle(id);
+  }
+  function showOperation(id) {
+    var op = null;
+    (data.operations || []).forEach(function (o) { if (o.id === id) op = o; });
+    if (!op) return;
+    document.getElementById("operation-body").hidden = false;
+    document.getElementById("operation-title").textContent = op.id + ": " + op.summary;
+    var legend = document.getElementById("operation-legend");
+    legend.textContent = "";
+    [["group", "#1f77b4", "group of accounts"], ["byline", "#ff7f0e", "byline"],
+     ["persona", "#d62728", "account presenting as a byline"], ["outlet", "#2ca02c", "outlet"]
+    ].forEach(function (k) {
+      var item = el("span", "", "legend-item");
+      var dot = el("span", "", "legend-dot"); dot.style.background = k[1];
+      item.appendChild(dot); item.appendChild(document.createTextNode(" " + k[2]));
+      legend.appendChild(item);
+    });
+    var elements = [], column = { group: 0, byline: 1, persona: 2, outlet: 3 }, rows = {};
+    var used = {};  /* column:row taken */
+    function node(kind, key, label, near) {
+      var id = kind + ":" + key;
+      if (rows[id] !== undefined) return id;
+      /* a persona or an outlet sits level with its byline when the place is free */
+      var n = near !== undefined && rows[near] !== undefined ? rows[near] : 0;
+      while (used[kind + ":" + n]) n++;
+      used[kind + ":" + n] = true;
+      rows[id] = n;
+      elements.push({ group: "nodes", data: { id: id, label: label, kind: kind },
+                      position: { x: column[kind] * 220, y: n * 70 } });
+      return id;
+    }
+    function edge(a, b, label) {
+      elements.push({ group: "edges", data: { id: "e" + elements.length, source: a, target: b,
+                                              label: label || "" } });
+    }
+    op.bylines.forEach(function (b) { node("byline", b, b); });
+    op.links.forEach(function (l) {
+      edge(node("group", l[1], l[1] + " (" + l[2] + " members sharing)", "byline:" + l[0]),
+           "byline:" + l[0], "q=" + Number(l[4]).toExponential(1));
+    });
+    op.personas.forEach(function (p) {
+      edge(node("persona", p[0], p[1] + " (" + opHandle(op, p[0]) + ")", "byline:" + p[2]),
+           node("byline", p[2], p[2]), "first on " + p[3] + " of " + p[4]);
+    });
+    op.bylines.forEach(function (b) {
+      (op.outlets[b] || []).forEach(function (o) {
+        edge("byline:" + b, node("outlet", o, o, "byline:" + b)); });
+    });
+    if (typeof cytoscape !== "undefined") {
+      if (operationMap) operationMap.destroy();
+      operationMap = cytoscape({
+        container: document.getElementById("operation-map"), elements: elements,
+        layout: { name: "preset" }, userZoomingEnabled: false,
+        style: [
+          { selector: "node", style: { label: "data(label)", "font-size": 10, width: 14, height: 14,
+            "text-valign": "bottom", "text-margin-y": 3 } },
+          { selector: "node[kind = 'group']", style: { "background-color": "#1f77b4", shape: "round-rectangle" } },
+          { selector: "node[kind = 'byline']", style: { "background-color": "#ff7f0e" } },
+          { selector: "node[kind = 'persona']", style: { "background-color": "#d62728", shape: "diamond" } },
+          { selector: "node[kind = 'outlet']", style: { "background-color": "#2ca02c", shape: "square" } },
+          { selector: "edge", style: { width: 1.5, "line-color": "#999", label: "data(label)",
+            "font-size": 8, color: "#555", "curve-style": "bezier" } }
+        ]
+      });
+      operationMap.fit(undefined, 30);
+    }
+    var story = document.getElementById("story"), note = document.getElementById("story-note");
+    story.textContent = "";
+    if (!op.story) { note.textContent = "No share of its columns is in the data."; return; }
+    note.textContent = "'" + op.story.title + "' by " + op.story.byline + ", published " +
+      whenIso(op.story.published) + ". Each dot is a post sharing it, placed by its delay after " +
+      "publication (log scale); hover for who posted it.";
+    if (op.story.url) story.appendChild(safeLink(op.story.url, "open the column"));
+    var strip = el("div", "", "story-strip"), maxDelay = 1;
+    op.story.events.forEach(function (e) { if (e[0] > maxDelay) maxDelay = e[0]; });
+    function position(delay) {
+      return 100 * Math.log(1 + Math.max(0, delay) / 60) / Math.log(1 + maxDelay / 60);
+    }
+    strip.appendChild(el("span", "published", "story-start"));
+    op.story.events.forEach(function (e) {
+      var dot = el("span", "", "story-dot story-" + e[2]);
+      dot.style.left = position(e[0]) + "%";
+      dot.style.background = KIND_COLOUR[e[2]];
+      dot.title = gap(e[0]) + " after publication: " + opHandle(op, e[1]) + " (" +
+        KIND_WORDS[e[2]] + (e[3] ? ", in " + e[3] : "") + ")";
+      strip.appendChild(dot);
+    });
+    story.appendChild(strip);
+    var list = el("table", "", "story-list"), head = el("tr");
+    ["after publication", "account", "who", "post"].forEach(function (h) { head.appendChild(el("th", h)); });
+    list.appendChild(head);
+    op.story.events.slice(0, 25).forEach(function (e) {
+      var tr = el("tr");
+      tr.appendChild(el("td", gap(e[0])));
+      tr.appendChild(el("td", opHandle(op, e[1])));
+      tr.appendChild(el("td", KIND_WORDS[e[2]] + (e[3] ? ", in " + e[3] : "")));
+      var td = el("td"); if (e[4]) td.appendChild(safeLink(e[4], "post")); tr.appendChild(td);
+      list.appendChild(tr);
+    });
+    story.appendChild(list);
+    var links = document.querySelector("#link-table tbody");
+    links.textContent = "";
+    op.links.forEach(function (l) {
+      var tr = el("tr");
+      [l[0], l[1], l[2], l[3], Number(l[4]).toExponential(1), gap(l[5])].forEach(function (v) {
+        tr.appendChild(el("td", v)); });
+      links.appendChild(tr);
+    });
+  }
+  (function operations() {
+    var body = document.querySelector("#operation-table tbody"), ops = data.operations || [];
+    if (!ops.length) {
+      document.getElementById("operations-note").textContent = data.overview.manifest.operations ?
+        "No operation: no group shares a byline beyond chance." :
+        "No articles were among the inputs, so bylines were not tied to groups.";
+      return;
+    }
+    ops.forEach(function (o) {
+      var tr = el("tr");
+      tr.appendChild(el("td", o.id));
+      tr.appendChild(el("td", o.accounts));
+      tr.appendChild(el("td", o.bylines.join("; ")));
+      tr.appendChild(el("td", o.summary));
+      tr.addEventListener("click", function () { showOperation(o.id); });
+      body.appendChild(tr);
+    });
+    showOperation(ops[0].id);
+  })();
+
   /* the time zone: UTC unless the reader asks for the browser's */
   document.getElementById("time-zone").addEventListener("change", function (evt) {
     zone = evt.target.value === "local" ? "local" : "UTC";
@@ -615,7 +754,7 @@
     if (selected) showGroup(selected, true);
   });
   document.querySelectorAll("#evidence-table th[data-col='5']").forEach(function (th) { th.title = "time of the first post, in the zone chosen at the top"; });
-  window.sockscopeReport = { showGroup: showGroup, showAccount: window.sockscopeShowAccount,
+  window.sockscopeReport = { showGroup: showGroup, showOperation: showOperation, showAccount: window.sockscopeShowAccount,
                              data: data, zone: function () { return zone; },
                              network: function () { return cy; }, ready: true };
 })();
