@@ -213,6 +213,17 @@ def test_evaluate_scores_the_operation_world(operation_run):
     assert metrics["loyal_columnists_in_operations"] == []
 
 
+def test_evaluate_without_the_articles_scores_the_accounts_and_says_why_not_more(
+        operation_run, tmp_path):
+    world, out, _ = operation_run
+    (tmp_path / "accounts.csv").write_bytes((out / "accounts.csv").read_bytes())
+    result = runner.invoke(app, ["evaluate", "--truth", str(world / "truth.csv"),
+                                 "--result", str(tmp_path), "--json"])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.output)
+    assert metrics["f1"] > 0.9 and "no byline_links.csv" in metrics["operations"]
+
+
 def test_the_api_runs_bylines_verify_and_operations(operation_run, tmp_path):
     world, _, _ = operation_run
     result = sockscope.bylines([world / "articles.csv"], tmp_path / "b")

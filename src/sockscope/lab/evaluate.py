@@ -101,9 +101,9 @@ def _operations(truth_path: Path, result: Path, campaigns: dict[str, set[str]]
     if not truth_path.exists():
         return {}
     bylines = _read(truth_path, {"byline", "kind", "operation", "account_id"})
-    if not (result / "byline_links.csv").exists():
-        raise SockscopeError(f"{result}: no byline_links.csv; run detect with the articles "
-                             "among the inputs")
+    if not (result / "byline_links.csv").exists():  # a run on the posts alone
+        return {"operations": "not scored: the result has no byline_links.csv (detect was "
+                              "not given the articles)"}
     links = _read(result / "byline_links.csv", {"byline", "group_id", "q_value"})
     personas = _read(result / "persona_accounts.csv", {"byline", "account_id"})
     operations = _read(result / "operations.csv", {"operation_id", "bylines", "accounts",
