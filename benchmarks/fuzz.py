@@ -4,16 +4,21 @@ losses and partial --strict databases (see ``sockscope.lab.fuzz``).
     python benchmarks/fuzz.py            # 660 mutants (every mutation x seed file, 3 rounds)
     python benchmarks/fuzz.py 2000 7     # 2,000 mutants, random seed 7
 
-Prints the outcome per mutation and the failures, if any; exits 1 when there are any.
+Prints the outcome per mutation and the failures, then each fault case of
+``sockscope.lab.faults`` (special files, output paths, ulimit and memory limits, extreme
+values, option abuse, terminal injection) run through the command line; exits 1 when
+anything failed.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from collections import Counter
+from pathlib import Path
 
-from sockscope.lab import fuzz
+from sockscope.lab import faults, fuzz
 
 
 def main() -> None:
@@ -40,6 +45,14 @@ def main() -> None:
           f"independent count in {counted:,} of the {totals['ingested']:,} ingested")
     for failure in failures[:40]:
         print(f"FAIL {failure.outcome}: {failure.seed} / {failure.mutation}: {failure.detail}")
+    print()
+    print(f"{'fault case':<36}{'kind':<16}{'outcome':<20}what was said")
+    with tempfile.TemporaryDirectory() as tmp:
+        for outcome in faults.judge_all(Path(tmp)):
+            print(f"{outcome.case:<36}{outcome.kind:<16}{outcome.outcome:<20}"
+                  f"{outcome.detail[:100]}")
+            if outcome.outcome in faults.FAILURES:
+                failures.append(outcome)
     sys.exit(1 if failures else 0)
 
 

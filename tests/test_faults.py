@@ -4,6 +4,7 @@ any plausible range, what reaches a terminal, and what the machine refuses."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import zipfile
 
@@ -242,3 +243,28 @@ def test_a_full_temporary_disk_is_not_a_corrupt_zip(tmp_path, monkeypatch):
 def test_a_bad_memory_limit_is_named():
     with pytest.raises(SockscopeError, match="--memory-limit 'lots': write an amount"):
         connect(memory_limit="lots")
+
+
+@pytest.mark.parametrize("date", ["0000-01-01", "9000000000000000", "Infinity"])
+def test_an_article_dated_outside_any_plausible_range_is_a_counted_skip(tmp_path, date):
+    from sockscope.lab.faults import _articles
+
+    path = _articles(tmp_path, date)
+    result = runner.invoke(app, ["bylines", str(path), "--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert manifest["inputs"][0]["rows_skipped"] == 1
+    assert manifest["inputs"][0]["rows_kept"] == 11
+
+
+def test_every_fault_case_ends_in_a_result_or_one_line(tmp_path):
+    from sockscope.lab import faults
+
+    outcomes = list(faults.judge_all(tmp_path))
+    assert len(outcomes) == len(faults.CASES)
+    failed = [o for o in outcomes if o.outcome in faults.FAILURES]
+    assert failed == [], failed
+    said = {o.case: o.detail for o in outcomes}
+    assert "not a regular file" in said["fifo as input"]
+    assert "is a file, not a folder" in said["--out names a file"]
+    assert "is a folder; give the page's file name" in said["report --out names a folder"]

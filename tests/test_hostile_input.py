@@ -414,6 +414,17 @@ def test_mutation_fuzzer_finds_no_traceback_loss_or_partial_database():
     assert totals["ingested"] >= 80 and totals["refused"] >= 40
 
 
+def test_extreme_values_and_hostile_archives_over_every_seed_file():
+    classes = {"extreme_value", "encrypted_zip", "zip_bomb"}
+    count = 2 * len(classes) * len(fuzz.seeds())
+    totals, failures = fuzz.run(count, seed=11, only=classes)
+    assert sum(totals.values()) == count
+    assert failures == [], "\n".join(f"{f.outcome}: {f.seed} / {f.mutation}: {f.detail}"
+                                     for f in failures[:10])
+    # every encrypted archive and every bomb refused; extreme times read and counted
+    assert totals["refused"] >= 2 * 2 * len(fuzz.seeds())
+
+
 def test_fuzzer_seeds_are_valid_and_counted_independently(tmp_path):
     for source in fuzz.seeds():
         path = _write(tmp_path, source.filename, source.data)

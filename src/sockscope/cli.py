@@ -757,6 +757,9 @@ def report(
 
     if not db.exists():
         raise _fail(SockscopeError(f"{db}: no such database"))
+    if out.is_dir():
+        raise _fail(SockscopeError(f"{out}: is a folder; give the page's file name, such as "
+                                   f"{out / 'report.html'}"))
     try:
         con = connect(db, read_only=True)
         path = build_report(con, load_detection(con), out, __version__)

@@ -61,6 +61,8 @@ _DUPLICATE = {"posts": "duplicate post id", "accounts": "duplicate account id",
 
 
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # times a post may carry
+# an article may be older than social media (archives of columns), not older than print
+EARLIEST_ARTICLE = "1800-01-01"
 
 
 def _quote(text: str) -> str:
@@ -129,10 +131,11 @@ def _check_cases(candidates: Candidates) -> tuple[str, str]:
         field_of.append(f"WHEN {given} THEN {name}")
         # a time no collection can hold (year 287,168; infinity) would make every later
         # stage's cost depend on one value: counted, never kept
-        if target == "posts":
-            outside = (f"{time_col} < TIMESTAMP '{EARLIEST}' "
+        if target in ("posts", "articles"):
+            earliest = EARLIEST if target == "posts" else EARLIEST_ARTICLE
+            outside = (f"{time_col} < TIMESTAMP '{earliest}' "
                        f"OR {time_col} >= TIMESTAMP '{LATEST}' OR NOT isfinite({time_col})")
-            checks.append(f"WHEN {outside} THEN 'time out of range ({EARLIEST[:4]}-"
+            checks.append(f"WHEN {outside} THEN 'time out of range ({earliest[:4]}-"
                           f"{LATEST[:4]})'")
             field_of.append(f"WHEN {outside} THEN {name}")
     return f"CASE {' '.join(checks)} END", f"CASE {' '.join(field_of)} END"

@@ -4,7 +4,9 @@ One small valid file per source format (zipped and gzipped too) is mutated in th
 real files go wrong: truncation, byte flips, NUL bytes, a BOM, CRLF or CR-only line
 ends, latin-1/cp1252/UTF-16 encodings, a 10 MB field, deep nesting, empty and
 header-only files, duplicate headers and records, wrong JSON types, corrupt or nested
-archives. Each mutant is ingested twice, and judged:
+archives, times no post carries (epoch-ms 9e15, infinities, year 0), archives that say
+they are encrypted, and zip bombs (which must be refused, never read as nothing). Each
+mutant is ingested twice, and judged:
 
 - **traceback**: anything but a ``SockscopeError`` (the one-line error a user can act
   on) escaped;
@@ -26,6 +28,7 @@ import gzip
 import io
 import json
 import random
+import re
 import tempfile
 import zipfile
 from collections import Counter
@@ -36,7 +39,7 @@ from pathlib import Path
 from sockscope.errors import SockscopeError
 
 BIG_FIELD = 10 * 1024 * 1024
-FAILURES = ("traceback", "silent loss", "partial strict")
+FAILURES = ("traceback", "silent loss", "partial strict", "not refused")
 DEEP = 20_000
 
 
@@ -274,22 +277,79 @@ def _nested_zip(data, rng, seed):
     return out.getvalue(), seed.filename + ".outer.zip"
 
 
+# times no collection holds: year 287,168 in epoch ms, infinities, year 0 and 9999
+EXTREME_TIMES = ["9000000000000000", "Infinity", "-Infinity", "NaN", "0000-01-01 00:00:00",
+                 "9999-12-31 23:59:59", "1e308"]
+_ISO_TIME = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
+_TWITTER_TIME = re.compile(r"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d [+-]\d{4} \d{4}")
+_DATE = re.compile(r"(?<!\d)\d{4}-\d\d-\d\d(?!\d)")
+_EPOCH = re.compile(r"(?<![\w.])1[3-7]\d{8}(?:\d{3})?(?![\w.])")
+
+
+def _extreme_value(data, rng, seed):
+    """One time replaced by a value no real post carries (quoted where JSON needs it)."""
+    text = data.decode("utf-8")
+    value = rng.choice(EXTREME_TIMES)
+    for pattern in (_ISO_TIME, _TWITTER_TIME, _EPOCH, _DATE):
+        found = list(pattern.finditer(text))
+        if found:
+            match = rng.choice(found)
+            quoted = text[match.start() - 1:match.start()] == '"'
+            new = value if quoted or not seed.filename.endswith((".json", ".jsonl")) \
+                else json.dumps(value)
+            return (text[:match.start()] + new + text[match.end():]).encode("utf-8"), \
+                seed.filename
+    return data, seed.filename
+
+
+def _encrypted_zip(data, rng, seed):
+    """A zip whose member says it is encrypted (the flag every unzip tool reads)."""
+    zipped, name = _zipped(data, rng, seed)
+    out = bytearray(zipped)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = out.find(signature)
+        while at >= 0:
+            out[at + offset] |= 0x1
+            at = out.find(signature, at + 4)
+    return bytes(out), name
+
+
+def _zip_bomb(data, rng, seed):
+    """The file followed by a body of NUL bytes that deflates a thousandfold and more:
+    an archive to refuse before unpacking, never one to read as nothing."""
+    from sockscope.ingest.source import LARGE_MEMBER
+
+    out = io.BytesIO()
+    block = bytes(1 << 20)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open(seed.filename, "w", force_zip64=True) as member:
+        member.write(data)
+        for _ in range(LARGE_MEMBER // len(block) + 1):
+            member.write(block)
+    return out.getvalue(), seed.filename + ".zip"
+
+
 MUTATIONS: list[Mutation] = [
     _truncate, _flip, _nul, _bom, _bom_only, _crlf, _cr_only, _encoding("latin-1"),
     _encoding("cp1252"), _encoding("utf-16"), _big_field, _deep, _empty, _header_only,
     _duplicate_header, _doubled, _wrong_type, _zipped, _gzipped, _corrupt_zip,
-    _corrupt_gzip, _nested_zip,
+    _corrupt_gzip, _nested_zip, _extreme_value, _encrypted_zip, _zip_bomb,
 ]
+# mutants that must be refused, not read: reading them at all is the failure
+MUST_REFUSE = {"encrypted_zip", "zip_bomb"}
 
 
-def mutants(count: int, seed: int = 0) -> Iterator[tuple[Seed, str, bytes, str]]:
+def mutants(count: int, seed: int = 0, only: set[str] | None = None
+            ) -> Iterator[tuple[Seed, str, bytes, str]]:
     """``count`` mutants (seed file, mutation name, bytes, file name), deterministic for
-    ``seed``: every mutation over every seed file in turn, with fresh randomness."""
+    ``seed``: every mutation (or those named in ``only``) over every seed file in turn,
+    with fresh randomness."""
     rng = random.Random(seed)
     files = seeds()
     produced = 0
+    chosen = [m for m in MUTATIONS if only is None or m.__name__.strip("_") in only]
     while produced < count:
-        for mutation in MUTATIONS:
+        for mutation in chosen:
             for source in files:
                 if produced >= count:
                     return
@@ -386,6 +446,9 @@ def judge(source: Seed, mutation: str, data: bytes, name: str, workdir: Path) ->
         con.close()
     if verdict.outcome in FAILURES:
         return verdict
+    if mutation in MUST_REFUSE and verdict.outcome != "refused":
+        return Verdict(source.name, mutation, "not refused",
+                       "a hostile archive was unpacked and read")
     return _strict(path, kwargs, workdir) or verdict
 
 
@@ -434,10 +497,10 @@ def _strict(path: Path, kwargs: dict, workdir: Path) -> Verdict | None:
     return None
 
 
-def judge_all(count: int, seed: int = 0) -> Iterator[Verdict]:
+def judge_all(count: int, seed: int = 0, only: set[str] | None = None) -> Iterator[Verdict]:
     """The verdict on each of ``count`` mutants, in order."""
     with tempfile.TemporaryDirectory(prefix="sockscope-fuzz-") as tmp:
-        for number, (source, mutation, data, name) in enumerate(mutants(count, seed)):
+        for number, (source, mutation, data, name) in enumerate(mutants(count, seed, only)):
             workdir = Path(tmp) / str(number)
             workdir.mkdir()
             verdict = judge(source, mutation, data, name, workdir)
@@ -449,11 +512,12 @@ def judge_all(count: int, seed: int = 0) -> Iterator[Verdict]:
             yield verdict
 
 
-def run(count: int, seed: int = 0) -> tuple[Counter[str], list[Verdict]]:
+def run(count: int, seed: int = 0, only: set[str] | None = None
+        ) -> tuple[Counter[str], list[Verdict]]:
     """Judge ``count`` mutants; returns outcome totals and the verdicts that are failures."""
     totals: Counter[str] = Counter()
     failures: list[Verdict] = []
-    for verdict in judge_all(count, seed):
+    for verdict in judge_all(count, seed, only):
         totals[verdict.outcome] += 1
         if verdict.outcome in FAILURES:
             failures.append(verdict)
