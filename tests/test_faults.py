@@ -268,3 +268,24 @@ def test_every_fault_case_ends_in_a_result_or_one_line(tmp_path):
     assert "not a regular file" in said["fifo as input"]
     assert "is a file, not a folder" in said["--out names a file"]
     assert "is a folder; give the page's file name" in said["report --out names a folder"]
+
+
+def test_the_time_range_is_an_option_and_times_outside_it_are_counted(tmp_path):
+    from sockscope.lab.faults import _normal_posts, _posts
+
+    rows = _normal_posts(20)
+    rows[0][5] = "1985-06-01 10:00:00"  # before the default range
+    rows[1][5] = "2019-06-01 10:00:00"  # outside a narrower one
+    path = _posts(tmp_path, rows)
+    default = api.ingest([path])
+    assert default.rows_skipped == 1
+    assert [s.reason for s in default.reports[0].skips] == [
+        "time out of range (1990-01-01 to 2100-01-01)"]
+    narrow = api.ingest([path], time_range="2020:2021")
+    assert narrow.rows_skipped == 2 and narrow.rows_kept == 18
+    wide = api.ingest([path], time_range="1980-01-01:2100-01-01")
+    assert wide.rows_skipped == 0
+    result = runner.invoke(app, ["ingest", str(path), "--time-range", "2021:2020"])
+    assert result.exit_code == 2 and "FROM must come before TO" in result.output
+    result = runner.invoke(app, ["ingest", str(path), "--time-range", "soon"])
+    assert result.exit_code == 2 and "write FROM:TO" in result.output

@@ -68,6 +68,7 @@ def ingest(
     list_sep: dict[str, str] | None = None,
     allow_empty: bool = False,
     value_map: dict[str, dict[str, str]] | None = None,
+    time_range: str | None = None,
 ) -> IngestResult:
     """Read input files into the canonical tables of a run database.
 
@@ -84,6 +85,8 @@ def ingest(
     A file with records of which none could be kept is an error naming the reader and
     the fields (almost always the wrong reader), unless ``allow_empty``. ``value_map``
     maps a generic table's kind values to kinds: ``{"kind": {"1": "repost", "0": "post"}}``.
+    ``time_range`` (``"FROM:TO"``, dates or years) is the span a post's time must fall in
+    (default ``"1990:2100"``); a time outside it is a counted skip naming the field.
     """
     from sockscope.ingest.pipeline import ingest_files
 
@@ -93,7 +96,8 @@ def ingest(
         reports = ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform,
                                strict=strict, on_file=on_file, na=na, timezone=timezone,
                                time_format=time_format, list_sep=list_sep,
-                               allow_empty=allow_empty, value_map=value_map)
+                               allow_empty=allow_empty, value_map=value_map,
+                               time_range=time_range)
     except BaseException:
         if created:  # a failed ingest into a new database leaves no database behind
             con.close()
@@ -168,6 +172,7 @@ def detect(
     value_map: dict[str, dict[str, str]] | None = None,
     force: bool = False,
     articles: Sequence[str | Path] = (),
+    time_range: str | None = None,
     **parameters: Any,
 ) -> Detection:
     """Find coordinated groups: ingest ``inputs`` (if any) into ``db`` (or memory),
@@ -209,9 +214,11 @@ def detect(
     if inputs:
         ingest_files(con, inputs, fmt=fmt, mapping=mapping, platform=platform, na=na,
                      timezone=timezone, time_format=time_format, list_sep=list_sep,
-                     on_file=on_file, allow_empty=allow_empty, value_map=value_map)
+                     on_file=on_file, allow_empty=allow_empty, value_map=value_map,
+                     time_range=time_range)
     if articles:
-        ingest_files(con, articles, fmt="articles", on_file=on_file, allow_empty=allow_empty)
+        ingest_files(con, articles, fmt="articles", on_file=on_file, allow_empty=allow_empty,
+                     time_range=time_range)
     ingest_s = time.perf_counter() - started
     detection = run_detection(con, params, spark, on_stage)
     detection.timings = {"ingest": ingest_s, **detection.timings}

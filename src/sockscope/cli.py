@@ -90,6 +90,9 @@ PlatformOption = Annotated[str | None, typer.Option(help="Platform name for gene
 TimezoneOption = Annotated[str | None, typer.Option(
     "--timezone", help="Zone of times written without an offset (old Telegram exports, naive "
                        "table times), e.g. Europe/Moscow; UTC by default.")]
+TimeRangeOption = Annotated[str | None, typer.Option(
+    "--time-range", help="FROM:TO, dates or years: the span a post's time must fall in "
+                         "(default 1990:2100); times outside it are counted skips.")]
 TimeFormatOption = Annotated[str | None, typer.Option(
     "--time-format", help="How a generic table writes its times, in strptime codes, e.g. "
                           "'%d/%m/%Y %H:%M'.")]
@@ -179,6 +182,7 @@ def ingest(
     na: NaOption = None,
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
+    time_range: TimeRangeOption = None,
     list_sep: ListSepOption = None,
     map_values: MapValuesOption = None,
     allow_empty: AllowEmptyOption = False,
@@ -195,7 +199,7 @@ def ingest(
                                 strict=strict, on_file=_file_progress(progress), na=_na(na),
                                 timezone=timezone, time_format=time_format,
                                 list_sep=_list_sep(list_sep), allow_empty=allow_empty,
-                                value_map=_value_map(map_values))
+                                value_map=_value_map(map_values), time_range=time_range)
     except SockscopeError as exc:
         raise _fail(exc) from None
     table = Table(title="ingest", show_lines=False)
@@ -391,6 +395,7 @@ def detect(
     na: NaOption = None,
     timezone: TimezoneOption = None,
     time_format: TimeFormatOption = None,
+    time_range: TimeRangeOption = None,
     list_sep: ListSepOption = None,
     map_values: MapValuesOption = None,
     allow_empty: AllowEmptyOption = False,
@@ -421,7 +426,7 @@ def detect(
                 result = api.ingest(inputs, db, fmt=fmt, mapping=mapping, platform=platform,
                                     na=_na(na), timezone=timezone, time_format=time_format,
                                     list_sep=_list_sep(list_sep), allow_empty=allow_empty,
-                                    value_map=_value_map(map_values))
+                                    value_map=_value_map(map_values), time_range=time_range)
             with console.status("detecting (naive)…"):
                 manifest = detect_naive(result.connection, out)
             console.print(f"{manifest['flagged']:,} of {manifest['accounts']:,} accounts "
@@ -441,7 +446,7 @@ def detect(
                                    engine=engine, spark_master=spark_master,
                                    spark_workdir=spark_workdir, allow_empty=allow_empty,
                                    value_map=_value_map(map_values), force=force,
-                                   articles=articles or [])
+                                   articles=articles or [], time_range=time_range)
     except SockscopeError as exc:
         raise _fail(exc) from None
     for note in detection.notes:

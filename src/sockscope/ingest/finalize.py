@@ -9,9 +9,11 @@ the reasons are counted with their first positions, and the rest is inserted.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import duckdb
 
+from sockscope.errors import SockscopeError
 from sockscope.ingest.sql import PROFILE_FIELDS
 from sockscope.ingest.staging import EXAMPLES_KEPT, Skip, Staged
 from sockscope.store.schema import ACCOUNTS_COLUMNS, ARTICLES_COLUMNS, POSTS_COLUMNS
@@ -63,6 +65,29 @@ _DUPLICATE = {"posts": "duplicate post id", "accounts": "duplicate account id",
 EARLIEST, LATEST = "1990-01-01", "2100-01-01"  # times a post may carry
 # an article may be older than social media (archives of columns), not older than print
 EARLIEST_ARTICLE = "1800-01-01"
+
+
+def set_time_range(con: duckdb.DuckDBPyConnection, time_range: str | None) -> None:
+    """The times a post may carry, ``FROM:TO`` (dates or years; TO excluded), for the
+    checks of this ingest; 1990-01-01:2100-01-01 by default. Articles keep 1800 as their
+    earliest (archives of columns), with the same end."""
+    earliest, latest = EARLIEST, LATEST
+    if time_range is not None:
+        parts = time_range.split(":")
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            earliest, latest = (datetime.fromisoformat(p if "-" in p else f"{int(p):04d}-01-01")
+                                .strftime("%Y-%m-%d") for p in parts)
+        except ValueError:
+            raise SockscopeError(f"--time-range {time_range!r}: write FROM:TO as dates or "
+                                 "years, such as 2015:2025 or 2016-01-01:2017-06-30") from None
+        if earliest >= latest:
+            raise SockscopeError(f"--time-range {time_range!r}: FROM must come before TO")
+    for name, value in (("posts_from", earliest), ("posts_to", latest),
+                        ("articles_from", min(earliest, EARLIEST_ARTICLE)),
+                        ("articles_to", latest)):
+        con.execute(f"SET VARIABLE ss_{name} = TIMESTAMP '{value}'")
 
 
 def _quote(text: str) -> str:
@@ -132,11 +157,14 @@ def _check_cases(candidates: Candidates) -> tuple[str, str]:
         # a time no collection can hold (year 287,168; infinity) would make every later
         # stage's cost depend on one value: counted, never kept
         if target in ("posts", "articles"):
-            earliest = EARLIEST if target == "posts" else EARLIEST_ARTICLE
-            outside = (f"{time_col} < TIMESTAMP '{earliest}' "
-                       f"OR {time_col} >= TIMESTAMP '{LATEST}' OR NOT isfinite({time_col})")
-            checks.append(f"WHEN {outside} THEN 'time out of range ({earliest[:4]}-"
-                          f"{LATEST[:4]})'")
+            # the range is the ingest's (set_time_range): 1990-2100 for posts by default
+            earliest, latest = (f"getvariable('ss_{target}_from')",
+                                f"getvariable('ss_{target}_to')")
+            outside = (f"{time_col} < {earliest} OR {time_col} >= {latest} "
+                       f"OR NOT isfinite({time_col})")
+            checks.append(f"WHEN {outside} THEN 'time out of range (' || "
+                          f"strftime({earliest}, '%Y-%m-%d') || ' to ' || "
+                          f"strftime({latest}, '%Y-%m-%d') || ')'")
             field_of.append(f"WHEN {outside} THEN {name}")
     return f"CASE {' '.join(checks)} END", f"CASE {' '.join(field_of)} END"
 

@@ -17,7 +17,13 @@ import duckdb
 
 from sockscope.errors import IngestError
 from sockscope.ingest.documents import as_json_lines, needs_splitting
-from sockscope.ingest.finalize import ACCOUNT_POOL_DDL, FileReport, finalize, merge_accounts
+from sockscope.ingest.finalize import (
+    ACCOUNT_POOL_DDL,
+    FileReport,
+    finalize,
+    merge_accounts,
+    set_time_range,
+)
 from sockscope.ingest.formats import sniff_format
 from sockscope.ingest.readers.mapped_table import set_table_layout
 from sockscope.ingest.source import Source, expand, probe
@@ -42,6 +48,7 @@ def ingest_files(
     list_sep: dict[str, str] | None = None,
     allow_empty: bool = False,
     value_map: dict[str, dict[str, str]] | None = None,
+    time_range: str | None = None,
 ) -> list[FileReport]:
     """Ingest ``paths`` into the canonical tables of ``con`` and return one report per file.
     A file whose records were all skipped (but as duplicates of rows already stored) is
@@ -63,6 +70,8 @@ def ingest_files(
     con.execute("SET VARIABLE ss_timezone = ?", [timezone or "UTC"])
     # generic tables: how their times and list columns are written
     set_table_layout(con, time_format, list_sep, value_map)
+    # the times a post may carry (FROM:TO); others are counted skips
+    set_time_range(con, time_range)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _account_pool ({ACCOUNT_POOL_DDL})")
