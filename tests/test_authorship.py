@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from sockscope import api
 from sockscope.authorship.calibration import (
     Band,
     Calibrated,
@@ -21,6 +22,8 @@ from sockscope.authorship.features import distort, most_frequent_words
 from sockscope.authorship.tokens import words
 from sockscope.authorship.verifiers import default_verifiers
 from sockscope.cli import app
+
+from .conftest import SHARED_DATA, needs
 
 TOKENS = [
     ("Greek keeps accents and final sigma", "Γειά σου Κόσμε, τι κάνεις;",
@@ -274,3 +277,24 @@ def test_articles_csv_keeps_title_url_and_hand(tmp_path):
     assert {"title", "url", "hand"} <= set(rows[0])
     first = next(r for r in rows if r["byline"] == "Byline 1" and r["title"] == "Title 1-2")
     assert first["url"] == "https://daily.example/1/2" and first["hand"] in ("0", "1", "2")
+
+
+@needs(SHARED_DATA / "pan14-av-train" / "en_essays")
+def test_many_single_article_bylines_with_a_background_corpus(tmp_path):
+    # 200 bylines of one article each: the verifiers come from the background corpus,
+    # every byline is compared with its nearest neighbours, none is left out
+    import csv as csv_module
+
+    texts = sorted((SHARED_DATA / "pan14-av-train" / "en_essays").glob("*/*.txt"))[:200]
+    path = tmp_path / "articles.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv_module.writer(handle)
+        writer.writerow(["byline", "outlet", "published_at", "title", "text"])
+        for number, text in enumerate(texts):
+            writer.writerow([f"Writer {number}", "The Post", "2021-01-01", f"T {number}",
+                             text.read_text(encoding="utf-8", errors="replace")])
+    result = api.bylines([path], tmp_path / "out",
+                         background=SHARED_DATA / "pan14-av-train" / "en_essays")
+    assert result.bylines.num_rows == len(texts)
+    assert result.pairs.num_rows >= len(texts)  # each compared with its neighbours
+    assert set(result.bylines["hands"].to_pylist()) == {1}
