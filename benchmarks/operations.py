@@ -10,7 +10,8 @@ Each world comes from `sockscope simulate --operation` (a desk of 36 accounts wi
 invented bylines and their persona accounts, twelve genuine columnists, two with 50 loyal
 readers). The quality table prints what issue #24 asks: byline recall (invented bylines
 linked at q <= 0.01 to a group mostly of the desk), false links (genuine bylines linked),
-persona accounts found in their byline's operation, the desk's share in its operation,
+persona accounts found in their byline's operation, the desk's share in its operation
+and the operation's accounts not of the desk (outsiders),
 whether it holds all the bylines, the loyal readers flagged, and whether their columnist
 is in an operation. The cost case runs detect on one world twice, in one process each,
 with and without the articles, and prints the stages' share: ``bylines`` (the byline
@@ -36,9 +37,9 @@ def run(*args: str) -> str:
 
 
 def quality(accounts: int) -> None:
-    print("| seed | collection | F1 | byline recall | false links | personas | desk share "
-          "| all bylines | readers flagged | loyal columnist in an operation | detect s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| seed | collection | F1 | byline recall | false links | personas "
+          "| desk share | outsiders | all bylines | readers flagged | loyal columnist in an operation | detect s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for seed in (1, 2, 3):
             for collection in ("full", "targeted"):
@@ -54,7 +55,8 @@ def quality(accounts: int) -> None:
                 op = m["per_operation"]["OP1"]
                 print(f"| {seed} | {collection} | {m['f1']:.3f} | {m['byline_recall']:.2f} | "
                       f"{m['false_byline_links']} | {op['persona_accounts_found']}/"
-                      f"{op['bylines']} | {op['desk_share']:.3f} | {op['all_bylines']} | "
+                      f"{op['bylines']} | {op['desk_share']:.3f} | {op['outsiders']} | "
+                      f"{op['all_bylines']} | "
                       f"{m.get('fpr_readers', 0):.3f} | "
                       f"{bool(m['loyal_columnists_in_operations'])} | {seconds:.1f} |",
                       flush=True)

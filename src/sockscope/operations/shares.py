@@ -11,7 +11,9 @@ delay since publication.
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sockscope.keys.normalize_url import normalize_url
 from sockscope.store.database import arrow_view
@@ -91,7 +93,8 @@ def _tail(canonical: str) -> str:
 def _title_matches(con: duckdb.DuckDBPyConnection, articles: list[tuple]
                    ) -> list[tuple[str, str, str]]:
     """Posts without a link whose text holds an article's title, within
-    ``TITLE_HORIZON_S`` of its publication (one multi-pattern pass: Aho-Corasick)."""
+    ``TITLE_HORIZON_S`` of its publication (one multi-pattern pass: Aho-Corasick), and
+    the reposts of those posts (a repost shares what it reposts; archives cut its text)."""
     import ahocorasick
 
     owners: dict[str, list[str]] = {}
@@ -110,15 +113,37 @@ def _title_matches(con: duckdb.DuckDBPyConnection, articles: list[tuple]
     if first is None:
         return []
     reader = con.sql(f"""
-        SELECT post_id, ' ' || {TITLE_WORDS.format(text='text')} || ' ' FROM posts
-        WHERE (urls IS NULL OR len(urls) = 0) AND text IS NOT NULL
+        SELECT post_id, ' ' || {TITLE_WORDS.format(text='text')} || ' ' AS words FROM posts
+        WHERE (urls IS NULL OR len(urls) = 0) AND text IS NOT NULL AND kind <> 'repost'
           AND created_at >= ?::TIMESTAMP - INTERVAL {-EARLIEST_DELAY_S} SECOND
-          AND created_at <= ?::TIMESTAMP + INTERVAL {TITLE_HORIZON_S} SECOND
-        ORDER BY post_id""", params=[first, last]).to_arrow_reader(100_000)
+          AND created_at <= ?::TIMESTAMP + INTERVAL {TITLE_HORIZON_S} SECOND""",
+                     params=[first, last]).to_arrow_reader(100_000)
     found = []
     for batch in reader:
-        for post_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(),
-                                 strict=True):
-            for _, article_id in automaton.iter(text):
-                found.append((article_id, post_id, "title"))
+        # one pass of the automaton over the batch's texts joined by line ends (which no
+        # title holds), then each match's end mapped back to its post
+        texts = batch.column(1)
+        if len(texts) == 0:
+            continue
+        joined = pc.binary_join(pa.ListArray.from_arrays(
+            pa.array([0, len(texts)], pa.int32()), texts), "\n")[0].as_py()
+        starts = np.concatenate([[0], np.cumsum(pc.utf8_length(texts).to_numpy() + 1)])
+        ends, owners_of = [], []
+        for end, article_id in automaton.iter(joined):
+            ends.append(end)
+            owners_of.append(article_id)
+        if not ends:
+            continue
+        rows = np.searchsorted(starts, np.array(ends), side="right") - 1
+        post_ids = batch.column(0)
+        found.extend((article_id, post_ids[int(row)].as_py(), "title")
+                     for article_id, row in zip(owners_of, rows, strict=True))
+    if found:  # a repost shares what the post it reposts shares
+        matched = pa.table({"article_id": [f[0] for f in found],
+                            "post_id": [f[1] for f in found]})
+        with arrow_view(con, matched) as originals:
+            found += con.execute(f"""
+                SELECT m.article_id, r.post_id, 'title' FROM posts r
+                JOIN {originals} m ON r.repost_of_post = m.post_id
+                WHERE r.kind = 'repost' AND (r.urls IS NULL OR len(r.urls) = 0)""").fetchall()
     return sorted(set(found))
