@@ -211,6 +211,9 @@ def test_evaluate_scores_the_operation_world(operation_run):
     assert operation["desk_share"] >= 0.9 and operation["outsiders"] <= 2
     assert metrics["fpr_readers"] <= 0.05
     assert metrics["loyal_columnists_in_operations"] == []
+    text = runner.invoke(app, ["evaluate", "--truth", str(world / "truth.csv"),
+                               "--result", str(out)]).output
+    assert "byline recall" in text and "operation OP1" in text and "of the desk" in text
 
 
 def test_evaluate_without_the_articles_scores_the_accounts_and_says_why_not_more(

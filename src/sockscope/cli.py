@@ -513,6 +513,22 @@ def evaluate(
         table.add_row(f"campaign {escape(name)}",
                       f"{row['size']} accounts, {escape(row['strategy'])}: recall "
                       f"{row['recall']:.2f}, best Jaccard {row['best_jaccard']:.2f}")
+    if "fpr_readers" in metrics:
+        table.add_row("fpr_readers", f"{metrics['fpr_readers']:.4f}")
+    if isinstance(metrics.get("operations"), str):
+        table.add_row("operations", escape(metrics["operations"]))
+    if "byline_recall" in metrics:
+        table.add_row("byline recall", f"{metrics['byline_recall']:.4f}")
+        table.add_row("false byline links", f"{metrics['false_byline_links']}")
+        table.add_row("loyal readers' columnists in operations",
+                      escape(", ".join(metrics["loyal_columnists_in_operations"]) or "none"))
+        for name, row in metrics["per_operation"].items():
+            table.add_row(f"operation {escape(name)}",
+                          f"{row['operation']}: {row['desk_share']:.0%} of the desk, "
+                          f"{row['outsiders']} outsiders, {row['bylines_linked']} of "
+                          f"{row['bylines']} bylines linked, all bylines held: "
+                          f"{row['all_bylines']}, persona accounts found: "
+                          f"{row['persona_accounts_found']}")
     stdout.print(table)
 
 
