@@ -38,7 +38,8 @@ def run(*args: str) -> str:
 
 def quality(accounts: int) -> None:
     print("| seed | collection | F1 | byline recall | false links | personas "
-          "| desk share | outsiders | all bylines | readers flagged | loyal columnist in an operation | detect s |")
+          "| desk share | outsiders | all bylines | readers flagged "
+          "| loyal columnist in an operation | detect s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for seed in (1, 2, 3):
