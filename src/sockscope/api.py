@@ -257,20 +257,21 @@ def _operations(con: duckdb.DuckDBPyConnection, detection: Detection,
     from sockscope.authorship.bylines import analyse_bylines
     from sockscope.operations.assemble import assemble_operations
 
-    for name, stage in (("bylines", "comparing bylines"), ("operations", "operations")):
-        if on_stage is not None:
-            on_stage(stage)
-        started = time.perf_counter()
-        if name == "bylines":
-            try:
-                detection.bylines = analyse_bylines(con, None, seed)
-                detection.notes.extend(detection.bylines.notes)
-            except SockscopeError as exc:
-                detection.notes.append(f"bylines not compared: {exc}")
-        else:
-            detection.operations = assemble_operations(con, detection, detection.bylines)
-            detection.notes.extend(detection.operations.notes)
-        detection.timings[name] = time.perf_counter() - started
+    if on_stage is not None:
+        on_stage("comparing bylines")
+    started = time.perf_counter()
+    try:
+        detection.bylines = analyse_bylines(con, None, seed)
+        detection.notes.extend(detection.bylines.notes)
+    except SockscopeError as exc:
+        detection.notes.append(f"bylines not compared: {exc}")
+    detection.timings["bylines"] = time.perf_counter() - started
+    if on_stage is not None:
+        on_stage("operations")
+    started = time.perf_counter()
+    detection.operations = assemble_operations(con, detection, detection.bylines)
+    detection.notes.extend(detection.operations.notes)
+    detection.timings["operations"] = time.perf_counter() - started
 
 
 def bylines(

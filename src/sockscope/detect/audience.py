@@ -194,14 +194,9 @@ def split_readerships(con: duckdb.DuckDBPyConnection, groups: list[Group], edges
     if independent is None or not groups or not con.execute(
             "SELECT count(*) FROM articles WHERE url IS NOT NULL").fetchall()[0][0]:
         return groups, []
-    from sockscope.keys.normalize_url import normalize_url
+    from sockscope.keys.article_urls import article_urls
 
-    byline_of = {}
-    for url, byline in con.execute(
-            "SELECT url, byline FROM articles WHERE url IS NOT NULL ORDER BY article_id"
-            ).fetchall():
-        if (canonical := normalize_url(url)) is not None:
-            byline_of.setdefault(canonical, byline)
+    byline_of = {url: byline for url, (_, byline) in article_urls(con).items()}
     kept: list[Group] = []
     readers: list[Audience] = []
     for group in groups:

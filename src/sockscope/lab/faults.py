@@ -61,7 +61,7 @@ def _posts(folder: Path, rows: list[list[str]], name: str = "posts.csv") -> Path
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(_POSTS_HEADER)
     for row in rows:
-        writer.writerow([*row, "false", "", ""][:len(_POSTS_HEADER)])
+        writer.writerow([*row, "false", "", ""])
     path = folder / name
     path.write_text(out.getvalue(), encoding="utf-8")
     return path
@@ -114,12 +114,18 @@ def _out_is_root(folder: Path) -> list[str]:
     return ["detect", str(_posts(folder, _normal_posts())), "--out", "/"]
 
 
-def _report_out_is_folder(folder: Path) -> list[str]:
-    posts = _posts(folder, _normal_posts())
-    subprocess.run([sys.executable, "-m", "sockscope", "detect", str(posts), "--db",
-                    str(folder / "run.duckdb"), "--out", str(folder / "r"), "--quiet"],
+def _detected(folder: Path, posts: Path) -> Path:
+    """A run database with a detection result for ``posts`` (made before the case runs)."""
+    db = folder / "run.duckdb"
+    subprocess.run([sys.executable, "-m", "sockscope", "detect", str(posts), "--db", str(db),
+                    "--out", str(folder / "r"), "--quiet"],
                    check=True, capture_output=True, timeout=TIME_LIMIT)
-    return ["report", "--db", str(folder / "run.duckdb"), "--out", str(folder / "r")]
+    return db
+
+
+def _report_out_is_folder(folder: Path) -> list[str]:
+    db = _detected(folder, _posts(folder, _normal_posts()))
+    return ["report", "--db", str(db), "--out", str(folder / "r")]
 
 
 def _file_size_limit(folder: Path) -> list[str]:
@@ -174,11 +180,7 @@ def _escape_in_handle(folder: Path) -> list[str]:
         if row[1] == "u1":
             row[2] = "evil\x1b]0;owned\x07\x1b[2J"
             row[3] = "Name\x1b[8mhidden\x9b31m"
-    posts = _posts(folder, rows)
-    subprocess.run([sys.executable, "-m", "sockscope", "detect", str(posts), "--db",
-                    str(folder / "run.duckdb"), "--out", str(folder / "r"), "--quiet"],
-                   check=True, capture_output=True, timeout=TIME_LIMIT)
-    return ["account", "u1", "--db", str(folder / "run.duckdb")]
+    return ["account", "u1", "--db", str(_detected(folder, _posts(folder, rows)))]
 
 
 CASES: list[Case] = [

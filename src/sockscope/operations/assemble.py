@@ -27,7 +27,12 @@ from sockscope.durations import human_duration
 from sockscope.model.bylines import BylineResult
 from sockscope.model.detection import Detection
 from sockscope.model.operations import OperationResult
-from sockscope.operations.links import byline_amplifiers, byline_links, organic_share
+from sockscope.operations.links import (
+    account_articles,
+    byline_amplifiers,
+    byline_links,
+    organic_share,
+)
 from sockscope.operations.personas import persona_accounts
 from sockscope.operations.shares import match_shares
 from sockscope.store.database import arrow_view
@@ -138,6 +143,11 @@ def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
         outlets[byline].add(outlet)
     created = _creation_times(con, set(detection.membership)
                               | set(shares["account_id"].to_pylist()))
+    # the tables as rows, once for every operation
+    articles_of = account_articles(shares)
+    share_rows = list(zip(shares["byline"].to_pylist(), shares["account_id"].to_pylist(),
+                          shares["delay_s"].to_pylist(), strict=True))
+    link_rows, persona_rows = links.to_pylist(), personas.to_pylist()
     found = []
     for component in components.values():
         kinds = defaultdict(list)
@@ -147,10 +157,10 @@ def _operations(con, detection: Detection, shares: pa.Table, links: pa.Table,
             continue
         members = {m for g in kinds["g"] for m in groups[g].members} | set(kinds["a"])
         amplifiers = [a["account_id"] for a in byline_amplifiers(
-            shares, set(kinds["b"]), members | set(detection.membership), fdr)]
+            articles_of, set(kinds["b"]), members | set(detection.membership), fdr)]
         found.append(_describe(sorted(kinds["g"]), sorted(kinds["b"]), sorted(kinds["a"]),
-                               amplifiers, groups, shares, links, personas, outlets,
-                               created, writers, by_cluster))
+                               amplifiers, groups, share_rows, link_rows, persona_rows,
+                               outlets, created, writers, by_cluster))
     found.sort(key=lambda o: (-o["account_count"], -len(o["bylines"].split(";")),
                               o["q_value"], o["groups"]))
     operation_of = {}
@@ -172,20 +182,20 @@ def _creation_times(con, wanted: set[str]) -> dict[str, datetime]:
                                     WHERE created_at IS NOT NULL GROUP BY 1""").fetchall())
 
 
-def _describe(group_ids, byline_names, persona_ids, amplifiers, groups, shares, links,
-              personas, outlets, created, writers, by_cluster) -> dict:
+def _describe(group_ids, byline_names, persona_ids, amplifiers, groups, share_rows,
+              link_rows, persona_rows, outlets, created, writers, by_cluster) -> dict:
+    """One operation's row; ``share_rows`` are (byline, account, delay) triples, the
+    other rows those of the links and persona tables."""
     accounts = sorted({m for g in group_ids for m in groups[g].members} | set(persona_ids)
                       | set(amplifiers))
-    op_links = [r for r in links.to_pylist() if r["group_id"] in group_ids
+    op_links = [r for r in link_rows if r["group_id"] in group_ids
                 and r["byline"] in byline_names]
     member_set = set(accounts)
-    delays = [d for b, a, d in zip(shares["byline"].to_pylist(),
-                                   shares["account_id"].to_pylist(),
-                                   shares["delay_s"].to_pylist(), strict=True)
+    delays = [d for b, a, d in share_rows
               if b in byline_names and a in member_set and d is not None]
     median_delay = float(np.median(delays)) if delays else None
     op_outlets = sorted({o for b in byline_names for o in outlets[b]})
-    op_personas = [r for r in personas.to_pylist() if r["account_id"] in persona_ids
+    op_personas = [r for r in persona_rows if r["account_id"] in persona_ids
                    and r["byline"] in byline_names]
     q = min((r["q_value"] for r in op_links), default=1.0)
     writer_bylines = sorted({other for b in byline_names if b in writers

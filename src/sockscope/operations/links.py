@@ -90,39 +90,43 @@ MIN_AMPLIFIED_ARTICLES = 2
 AMPLIFIER_ROUNDS = 5
 
 
-def byline_amplifiers(shares: pa.Table, bylines: set[str], excluded: set[str], fdr: float,
-                      rounds: int = AMPLIFIER_ROUNDS) -> list[dict]:
+def account_articles(shares: pa.Table) -> dict[str, dict[str, str]]:
+    """account -> the articles it shared -> their byline (its (account, article) pairs)."""
+    index: dict[str, dict[str, str]] = {}
+    for byline, article, account in zip(shares["byline"].to_pylist(),
+                                        shares["article_id"].to_pylist(),
+                                        shares["account_id"].to_pylist(), strict=True):
+        index.setdefault(account, {})[article] = byline
+    return index
+
+
+def byline_amplifiers(articles_of: dict[str, dict[str, str]], bylines: set[str],
+                      excluded: set[str], fdr: float, rounds: int = AMPLIFIER_ROUNDS
+                      ) -> list[dict]:
     """Accounts outside ``excluded`` (the operation's groups and persona accounts) that
     share ``bylines`` far beyond chance: the same test as a link, for one account and the
     operation's bylines together. A desk member that took part in too few of the desk's
     other actions to be tied into its group still pushes its columns; a reader who shares
-    one of them among much else does not. With k the account's (account, article) pairs,
-    x those on ``bylines`` and p_0 the bylines' share of everyone else's pairs outside
-    ``excluded``: x ~ Binomial(k, p_0); BH over the accounts with such a pair; kept at
-    q <= ``fdr`` with ``MIN_AMPLIFIED_ARTICLES`` articles or more. The desk's unflagged
-    accounts inflate p_0 for one another, so the test runs in rounds (as the group
-    attachment test does): the accounts found leave the baseline and the rest are tested
-    again, until a round finds none."""
-    pairs: dict[str, set] = {}
-    on_bylines: dict[str, set] = {}
-    for byline, article, account in zip(shares["byline"].to_pylist(),
-                                        shares["article_id"].to_pylist(),
-                                        shares["account_id"].to_pylist(), strict=True):
-        if account in excluded:
-            continue
-        pairs.setdefault(account, set()).add(article)
-        if byline in bylines:
-            on_bylines.setdefault(account, set()).add(article)
+    one of them among much else does not. With k the account's (account, article) pairs
+    (``articles_of``: ``account_articles``), x those on ``bylines`` and p_0 the bylines'
+    share of everyone else's pairs outside ``excluded``: x ~ Binomial(k, p_0); BH over
+    the accounts with such a pair; kept at q <= ``fdr`` with ``MIN_AMPLIFIED_ARTICLES``
+    articles or more. The desk's unflagged accounts inflate p_0 for one another, so the
+    test runs in rounds (as the group attachment test does): the accounts found leave the
+    baseline and the rest are tested again, until a round finds none."""
+    pairs = {a: len(arts) for a, arts in articles_of.items() if a not in excluded}
+    on_bylines = {a: n for a in pairs
+                  if (n := sum(b in bylines for b in articles_of[a].values()))}
     found: list[dict] = []
     for _ in range(rounds):
         taken = {f["account_id"] for f in found}
         tested = sorted(a for a in on_bylines if a not in taken)
         if not tested:
             break
-        total = sum(len(p) for a, p in pairs.items() if a not in taken)
-        total_on = sum(len(p) for a, p in on_bylines.items() if a not in taken)
-        k = np.array([len(pairs[a]) for a in tested], dtype=float)
-        x = np.array([len(on_bylines[a]) for a in tested], dtype=float)
+        total = sum(n for a, n in pairs.items() if a not in taken)
+        total_on = sum(n for a, n in on_bylines.items() if a not in taken)
+        k = np.array([pairs[a] for a in tested], dtype=float)
+        x = np.array([on_bylines[a] for a in tested], dtype=float)
         p0 = np.minimum((total_on - x + 1) / np.maximum(total - k + 2, 1), 1.0)
         p = binom.sf(x - 1, k, p0)
         q = benjamini_hochberg(p)

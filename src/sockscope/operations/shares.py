@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sockscope.keys.article_urls import article_urls
 from sockscope.keys.normalize_url import normalize_url
 from sockscope.store.database import arrow_view
 
@@ -41,14 +42,10 @@ _HOST_TAIL = r"""regexp_extract(regexp_extract(lower({url}),
 
 def match_shares(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """Every (article, post) share in the run database (SHARE_SCHEMA), oldest first."""
-    articles = con.execute(f"""SELECT article_id, url, {TITLE_WORDS.format(text='title')}
-                               FROM articles ORDER BY article_id""").fetchall()
-    by_url = {}
-    for article_id, url, _ in articles:
-        canonical = normalize_url(url) if url else None
-        if canonical:
-            by_url.setdefault(canonical, article_id)  # the same page twice: first id
-    pairs = _url_matches(con, by_url) + _title_matches(con, articles)
+    titles = con.execute(f"""SELECT article_id, {TITLE_WORDS.format(text='title')}
+                             FROM articles ORDER BY article_id""").fetchall()
+    by_url = {url: article_id for url, (article_id, _) in article_urls(con).items()}
+    pairs = _url_matches(con, by_url) + _title_matches(con, titles)
     found = pa.table({"article_id": pa.array([p[0] for p in pairs], pa.string()),
                       "post_id": pa.array([p[1] for p in pairs], pa.string()),
                       "matched_by": pa.array([p[2] for p in pairs], pa.string())})
@@ -90,7 +87,7 @@ def _tail(canonical: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
-def _title_matches(con: duckdb.DuckDBPyConnection, articles: list[tuple]
+def _title_matches(con: duckdb.DuckDBPyConnection, titles: list[tuple[str, str | None]]
                    ) -> list[tuple[str, str, str]]:
     """Posts without a link whose text holds an article's title, within
     ``TITLE_HORIZON_S`` of its publication (one multi-pattern pass: Aho-Corasick), and
@@ -98,7 +95,7 @@ def _title_matches(con: duckdb.DuckDBPyConnection, articles: list[tuple]
     import ahocorasick
 
     owners: dict[str, list[str]] = {}
-    for article_id, _, words in articles:
+    for article_id, words in titles:
         if words and len(words.split()) >= MIN_TITLE_WORDS:
             owners.setdefault(words, []).append(article_id)
     unique = {words: ids[0] for words, ids in owners.items() if len(ids) == 1}

@@ -5,17 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sockscope.model.bylines import BylineResult
-from sockscope.output.safe_csv import write_csv
-
-
-def write_table_csv(table: pa.Table, path: Path) -> None:
-    """A table as a spreadsheet-safe CSV, its columns in order."""
-    write_csv(path, table.column_names,
-              zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
+from sockscope.output.safe_csv import write_table_csv
 
 
 def write_byline_tables(result: BylineResult, out: Path) -> None:

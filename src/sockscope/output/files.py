@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sockscope.errors import SockscopeError
@@ -32,7 +31,7 @@ from sockscope.output.contract import (
 from sockscope.output.group_tables import GroupTables
 from sockscope.output.networks import write_networks
 from sockscope.output.operations import write_operation_tables
-from sockscope.output.safe_csv import iso_utc, write_csv, write_relation_csv
+from sockscope.output.safe_csv import iso_utc, write_csv, write_relation_csv, write_table_csv
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,7 @@ class WriteContext:
 def write_tables(detection: Detection, out: Path, context: WriteContext) -> None:
     """accounts.csv, groups.csv, edges.parquet, edges.csv, evidence.parquet and
     persona.parquet."""
-    write_csv(out / "accounts.csv", detection.accounts.column_names,
-              _rows(detection.accounts))
+    write_table_csv(detection.accounts, out / "accounts.csv")
     write_csv(out / "groups.csv", GROUP_COLUMNS, (
         (g.group_id, len(g.members), g.score, f"{g.q_value:.3g}",
          ";".join(b for b, _, _ in g.behaviours), iso_utc(g.first_seen),
@@ -65,10 +63,6 @@ def write_tables(detection: Detection, out: Path, context: WriteContext) -> None
     pq.write_table(detection.evidence, out / "evidence.parquet")
     if detection.persona is not None:
         pq.write_table(detection.persona, out / "persona.parquet")
-
-
-def _rows(table: pa.Table):
-    return zip(*(table[name].to_pylist() for name in table.column_names), strict=True)
 
 
 def write_group_tables(detection: Detection, out: Path, context: WriteContext) -> None:

@@ -12,7 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sockscope.model.detection import Detection
-from sockscope.output.bylines import write_byline_tables, write_table_csv
+from sockscope.output.bylines import write_byline_tables
+from sockscope.output.safe_csv import write_table_csv
 
 
 def write_operation_tables(detection: Detection, out: Path, context: object) -> None:

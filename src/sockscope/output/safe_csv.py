@@ -72,6 +72,12 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
             buffer.truncate()
 
 
+def write_table_csv(table: pa.Table, path: Path) -> None:
+    """An Arrow table as ``write_csv`` writes rows, its columns in order."""
+    write_csv(path, table.column_names,
+              zip(*(table[c].to_pylist() for c in table.column_names), strict=True))
+
+
 def guard_sql(column: str) -> str:
     """SQL for a text column's cells with the leading apostrophe of ``safe_cell``."""
     starts = ", ".join(f"chr({ord(c)})" for c in FORMULA_STARTS)
