@@ -298,3 +298,15 @@ def test_many_single_article_bylines_with_a_background_corpus(tmp_path):
     assert result.bylines.num_rows == len(texts)
     assert result.pairs.num_rows >= len(texts)  # each compared with its neighbours
     assert set(result.bylines["hands"].to_pylist()) == {1}
+
+
+def test_the_byline_report_is_the_same_on_a_rerun(tmp_path):
+    from sockscope.lab.faults import _articles
+
+    corpus = _articles(tmp_path, "2021-05-01")  # four bylines of three articles
+    for name in ("a", "b"):
+        result = CliRunner().invoke(app, ["bylines", str(corpus),
+                                          "--out", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "a" / "report.html").read_bytes() == \
+        (tmp_path / "b" / "report.html").read_bytes()

@@ -37,6 +37,9 @@ def collect_bylines(result: BylineResult, manifest: dict) -> dict:
     for pair in pairs[:MAX_PAIRS]:
         pair.update(result.explanations.get((pair["byline_a"], pair["byline_b"]),
                                             {"together": [], "apart": []}))
+    # how long the run took differs between reruns; the page must not (manifest.json
+    # keeps it)
+    manifest = {k: v for k, v in manifest.items() if k not in ("seconds", "timings_s")}
     return {"overview": {"manifest": manifest}, "bylines": bylines,
             "pairs": pairs[:MAX_PAIRS], "pairs_total": len(pairs),
             "passages": _passages_by_article_pair(result),
