@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 
 from sockscope import api
 from sockscope.cli import app
-from sockscope.detect.significance import benjamini_hochberg
 from sockscope.errors import SockscopeError
+from sockscope.fdr import benjamini_hochberg
 from sockscope.lab.evaluate import evaluate
 from sockscope.lab.simulate import World, simulate
 from sockscope.store.database import connect
@@ -26,7 +26,7 @@ from .posts_factory import insert, post
 
 CONTRACT = ["accounts.csv", "groups.csv", "edges.parquet", "edges.csv", "evidence.parquet",
             "network.gexf", "network.graphml", "persona.parquet", "manifest.json", "members.csv",
-            "group_content.csv", "evidence_by_key.csv", "evidence.csv"]
+            "group_content.csv", "evidence_by_key.csv", "evidence.csv", "operator_pairs.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +70,11 @@ def test_output_contract_columns_and_types(small_result):
         assert (small_result / name).exists(), name
     with open(small_result / "accounts.csv", newline="") as handle:
         accounts = list(csv.DictReader(handle))
-    assert list(accounts[0]) == ["account_id", "handle", "flagged", "group_id", "score",
-                                 "behaviours", "signals"]
+    assert list(accounts[0]) == ["account_id", "handle", "flagged", "group_id",
+                                 "operator_group", "score", "behaviours", "signals"]
     assert {a["flagged"] for a in accounts} == {"true", "false"}
-    assert all((a["flagged"] == "true") == bool(a["group_id"]) for a in accounts)
+    assert all((a["flagged"] == "true") == bool(a["group_id"] or a["operator_group"])
+               for a in accounts)
     with open(small_result / "groups.csv", newline="") as handle:
         groups = list(csv.DictReader(handle))
     assert list(groups[0]) == ["group_id", "size", "score", "q_value", "behaviours",
@@ -371,7 +372,8 @@ def test_a_run_is_repeated_from_its_manifest(tmp_path):
     assert manifest["parameters"] == {
         "traces": ["co-repost"], "windows": {"co-repost": 30}, "auto_window": False,
         "fdr": 0.05, "min_shared": 2, "neighbour_cap": 50, "window_free": True, "seed": 7,
-        "amplification": False, "attach_rounds": 5, "min_group_size": 4, "persona": True}
+        "amplification": False, "attach_rounds": 5, "min_group_size": 4, "persona": True,
+        "operators": True}
     again = runner.invoke(app, ["detect", str(tmp_path / "shares.csv"), *mapping, "--out",
                                 str(tmp_path / "b"), "--parameters",
                                 str(tmp_path / "a" / "manifest.json")])

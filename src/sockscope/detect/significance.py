@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 from scipy.stats import poisson
 
 from sockscope.detect.coaction import PAIR_BASE, Coactions, at_scale, named_coactions
+from sockscope.fdr import benjamini_hochberg
 from sockscope.model.detection import Edge
 from sockscope.store.database import arrow_view, table_from_arrow
 
@@ -253,20 +254,3 @@ def select_edges(con: duckdb.DuckDBPyConnection, tests: str, candidates: str,
     return [Edge(a, b, beh, int(sk), float(w), float(p), float(qv), float(mn), float(md),
                  float(ft), float(lt), tuple(keys), None if win is None else int(win))
             for a, b, beh, sk, w, p, qv, mn, md, ft, lt, keys, win in found]
-
-
-def benjamini_hochberg(p_values: np.ndarray, hypotheses: int | None = None) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values), in the input order.
-
-    ``hypotheses`` is the total number of hypotheses when the p-values of the others
-    (all equal to 1) are not listed; by default, the number of p-values given.
-    """
-    m = max(len(p_values), hypotheses or 0)
-    if len(p_values) == 0:
-        return p_values
-    order = np.argsort(p_values, kind="stable")
-    ranked = p_values[order] * m / np.arange(1, len(p_values) + 1)
-    adjusted = np.minimum.accumulate(ranked[::-1])[::-1]
-    q = np.empty(len(p_values))
-    q[order] = np.minimum(adjusted, 1.0)
-    return q

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.stats import binom
 
-from sockscope.detect.significance import benjamini_hochberg
+from sockscope.fdr import benjamini_hochberg
 
 MIN_MEMBERS = 3  # the smallest group detect reports (min_group_size)
 EXAMPLE_POSTS = 5
