@@ -35,6 +35,7 @@ from sockscope.detect.significance import (
 )
 from sockscope.detect.window import estimate_window
 from sockscope.model.detection import Audience, Detection, Edge, Group
+from sockscope.model.operators import OperatorResult
 from sockscope.model.params import DetectParams
 from sockscope.output.contract import account_table, evidence_table
 from sockscope.persona.accounts import Persona, build_persona
@@ -113,15 +114,36 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
             notes.extend(attach_notes)
             notes.extend(describe_audiences(audiences))
             edges = merge_edges(edges, attached_edges)
+        operators = None
+        if params.operators:
+            with clock.stage("same operator"):
+                operators = _operators(scratch, persona, params, groups)
+                notes.extend(operators.notes)
         with clock.stage("results"):
             evidence = _evidence(con, edges)
-            accounts = account_table(con, groups, edges, persona)
+            accounts = account_table(con, groups, edges, persona,
+                                     operators.groups if operators else None)
     return Detection(params=params, edges=edges, groups=groups, evidence=evidence,
                      accounts=accounts, windows=windows, tests=hypotheses, notes=notes,
                      audiences=audiences, timings=clock.timings,
                      persona=None if persona is None else persona.table,
                      persona_signals=[] if persona is None else
-                     [name for name in SIGNALS if persona.available.get(name)])
+                     [name for name in SIGNALS if persona.available.get(name)],
+                     operators=operators)
+
+
+def _operators(scratch: Scratch, persona: Persona | None, params: DetectParams,
+               groups: list[Group]) -> OperatorResult:
+    """The same-operator analysis (``sockscope.operators``) on the run's posts; it
+    reads the canonical links detect's co-url trace uses, and leaves pairs inside one
+    coordinated group to the group."""
+    from sockscope.detect.traces.co_url import prepare_url_map
+    from sockscope.operators.analyse import find_operators
+
+    scratch.once("url_map", prepare_url_map)
+    return find_operators(scratch.con, persona if persona is not None
+                          else build_persona(scratch.con), "url_map", params.fdr,
+                          params.seed, {m: g.group_id for g in groups for m in g.members})
 
 
 def _test_traces(scratch: Scratch, params: DetectParams,

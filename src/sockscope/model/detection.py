@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from sockscope.model.bylines import BylineResult
 from sockscope.model.operations import OperationResult
+from sockscope.model.operators import OperatorResult
 from sockscope.model.params import DetectParams
 
 AMPLIFICATION = "amplification"  # the behaviour name of account -> author ties
@@ -105,6 +106,8 @@ class Detection:
     # and the operations stage's result
     bylines: BylineResult | None = None
     operations: OperationResult | None = None
+    # the same-operator analysis (None when switched off)
+    operators: OperatorResult | None = None
 
     def audience_rows(self) -> list[dict[str, Any]]:
         """The audiences set apart, as plain rows (author, accounts, reason)."""
@@ -115,14 +118,16 @@ class Detection:
 
     @property
     def membership(self) -> dict[str, str]:
-        """account id -> group id, for flagged accounts."""
+        """account id -> group id, for accounts in coordinated groups."""
         return {m: g.group_id for g in self.groups for m in g.members}
 
     def counts(self) -> dict[str, int]:
+        flagged = self.accounts["flagged"].to_pylist() if self.accounts.num_rows else []
         return {"accounts": self.accounts.num_rows, "tests": self.tests,
                 "edges": len(self.edges), "groups": len(self.groups),
-                "flagged": sum(len(g.members) for g in self.groups),
-                "evidence": self.evidence.num_rows}
+                "flagged": sum(bool(f) for f in flagged),
+                "evidence": self.evidence.num_rows,
+                **(self.operators.counts() if self.operators else {})}
 
     def manifest(self, version: str) -> dict[str, Any]:
         """The run's manifest: enough to repeat it (inputs and parameters) and to read it."""

@@ -55,6 +55,9 @@ class DetectParams:
         "smallest community reported as a group"))
     persona: bool = field(default=True, metadata=_help(
         "compute persona signals and use them in verdicts (audiences of targeted data)"))
+    operators: bool = field(default=True, metadata=_help(
+        "same-operator analysis: pairs of accounts one person runs, even never at once "
+        "(operator_pairs.csv)"))
 
     def __post_init__(self) -> None:
         # normalise containers so equal parameters compare and serialise equally

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 ACCOUNT_SCHEMA = pa.schema([
     ("account_id", pa.string()), ("handle", pa.string()), ("flagged", pa.bool_()),
-    ("group_id", pa.string()), ("score", pa.float64()), ("behaviours", pa.string()),
-    ("signals", pa.string())])
+    ("group_id", pa.string()), ("operator_group", pa.string()), ("score", pa.float64()),
+    ("behaviours", pa.string()), ("signals", pa.string())])
 GROUP_SCHEMA = pa.schema([
     ("group_id", pa.string()), ("size", pa.int64()), ("score", pa.float64()),
     ("q_value", pa.float64()), ("behaviours", pa.string()),
@@ -54,10 +54,13 @@ def seen_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str | None]
 
 
 def account_table(con: duckdb.DuckDBPyConnection, groups: list[Group],
-                  edges: list[Edge], persona: Persona | None = None) -> pa.Table:
-    """The account table: every account seen; flagged ones with their group, score (the
-    fused weight of their significant edges) and behaviours; persona marks for all."""
+                  edges: list[Edge], persona: Persona | None = None,
+                  operator_groups: dict[str, str] | None = None) -> pa.Table:
+    """The account table: every account seen; flagged ones (in a coordinated group or an
+    operator group) with their groups, score (the fused weight of their significant
+    edges) and behaviours; persona marks for all."""
     membership = {m: g.group_id for g in groups for m in g.members}
+    operator_groups = operator_groups or {}
     score: dict[str, float] = {}
     behaviours: dict[str, set[str]] = {}
     for e in edges:
@@ -65,11 +68,12 @@ def account_table(con: duckdb.DuckDBPyConnection, groups: list[Group],
             score[account] = score.get(account, 0.0) + e.weight
             behaviours.setdefault(account, set()).add(e.behaviour)
     rows = seen_accounts(con)
-    flagged = [a in membership for a, _ in rows]
+    flagged = [a in membership or a in operator_groups for a, _ in rows]
     return pa.table({
         "account_id": [a for a, _ in rows], "handle": [h for _, h in rows],
         "flagged": flagged,
         "group_id": [membership.get(a) for a, _ in rows],
+        "operator_group": [operator_groups.get(a) for a, _ in rows],
         "score": [round(score.get(a, 0.0), 4) if f else 0.0
                   for (a, _), f in zip(rows, flagged, strict=True)],
         "behaviours": [";".join(sorted(behaviours.get(a, ()))) if f else ""

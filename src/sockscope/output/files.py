@@ -31,6 +31,7 @@ from sockscope.output.contract import (
 from sockscope.output.group_tables import GroupTables
 from sockscope.output.networks import write_networks
 from sockscope.output.operations import write_operation_tables
+from sockscope.output.operators import write_operator_tables
 from sockscope.output.safe_csv import iso_utc, write_csv, write_relation_csv, write_table_csv
 
 
@@ -83,7 +84,8 @@ def write_network_files(detection: Detection, out: Path, context: WriteContext) 
 
 # what sockscope.plugins.WRITERS registers first (the report registers its own writer)
 BUILTIN = [("tables", write_tables), ("group tables", write_group_tables),
-           ("networks", write_network_files), ("operations", write_operation_tables)]
+           ("networks", write_network_files), ("operations", write_operation_tables),
+           ("operators", write_operator_tables)]
 
 
 def is_result(folder: Path) -> bool:

@@ -17,6 +17,7 @@ import pyarrow as pa
 from sockscope.errors import SockscopeError
 from sockscope.model.detection import Detection, Edge, Group
 from sockscope.model.operations import OperationResult
+from sockscope.model.operators import OperatorResult
 from sockscope.model.params import DetectParams
 from sockscope.output.contract import edge_table, group_table
 from sockscope.store.database import table_from_arrow
@@ -55,6 +56,9 @@ def store_detection(con: duckdb.DuckDBPyConnection, detection: Detection,
         con.execute(f"DROP TABLE IF EXISTS {name}")
         if operations is not None:
             table_from_arrow(con, name, getattr(operations, part), temp=False)
+    con.execute("DROP TABLE IF EXISTS result_operator_pairs")
+    if detection.operators is not None:
+        table_from_arrow(con, "result_operator_pairs", detection.operators.pairs, temp=False)
     table_from_arrow(con, "result_manifest", {"json": [json.dumps(
         manifest, sort_keys=True, default=str)]}, temp=False)
 
@@ -73,7 +77,8 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
     accounts = con.sql("SELECT * FROM result_accounts ORDER BY account_id").to_arrow_table()
     members: dict[str, list[str]] = {}
     for account, group in con.execute("SELECT account_id, group_id FROM result_accounts "
-                                      "WHERE flagged ORDER BY account_id").fetchall():
+                                      "WHERE group_id IS NOT NULL ORDER BY account_id"
+                                      ).fetchall():
         members.setdefault(group, []).append(account)
     groups = [
         Group(group_id=g, members=members.get(g, []), score=score, q_value=p,
@@ -101,7 +106,21 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
                  if _exists(con, "result_persona") else None),
         persona_signals=manifest.get("persona_signals", []),
         stored_audiences=manifest.get("audiences", []),
-        operations=_load_operations(con, manifest))
+        operations=_load_operations(con, manifest),
+        operators=_load_operators(con, accounts, manifest))
+
+
+def _load_operators(con: duckdb.DuckDBPyConnection, accounts: pa.Table, manifest: dict
+                    ) -> OperatorResult | None:
+    if not _exists(con, "result_operator_pairs"):
+        return None
+    groups = {a: g for a, g in zip(accounts["account_id"].to_pylist(),
+                                   accounts["operator_group"].to_pylist(), strict=True) if g}
+    counts = manifest.get("counts", {})
+    return OperatorResult(
+        con.sql("SELECT * FROM result_operator_pairs ORDER BY p_value, account_a, "
+                "account_b").to_arrow_table(), groups,
+        counts.get("operator_pair_tests", 0), counts.get("operator_candidates", 0))
 
 
 def _load_operations(con: duckdb.DuckDBPyConnection, manifest: dict
