@@ -293,6 +293,9 @@ def simulate(
     operation: Annotated[bool, typer.Option(
         "--operation", help="Add an influence operation with invented bylines: also "
                             "writes articles.csv and bylines_truth.csv.")] = False,
+    sockpuppets: Annotated[bool, typer.Option(
+        "--sockpuppets", help="Add sockmasters whose accounts take turns (ban evasion, "
+                              "rotating personas) and patrollers who revert them.")] = False,
 ) -> None:
     """Generate a synthetic world with organic users, campaigns and ground truth."""
     from sockscope.lab.simulate import simulate as run_simulation
@@ -300,7 +303,8 @@ def simulate(
     try:
         with console.status("simulating…"):
             stats = run_simulation(out, accounts=accounts, days=days, seed=seed,
-                                   collection=collection, operation=operation)
+                                   collection=collection, operation=operation,
+                                   sockpuppets=sockpuppets)
     except ValueError as exc:
         raise _fail(exc) from None
     out_text = escape(str(out))
@@ -308,6 +312,9 @@ def simulate(
                   f"{stats['campaigns']} campaigns with {stats['campaign_accounts']:,} accounts; "
                   f"{stats['fans']:,} fans, {stats['outlets']:,} local outlets → "
                   f"{out_text}/tweets.csv, users.csv, truth.csv")
+    if sockpuppets:
+        console.print(f"{stats['sockpuppets']:,} sockpuppets, {stats['patrollers']:,} "
+                      "patrollers (truth labels sockpuppet, patroller)")
     if operation:
         console.print(f"{stats['articles']:,} columns under {stats['bylines']} bylines → "
                       f"{out_text}/articles.csv, bylines_truth.csv")
@@ -375,6 +382,8 @@ def detect(
     min_group_size: Annotated[int, typer.Option(help=describe("min_group_size"))]
     = default("min_group_size"),
     persona: Annotated[bool, typer.Option(help=describe("persona"))] = default("persona"),
+    operators: Annotated[bool, typer.Option(help=describe("operators"))]
+    = default("operators"),
     parameters: Annotated[Path | None, typer.Option(
         help="Take every detection parameter from a manifest.json (repeat a run).")] = None,
     db: Annotated[Path | None, typer.Option(help="DuckDB file; memory if omitted.")] = None,
@@ -436,7 +445,7 @@ def detect(
                                 min_shared=min_shared, neighbour_cap=neighbour_cap,
                                 window_free=window_free, amplification=amplification,
                                 attach_rounds=attach_rounds, min_group_size=min_group_size,
-                                persona=persona)
+                                persona=persona, operators=operators)
         with StageProgress(console.real(), quiet) as progress:
             detection = api.detect(inputs, out, db=db, params=params, on_stage=progress,
                                    on_file=_file_progress(progress),
@@ -515,6 +524,16 @@ def evaluate(
                       f"{row['recall']:.2f}, best Jaccard {row['best_jaccard']:.2f}")
     if "fpr_readers" in metrics:
         table.add_row("fpr_readers", f"{metrics['fpr_readers']:.4f}")
+    if "sockpuppets" in metrics:
+        table.add_row("sockpuppet recall", f"{metrics['sockpuppet_recall']:.4f} of "
+                      f"{metrics['sockpuppets']:,} " + ", ".join(
+                          f"{escape(k)} {v:.2f}" for k, v in
+                          metrics["sockpuppet_recall_per_strategy"].items()))
+        table.add_row("fpr_patrollers", f"{metrics['fpr_patrollers']:.4f}")
+        table.add_row("operator groups", f"{metrics['operator_groups']}, adjusted Rand "
+                      f"{metrics['operator_ari']:.4f} against the sockmasters; "
+                      f"{metrics['operator_accounts_not_sockpuppets']} accounts in them "
+                      "not sockpuppets")
     if isinstance(metrics.get("operations"), str):
         table.add_row("operations", escape(metrics["operations"]))
     if "byline_recall" in metrics:
@@ -581,6 +600,7 @@ def account(
                          f"{e['weight']:.3f}", f"{e['q_value']:.1e}",
                          escape(" | ".join(k[:40] for k in e["example_keys"])))
         stdout.print(ties)
+    _print_same_operator(dossier.get("same_operator"))
     if dossier["evidence"]:
         rows = Table(title=f"evidence (first {len(dossier['evidence'])} of "
                      f"{dossier['evidence_total']:,})")
@@ -591,6 +611,25 @@ def account(
             rows.add_row(r["behaviour"], escape(other), escape(str(r["key"])[:60]),
                          str(r["time_a"]), "" if r["dt_s"] is None else f"{r['dt_s']:.0f}")
         stdout.print(rows)
+
+
+def _print_same_operator(found: dict | None) -> None:
+    """The dossier's probable same-operator accounts, evidence side by side."""
+    if not found or not found["accounts"]:
+        return
+    table = Table(title=f"probably the same operator (group {found['operator_group']})")
+    for column in ("other account", "q", "this account active", "other active",
+                   "shared targets", "names", "evidence"):
+        table.add_column(column, overflow="fold")
+    for other in found["accounts"]:
+        span = " → ".join(str(t)[:16] for t in other["span"])
+        other_span = " → ".join(str(t)[:16] for t in other["other_span"])
+        table.add_row(escape(f"{other['other']} ({other['handle'] or '?'})"),
+                      f"{other['q_value']:.1e}", span, other_span,
+                      escape(f"{other['shared_targets']}: "
+                             + " | ".join(t[:50] for t in other["example_targets"])),
+                      f"{other['name_similarity']:.2f}", escape(other["evidence"]))
+    stdout.print(table)
 
 
 @app.command()

@@ -42,6 +42,9 @@ def _ratio(a: float, b: float) -> float:
 def evaluate(truth_path: str | Path, result_dir: str | Path) -> dict[str, object]:
     truth_rows = _read(Path(truth_path), {"account_id", "label", "campaign", "strategy"})
     result_rows = _read(Path(result_dir) / "accounts.csv", {"account_id", "flagged", "group_id"})
+    sockpuppet_scores = _sockpuppets(truth_rows, result_rows)
+    # sockpuppets are scored on their own (same-operator pairs), not as campaigns
+    truth_rows = [r for r in truth_rows if r["label"] != "sockpuppet"]
     truth = {r["account_id"]: r for r in truth_rows}
     flagged = {r["account_id"] for r in result_rows if r["flagged"].lower() == "true"}
     group_of = {r["account_id"]: r["group_id"] for r in result_rows if r["group_id"]}
@@ -89,8 +92,48 @@ def evaluate(truth_path: str | Path, result_dir: str | Path) -> dict[str, object
         "recall_per_strategy": {s: round(_ratio(len(m & flagged), len(m)), 4)
                                 for s, m in sorted(strategies.items())},
         "per_campaign": per_campaign,
+        **sockpuppet_scores,
         **_operations(Path(truth_path).with_name("bylines_truth.csv"), Path(result_dir),
                       campaigns),
+    }
+
+
+def _sockpuppets(truth_rows: list[dict[str, str]], result_rows: list[dict[str, str]]
+                 ) -> dict[str, object]:
+    """With sockpuppets in the truth (``simulate --sockpuppets``): their recall (flagged
+    in any way), the patrollers flagged, and the adjusted Rand index of operator groups
+    against the true sockmasters, over the sockpuppets and the accounts in operator
+    groups."""
+    socks = {r["account_id"]: r["campaign"] for r in truth_rows if r["label"] == "sockpuppet"}
+    if not socks:
+        return {}
+    patrollers = {r["account_id"] for r in truth_rows if r["label"] == "patroller"}
+    organic = {r["account_id"] for r in truth_rows if r["label"] == "organic"}
+    flagged = {r["account_id"] for r in result_rows if r["flagged"].lower() == "true"}
+    operator_of = {r["account_id"]: r["operator_group"] for r in result_rows
+                   if r.get("operator_group")}
+    scope = sorted(set(socks) | set(operator_of))
+    ari = adjusted_rand_score([socks.get(a) or f"none:{a}" for a in scope],
+                              [operator_of.get(a) or f"none:{a}" for a in scope])
+    per_strategy: dict[str, list[str]] = defaultdict(list)
+    for r in truth_rows:
+        if r["label"] == "sockpuppet":
+            per_strategy[r["strategy"]].append(r["account_id"])
+    return {
+        "sockpuppets": len(socks),
+        "sockpuppet_recall": round(_ratio(len(flagged & set(socks)), len(socks)), 4),
+        "sockpuppet_recall_per_strategy": {
+            s: round(_ratio(len(flagged & set(m)), len(m)), 4)
+            for s, m in sorted(per_strategy.items())},
+        "fpr_patrollers": round(_ratio(len(flagged & patrollers), len(patrollers)), 4),
+        "operator_ari": round(float(ari), 4),
+        "operator_groups": len(set(operator_of.values())),
+        "operator_accounts_not_sockpuppets": len(set(operator_of) - set(socks)),
+        # the same-operator analysis' own false positives (flags from groups aside)
+        "patrollers_in_operator_groups": len(set(operator_of) & patrollers),
+        "organic_in_operator_groups": len(set(operator_of) & organic),
+        "fpr_organic_operators": round(_ratio(len(set(operator_of) & organic),
+                                              len(organic)), 6),
     }
 
 

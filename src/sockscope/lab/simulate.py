@@ -119,13 +119,16 @@ class World:
     """Builds one world; call :meth:`write` to produce the three CSV files."""
 
     def __init__(self, accounts: int = 20_000, days: int = 14, seed: int = 1,
-                 collection: str = "full", operation: bool = False) -> None:
+                 collection: str = "full", operation: bool = False,
+                 sockpuppets: bool = False) -> None:
         if accounts < 2_000:
             raise ValueError("a world needs at least 2,000 accounts")
         if collection not in COLLECTIONS:
             raise ValueError(f"collection must be one of {', '.join(COLLECTIONS)}")
         self.collection = collection
         self.operation = operation
+        self.sockpuppets = sockpuppets
+        self.own_posts_from = -1  # sockpuppets' posts before this index are dropped
         self.articles: list[dict] = []  # the operation world's columns (articles.csv)
         self.bylines: list[dict] = []  # and its bylines' truth (bylines_truth.csv)
         self.idol = -1
@@ -700,6 +703,142 @@ class World:
         return self.posts.add(who, np.asarray(when, dtype=np.int64), 0, -1, texts, [[]] * n,
                               urls, self.client[who])
 
+    # ---- sockpuppets that take turns, and their patrollers ----------------------------
+    def sockmasters(self) -> None:
+        """Sockmasters after Wikipedia's sockpuppet investigations. Each has interests
+        (obscure pages a few other people also edit), a time zone, a client, words of
+        their own and a naming habit. Ban evaders run accounts one after another: each
+        new account, created days before it starts, picks up most of its predecessor's
+        pages. Rotators run two or three personas over the whole period, one per
+        session. Most accounts are quiet. Patrollers (active accounts) watch some
+        masters: they revert a sock's edit minutes later, and mass-revert a blocked
+        account's pages a day or so after its last edit, with the summaries the wiki
+        software writes ("Undid revision N by X (talk)", "Reverted edits by X (talk) to
+        last version by Y")."""
+        last_pages: list[str] = []
+        rng = self.rng
+        self.own_posts_from = self.posts.count
+        masters = max(8, self.n // 400)
+        kinds = ["ban_evasion" if rng.random() < 0.6 else "rotation" for _ in range(masters)]
+        sizes = [int(rng.integers(2, 6)) if k == "ban_evasion" else int(rng.integers(2, 4))
+                 for k in kinds]
+        patrol = max(6, self.n // 800)
+        free = np.flatnonzero(self.label == "organic")
+        free = free[free != self.idol]
+        active = free[self.rate[free] >= np.median(self.rate[free])]
+        patrollers = rng.choice(active, size=patrol, replace=False)
+        free = np.setdiff1d(free, patrollers)
+        socks = rng.choice(free, size=sum(sizes), replace=False)
+        self.label[patrollers] = "patroller"
+        watch = rng.random((patrol, masters)) < 0.4
+        reverts: list[tuple[int, int, str, str, bool]] = []  # time, master, page, who, mass
+        public = np.flatnonzero(self.label == "organic")
+        begin = 0
+        for m, (kind, size) in enumerate(zip(kinds, sizes, strict=True)):
+            accounts = socks[begin:begin + size]
+            begin += size
+            self.label[accounts] = "sockpuppet"
+            self.campaign[accounts] = f"S{m + 1:02d}"
+            self.strategy[accounts] = kind
+            pages = [f"https://wiki.example/wiki/{self.vocab[a].title()}_{self.vocab[b]}"
+                     for a, b in rng.integers(WRITER_WORDS, len(self.vocab), size=(24, 2))]
+            for page in pages:  # the few other people who edit these pages
+                visitors = rng.choice(public, size=int(rng.poisson(2)), replace=False)
+                self.posts.add(visitors, rng.integers(0, self.horizon, len(visitors)), 0, -1,
+                               self._texts(len(visitors)), [[]] * len(visitors),
+                               [[page]] * len(visitors), self.client[visitors])
+            self.offset_h[accounts] = rng.choice(UTC_OFFSETS_H)
+            self.client[accounts] = rng.integers(len(CLIENTS))
+            own = self.vocab[rng.choice(np.arange(WRITER_WORDS, len(self.vocab)), 12,
+                                        replace=False)]
+            self._sock_names(accounts)
+            if rng.random() < 0.3:
+                self.bio[accounts] = self.bio[accounts[0]]
+            if kind == "rotation":  # one master, one persona per session
+                sessions = self._sessions(accounts[0])
+                owner = rng.integers(size, size=len(sessions))
+            else:
+                spans = self._sock_spans(size)
+            for index, account in enumerate(accounts):
+                if kind == "rotation":
+                    start, end = 0, self.horizon
+                    times = np.sort(np.concatenate(
+                        [s for s, o in zip(sessions, owner, strict=True) if o == index]
+                        or [np.empty(0, dtype=np.int64)]))
+                else:
+                    start, end = spans[index]
+                    self.created[account] = START_S + start - int(rng.integers(0, 3 * DAY))
+                    count = int(rng.poisson(rng.lognormal(-0.5, 0.8) * (end - start) / DAY)) + 1
+                    times = np.sort(start + self._diurnal_times(np.full(count, account))
+                                    % max(end - start, 1))
+                interests = pages[min(index * 4, 10):min(index * 4, 10) + 14]
+                # a new account picks up where the last one stopped: its first edits
+                # go to the pages its predecessor edited last
+                resume = list(last_pages[-int(rng.integers(1, 4)):]) if index else []
+                last_pages = []
+                for t in times:
+                    text = " ".join(str(rng.choice(own)) if rng.random() < 0.25 else w
+                                    for w in self._texts(1)[0].split())
+                    page = str(rng.choice(interests)) if rng.random() < 0.65 else None
+                    if resume and kind == "ban_evasion":
+                        page = resume.pop()
+                    if page:
+                        last_pages.append(page)
+                    self.posts.add([account], [t], 0, -1, [text], [[]],
+                                   [[page]] if page else [[]], [self.client[account]])
+                    if page and rng.random() < 0.4:
+                        reverts.append((int(t), m, page, str(self.handle[account]), False))
+                if kind == "ban_evasion" and index < size - 1 and end < self.horizon:
+                    for page in sorted({str(rng.choice(interests)) for _ in range(4)}):
+                        reverts.append((int(end + rng.integers(DAY // 2, 3 * DAY)), m, page,
+                                        str(self.handle[account]), True))
+        for t, m, page, handle, mass in reverts:
+            watchers = patrollers[watch[:, m]]
+            if not len(watchers):
+                continue
+            who = int(rng.choice(watchers))
+            when = t if mass else t + int(rng.lognormal(np.log(900), 1.0)) + 60
+            # the wiki software's own summaries: rollback names the editor restored,
+            # undo the revision undone, so no two are the same text
+            text = (f"Undid revision {rng.integers(10**8, 10**9)} by {handle} (talk)"
+                    if rng.random() < 0.5 else
+                    f"Reverted edits by {handle} (talk) to last version by "
+                    f"{self.handle[rng.choice(public)]}")
+            self.posts.add([who], [when], 0, -1, [text], [[]], [[page]], [self.client[who]])
+
+    def _sock_names(self, accounts: np.ndarray) -> None:
+        """Nearly half the masters keep a stem in every name; the rest pick new ones."""
+        rng = self.rng
+        if rng.random() >= 0.45:
+            return
+        a, b = self.vocab[rng.integers(WRITER_WORDS, len(self.vocab), 2)]
+        for account in accounts:
+            style = rng.integers(3)
+            digits = rng.integers(2, 2_000)
+            self.handle[account] = (f"{a}{b}{digits}", f"{a.title()}_{b.title()}",
+                                    f"{a}_{b}{digits % 100}")[style]
+            self.display[account] = f"{a.title()} {b.title()}" if rng.random() < 0.7 else \
+                f"{a.title()} {self.vocab[rng.integers(len(self.vocab))].title()}"
+
+    def _sock_spans(self, size: int) -> list[tuple[int, int]]:
+        """Seconds into the world a ban evader uses each account: one after another,
+        with a gap while the next account is made."""
+        rng = self.rng
+        spans = []
+        start = int(rng.integers(0, self.horizon // 6))
+        for _ in range(size):
+            length = int(self.horizon * 0.8 / size * rng.uniform(0.4, 1.3))
+            spans.append((start, min(start + length, self.horizon)))
+            start += length + int(rng.exponential(1.5 * DAY)) + 3_600
+        return spans
+
+    def _sessions(self, account: int) -> list[np.ndarray]:
+        """A rotating master's sessions: a few posts minutes apart, at their hours."""
+        rng = self.rng
+        starts = self._diurnal_times(np.full(int(rng.poisson(0.5 * self.days)) + 1, account))
+        return [s + np.cumsum(rng.integers(60, 600, size=int(rng.integers(1, 5))))
+                for s in starts]
+
     # ---- output ---------------------------------------------------------------------
     def build(self) -> World:
         self.organic_ids = np.flatnonzero(self.label == "organic")
@@ -712,6 +851,8 @@ class World:
         self.organic()
         if self.operation:  # last, so that the rest of the world is the same without it
             self.influence_operation()
+        if self.sockpuppets:
+            self.sockmasters()
         return self
 
     def _tweet_rows(self, rows: np.ndarray, *, texts, tags, urls, client, user_id, account,
@@ -770,6 +911,9 @@ class World:
         account, time, kind = p.column("account"), p.column("time"), p.column("kind")
         target = p.column("target")
         keep = (time >= 0) & (time < self.horizon)
+        if self.own_posts_from >= 0:  # a sockpuppet posts only what its master wrote
+            keep &= ~((self.label[account] == "sockpuppet")
+                      & (np.arange(len(time)) < self.own_posts_from))
         if self.collection == "targeted" and self.idol >= 0:
             # a collection built around the fan community: the wider public's reposts,
             # replies and quotes of the idol were never collected
@@ -826,7 +970,9 @@ class World:
                 "campaign_accounts": int((self.label == "campaign").sum()),
                 "campaigns": len({c for c in self.campaign if c}),
                 "fans": int((self.label == "fan").sum()),
-                "outlets": int((self.label == "outlet").sum())}
+                "outlets": int((self.label == "outlet").sum()),
+                "sockpuppets": int((self.label == "sockpuppet").sum()),
+                "patrollers": int((self.label == "patroller").sum())}
 
 
 def _with_entities(text: str, tags: list[str], urls: list[str]) -> str:
@@ -838,13 +984,16 @@ def _with_entities(text: str, tags: list[str], urls: list[str]) -> str:
 
 
 def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
-             seed: int = 1, collection: str = "full", operation: bool = False
-             ) -> dict[str, int]:
+             seed: int = 1, collection: str = "full", operation: bool = False,
+             sockpuppets: bool = False) -> dict[str, int]:
     """Generate a world and write ``tweets.csv``, ``users.csv`` and ``truth.csv``.
 
     ``collection="targeted"`` writes the dump a collector built around the fan community
     would have: the public's reposts, replies and quotes of the idol are missing, so the
     fans are the idol's only amplifiers in the data. ``operation=True`` adds an influence
     operation with invented bylines (``World.influence_operation``) and writes
-    ``articles.csv`` and ``bylines_truth.csv`` too."""
-    return World(accounts, days, seed, collection, operation).build().write(Path(out))
+    ``articles.csv`` and ``bylines_truth.csv`` too. ``sockpuppets=True`` adds
+    sockmasters whose accounts take turns, and patrollers who revert them
+    (``World.sockmasters``; truth labels ``sockpuppet`` and ``patroller``)."""
+    return World(accounts, days, seed, collection, operation,
+                 sockpuppets).build().write(Path(out))
