@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from sockscope.errors import SockscopeError
+from sockscope.model.operators import KINDS
 from sockscope.model.params import DetectParams
 from sockscope.store.database import connect, remove_database
 
@@ -374,8 +375,8 @@ def _engine(engine: str, params: DetectParams, master: str,
 def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
             ties: int = 10, examples: int = 5) -> dict[str, Any]:
     """One account's dossier from a run made with ``detect --db``: profile, persona
-    signals, group (with its summary and signals), strongest edges and example
-    evidence."""
+    signals, group (with its summary and signals), strongest edges, example evidence,
+    and its probable same-operator accounts with their evidence side by side."""
     import pyarrow.compute as pa_compute
 
     from sockscope.output.store import load_detection
@@ -417,7 +418,34 @@ def account(db: str | Path | duckdb.DuckDBPyConnection, account_id: str, *,
                    "example_keys": list(e.example_keys)} for e in edges[:ties]],
         "evidence": evidence.slice(0, examples).to_pylist(),
         "evidence_total": evidence.num_rows,
+        "same_operator": _same_operator(detection, account_id),
     }
+
+
+def _same_operator(detection: Detection, account_id: str) -> dict[str, Any] | None:
+    """The account's probable same-operator accounts, each with its evidence side by
+    side: both accounts' active spans (the hand-over), shared targets, the names."""
+    operators = detection.operators
+    if operators is None:
+        return None
+    rows = [r for r in operators.pairs.to_pylist() if account_id in (r["account_a"],
+                                                                      r["account_b"])]
+    others = []
+    for r in rows:  # stored strongest first
+        mine, theirs = ("a", "b") if r["account_a"] == account_id else ("b", "a")
+        others.append({
+            "other": r[f"account_{theirs}"], "handle": r[f"handle_{theirs}"],
+            "score": r["score"], "q_value": r["q_value"],
+            "evidence": r["evidence"],
+            "kinds": {k: r[f"{k}_p"] for k in KINDS},
+            "span": [r[f"first_{mine}"], r[f"last_{mine}"]],
+            "other_span": [r[f"first_{theirs}"], r[f"last_{theirs}"]],
+            "handover_s": r["handover_s"], "shared_targets": r["shared_targets"],
+            "reactive_targets": r["reactive_targets"],
+            "example_targets": [t for t in (r["example_targets"] or "").split(" | ") if t],
+            "name_similarity": r["name_similarity"],
+            "writing_similarity": r["writing_similarity"], "same_marks": r["same_marks"]})
+    return {"operator_group": operators.groups.get(account_id), "accounts": others}
 
 
 POST_COLUMNS = ["post_id", "account_id", "handle", "created_at", "kind", "text", "target_post",

@@ -80,7 +80,8 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str,
          "signals": ";".join(g.signals), "summary": g.summary, "persona": g.persona}
         for g in sorted(detection.groups, key=lambda g: (-g.score, g.group_id))
     ]
-    flagged = detection.accounts.filter(detection.accounts["flagged"])
+    # the coordinated groups' members (operator groups have their own section)
+    flagged = detection.accounts.filter(detection.accounts["group_id"].is_valid())
     members = sorted(zip(flagged["account_id"].to_pylist(), flagged["group_id"].to_pylist(),
                          [h or "" for h in flagged["handle"].to_pylist()],
                          flagged["score"].to_pylist(), flagged["signals"].to_pylist(),
@@ -116,7 +117,33 @@ def collect(con: duckdb.DuckDBPyConnection, detection: Detection, version: str,
         "persona_floors": MATERIAL, "persona_significant": SIGNIFICANT,
         "persona_boost": SIGNAL_BOOST,
         "operations": _operations(con, detection),
+        "operators": _operators(detection, counts[2], counts[3]),
     }
+
+
+MAX_OPERATOR_PAIRS = 500  # same-operator pairs shown, strongest first
+
+
+def _operators(detection: Detection, first, last) -> dict | None:
+    """Same-operator pairs for the page: both accounts' active spans (drawn against the
+    data's period, so a hand-over shows), the evidence in words, the targets shared."""
+    result = detection.operators
+    if result is None:
+        return None
+
+    def seconds(value) -> float | None:
+        if value is None:
+            return None
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+
+    return {
+        "period": [seconds(first), seconds(last)], "tests": result.tests,
+        "groups": {g: len(m) for g, m in result.members().items()},
+        "pairs": [[r["operator_group"], r["account_a"], r["handle_a"] or "",
+                   seconds(r["first_a"]), seconds(r["last_a"]), r["account_b"],
+                   r["handle_b"] or "", seconds(r["first_b"]), seconds(r["last_b"]),
+                   r["q_value"], r["evidence"], r["example_targets"] or ""]
+                  for r in result.pairs.slice(0, MAX_OPERATOR_PAIRS).to_pylist()]}
 
 
 MAX_STORY = 200  # shares shown on an operation's timeline

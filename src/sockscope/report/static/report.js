@@ -744,6 +744,41 @@
     showOperation(ops[0].id);
   })();
 
+  /* same operator: each pair with both accounts' active spans as bars over the period */
+  (function operators() {
+    var found = data.operators, body = document.querySelector("#operator-table tbody");
+    if (!found) {
+      document.getElementById("operators-note").textContent = "The same-operator analysis was switched off for this run.";
+      return;
+    }
+    if (!found.pairs.length) {
+      document.getElementById("operators-note").textContent = "No pair of accounts is tied as one operator's (" +
+        found.tests.toLocaleString() + " pairs tested).";
+      return;
+    }
+    var start = found.period[0], span = Math.max(found.period[1] - start, 1);
+    function bar(first, last) {
+      var box = el("div", null, "span-bar"), fill = el("div", null, "span-fill");
+      fill.style.marginLeft = (100 * (first - start) / span).toFixed(2) + "%";
+      fill.style.width = Math.max(0.5, 100 * (last - first) / span).toFixed(2) + "%";
+      box.title = when(first) + " to " + when(last);
+      box.appendChild(fill);
+      return box;
+    }
+    found.pairs.forEach(function (p) {
+      var tr = el("tr");
+      tr.appendChild(el("td", p[0]));
+      tr.appendChild(el("td", p[1] + (p[2] ? " (" + p[2] + ")" : "")));
+      var a = el("td"); a.appendChild(bar(p[3], p[4])); tr.appendChild(a);
+      tr.appendChild(el("td", p[5] + (p[6] ? " (" + p[6] + ")" : "")));
+      var b = el("td"); b.appendChild(bar(p[7], p[8])); tr.appendChild(b);
+      tr.appendChild(el("td", Number(p[9]).toExponential(1)));
+      tr.appendChild(el("td", p[10]));
+      tr.appendChild(el("td", p[11]));
+      body.appendChild(tr);
+    });
+  })();
+
   /* the time zone: UTC unless the reader asks for the browser's */
   document.getElementById("time-zone").addEventListener("change", function (evt) {
     zone = evt.target.value === "local" ? "local" : "UTC";
