@@ -1,0 +1,184 @@
+"""The same-operator analysis: accounts run by one person, even never at once."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from sockscope.cli import app
+from sockscope.operators.analyse import fuse
+from sockscope.operators.names import stem, upper_tail, words
+from tests.posts_factory import insert, post
+
+DAY = 86_400
+
+
+def _world(con, *, patroller_names_sock: bool = True) -> None:
+    """Background editors on 400 pages; sock A edits 6 obscure pages for 10 days and
+    stops, sock B starts two days later on A's last pages; a patroller reverts each
+    sock edit minutes later (naming the sock, as the wiki's summaries do) and edits
+    widely; a look-alike pair of strangers shares two busy pages."""
+    rng = np.random.default_rng(3)
+    rows = []
+    pages = [f"https://wiki.example/wiki/P{i}" for i in range(400)]
+    for account in range(150):
+        for k in range(int(rng.integers(5, 30))):
+            page = pages[int(rng.zipf(1.3)) % len(pages)]
+            rows.append(post(f"o{account}-{k}", f"org{account:03d}",
+                             float(rng.integers(0, 40 * DAY)), urls=[page],
+                             text=f"copyedit {k}"))
+    obscure = [f"https://wiki.example/wiki/Obscure_{i}" for i in range(6)]
+    for k in range(8):
+        rows.append(post(f"a{k}", "sockA", 2 * DAY + k * DAY + 3_600.0 * (k % 3),
+                         urls=[obscure[k % 6]], text="fixed per sources, see talk"))
+    for k in range(6):
+        rows.append(post(f"b{k}", "sockB", 12 * DAY + k * DAY + 1_800.0 * k,
+                         urls=[obscure[(7 - k) % 6]], text="fixed per sources again"))
+    for k, row in enumerate([r for r in rows if r["account_id"] in ("sockA", "sockB")]):
+        summary = (f"Undid revision {1000 + k} by {row['account_id']} (talk)"
+                   if patroller_names_sock else "rv")
+        seconds = (row["created_at"] - rows[0]["created_at"]).total_seconds()
+        rows.append(post(f"rv{k}", "patrol1", float(
+            (row["created_at"].timestamp() - post("x", "x", 0)["created_at"].timestamp())
+            + 600), urls=row["urls"], text=summary))
+        del seconds
+    for k in range(40):
+        rows.append(post(f"p{k}", "patrol1", float(rng.integers(0, 40 * DAY)),
+                         urls=[pages[int(rng.integers(0, 400))]], text="rv vandalism"))
+    insert(con, rows)
+    con.execute("""INSERT INTO accounts (platform, account_id, handle, has_profile)
+                   VALUES ('x', 'sockA', 'sockA', true), ('x', 'sockB', 'sockB', true),
+                          ('x', 'patrol1', 'patrol1', true)""")
+
+
+def _found(con) -> dict:
+    from sockscope.detect.scratch import Scratch
+    from sockscope.detect.traces.co_url import prepare_url_map
+    from sockscope.operators.analyse import find_operators
+    from sockscope.persona.accounts import build_persona
+
+    with Scratch(con) as scratch:
+        scratch.once("url_map", prepare_url_map)
+        result = find_operators(con, build_persona(con), "url_map", 0.01, 1)
+    return {(r["account_a"], r["account_b"]): r for r in result.pairs.to_pylist()}
+
+
+def test_a_replacement_account_is_tied_and_the_patroller_is_not(con):
+    _world(con)
+    found = _found(con)
+    assert ("sockA", "sockB") in found
+    pair = found[("sockA", "sockB")]
+    assert pair["shared_targets"] >= 3 and pair["q_value"] <= 0.01
+    assert pair["handover_s"] is not None and pair["handover_s"] > 0
+    assert "rare targets shared at different times" in pair["evidence"]
+    assert not [p for p in found if "patrol1" in p]
+
+
+def test_reactions_are_interaction_not_sameness(con):
+    """The patroller touched every page the socks touched, minutes after them and
+    naming them: those targets are reactions, never shared evidence."""
+    from sockscope.detect.scratch import Scratch
+    from sockscope.detect.traces.co_url import prepare_url_map
+    from sockscope.operators.targets import references, stage_targets, target_evidence
+
+    _world(con, patroller_names_sock=False)  # reverts within minutes, not naming them
+    pairs = pa.table({"account_a": ["patrol1", "patrol1"], "account_b": ["sockA", "sockB"]})
+    with Scratch(con) as scratch:
+        scratch.once("url_map", prepare_url_map)
+        stage_targets(con, "url_map")
+        evidence = target_evidence(con, pairs, references(con, pairs))
+    assert list(evidence["shared"]) == [0, 0]
+    assert min(evidence["reactive"]) >= 5
+    assert list(evidence["p"]) == [1.0, 1.0]
+
+
+def test_a_post_naming_the_other_account_is_interaction(con):
+    from sockscope.detect.scratch import Scratch
+    from sockscope.detect.traces.co_url import prepare_url_map
+    from sockscope.operators.targets import references, stage_targets
+
+    _world(con)
+    pairs = pa.table({"account_a": ["patrol1"], "account_b": ["sockA"]})
+    with Scratch(con) as scratch:
+        scratch.once("url_map", prepare_url_map)
+        stage_targets(con, "url_map")
+        found = references(con, pairs)
+    assert found.num_rows == 8  # one revert summary per edit of sockA
+    assert set(found["account_id"].to_pylist()) == {"patrol1"}
+
+
+def test_fusion_keeps_one_overwhelming_sign_and_abstentions_do_not_count():
+    p = fuse(np.array([[1e-20, 0.5, 0.9, np.nan, np.nan, np.nan],
+                       [np.nan] * 6,
+                       [0.01, 0.01, 0.01, 0.01, 0.01, 0.01],
+                       [1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]))
+    assert p[0] <= 2 * 3 * 1e-20  # Bonferroni on the strongest kind
+    assert p[1] == 1.0  # every kind abstained: no evidence
+    assert p[2] < 1e-4  # many moderate signs agree (truncated product)
+    assert p[3] == 1.0
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=50), st.floats(0, 1))
+def test_empirical_p_values_are_valid(null, observed):
+    p = upper_tail(np.sort(np.array(null)), np.array([observed]))[0]
+    assert 1 / (len(null) + 1) <= p <= 1
+    assert p == (1 + sum(v >= observed for v in null)) / (len(null) + 1)
+
+
+@given(st.text(max_size=40))
+def test_name_stems_are_letters_only_and_stable(name):
+    folded = stem(name)
+    assert folded == stem(folded)
+    assert not any(c.isdigit() or c in "_- ." for c in folded)
+    assert all(len(w) >= 4 for w in words(name))
+
+
+def test_name_stems_see_through_digits_case_and_separators():
+    assert stem("Kalomi_Rin") == stem("kalomirin2") == stem("kalomi-rin 1987")
+    assert words("KalomiRin_1987") == {"kalomi"}  # "rin" is too short to be a candidate
+
+
+def test_detect_writes_operator_pairs_and_flags_the_group(tmp_path):
+    """End to end through the command line on a simulated world with sockmasters."""
+    runner = CliRunner()
+    world, result = tmp_path / "world", tmp_path / "result"
+    assert runner.invoke(app, ["simulate", "--out", str(world), "--accounts", "2000",
+                               "--days", "28", "--seed", "11", "--sockpuppets"]).exit_code == 0
+    run = runner.invoke(app, ["detect", str(world / "tweets.csv"), str(world / "users.csv"),
+                              "--out", str(result)])
+    assert run.exit_code == 0, run.output
+    header = (result / "operator_pairs.csv").read_text().splitlines()[0].split(",")
+    assert header[:6] == ["account_a", "account_b", "operator_group", "score", "p_value",
+                          "q_value"]
+    assert {"targets_p", "turns_p", "names_p", "writing_p", "traces_p"} <= set(header)
+    scored = runner.invoke(app, ["evaluate", "--truth", str(world / "truth.csv"),
+                                 "--result", str(result), "--json"])
+    metrics = json.loads(scored.output)
+    assert metrics["sockpuppet_recall"] >= 0.6
+    assert metrics["operator_accounts_not_sockpuppets"] <= 1
+    assert metrics["operator_ari"] >= 0.6
+    manifest = json.loads((result / "manifest.json").read_text())
+    assert manifest["counts"]["operator_groups"] >= 3
+    switched_off = runner.invoke(app, ["detect", str(world / "tweets.csv"),
+                                       str(world / "users.csv"), "--out",
+                                       str(tmp_path / "off"), "--no-operators"])
+    assert switched_off.exit_code == 0, switched_off.output
+    assert not (tmp_path / "off" / "operator_pairs.csv").exists()
+
+
+def test_the_truncated_product_is_a_valid_p_value_and_ignores_silent_kinds():
+    from sockscope.operators.analyse import truncated_product
+
+    rng = np.random.default_rng(0)
+    null = np.array([truncated_product(rng.random(6)) for _ in range(5_000)])
+    for alpha in (0.01, 0.05, 0.2):
+        assert (null <= alpha).mean() <= alpha * 1.15
+    two_signs = np.array([1e-4, 8e-4, 0.66, 0.9, 0.99, 1.0])
+    assert truncated_product(two_signs) < truncated_product(np.array([1e-4, 0.66, 0.9,
+                                                                      0.99, 1.0, 1.0]))
+    assert truncated_product(np.ones(6)) == 1.0
