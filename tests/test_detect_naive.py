@@ -23,7 +23,8 @@ def test_simulate_detect_evaluate(tmp_path):
     assert run.exit_code == 0, run.output
     with open(result / "accounts.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == ["account_id", "handle", "flagged", "group_id", "score",
+    assert list(rows[0]) == ["account_id", "handle", "flagged", "group_id", "operator_group",
+                             "score",
                              "behaviours", "signals"]
     assert {r["flagged"] for r in rows} <= {"true", "false"}
     assert all((r["flagged"] == "true") == bool(r["group_id"]) for r in rows)

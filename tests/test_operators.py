@@ -164,21 +164,17 @@ def test_detect_writes_operator_pairs_and_flags_the_group(tmp_path):
     assert metrics["operator_ari"] >= 0.6
     manifest = json.loads((result / "manifest.json").read_text())
     assert manifest["counts"]["operator_groups"] >= 3
-    switched_off = runner.invoke(app, ["detect", str(world / "tweets.csv"),
-                                       str(world / "users.csv"), "--out",
-                                       str(tmp_path / "off"), "--no-operators"])
-    assert switched_off.exit_code == 0, switched_off.output
-    assert not (tmp_path / "off" / "operator_pairs.csv").exists()
 
 
-def test_the_truncated_product_is_a_valid_p_value_and_ignores_silent_kinds():
-    from sockscope.operators.analyse import truncated_product
+def test_the_analysis_has_its_own_switch(con, tmp_path):
+    from sockscope import api
 
-    rng = np.random.default_rng(0)
-    null = np.array([truncated_product(rng.random(6)) for _ in range(5_000)])
-    for alpha in (0.01, 0.05, 0.2):
-        assert (null <= alpha).mean() <= alpha * 1.15
-    two_signs = np.array([1e-4, 8e-4, 0.66, 0.9, 0.99, 1.0])
-    assert truncated_product(two_signs) < truncated_product(np.array([1e-4, 0.66, 0.9,
-                                                                      0.99, 1.0, 1.0]))
-    assert truncated_product(np.ones(6)) == 1.0
+    _world(con)
+    on = api.detect(connection=con, out=tmp_path / "on")
+    assert on.operators is not None and (tmp_path / "on" / "operator_pairs.csv").exists()
+    assert "sockA" in on.operators.groups
+    flagged = dict(zip(on.accounts["account_id"].to_pylist(),
+                       on.accounts["flagged"].to_pylist(), strict=True))
+    assert flagged["sockA"] and flagged["sockB"] and not flagged["patrol1"]
+    off = api.detect(connection=con, out=tmp_path / "off", operators=False)
+    assert off.operators is None and not (tmp_path / "off" / "operator_pairs.csv").exists()

@@ -265,3 +265,21 @@ def test_report_shows_the_operation_map_and_its_story(browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#operations").screenshot(path=str(ARTIFACTS / "operations.png"))
     assert errors == []
+
+
+@needs_browser
+def test_report_shows_same_operator_pairs_with_their_spans(browser, tmp_path):
+    simulate(tmp_path / "w", accounts=2_000, days=28, seed=11, sockpuppets=True)
+    detection = api.detect([tmp_path / "w" / "tweets.csv", tmp_path / "w" / "users.csv"],
+                           tmp_path / "r")
+    pairs = detection.operators.pairs.num_rows
+    assert pairs >= 1
+    page, errors = open_report(browser, tmp_path / "r" / "report.html")
+    rows = page.locator("#operator-table tbody tr")
+    assert rows.count() == min(pairs, 500)
+    assert page.locator("#operator-table .span-fill").count() == 2 * rows.count()
+    first = detection.operators.pairs.to_pylist()[0]
+    text = rows.first.text_content()
+    assert first["account_a"] in text and first["account_b"] in text
+    assert first["evidence"] in text
+    assert errors == []

@@ -822,14 +822,16 @@ class World:
 
     def _sock_spans(self, size: int) -> list[tuple[int, int]]:
         """Seconds into the world a ban evader uses each account: one after another,
-        with a gap while the next account is made."""
+        with a gap while the next account is made; squeezed to end within the world."""
         rng = self.rng
-        spans = []
-        start = int(rng.integers(0, self.horizon // 6))
-        for _ in range(size):
-            length = int(self.horizon * 0.8 / size * rng.uniform(0.4, 1.3))
-            spans.append((start, min(start + length, self.horizon)))
-            start += length + int(rng.exponential(1.5 * DAY)) + 3_600
+        first = int(rng.integers(0, self.horizon // 6))
+        lengths = self.horizon * 0.8 / size * rng.uniform(0.4, 1.3, size)
+        gaps = rng.exponential(1.5 * DAY, size) + 3_600
+        squeeze = min(1.0, (self.horizon - first) / float(lengths.sum() + gaps[:-1].sum()))
+        spans, start = [], float(first)
+        for length, gap in zip(lengths * squeeze, gaps * squeeze, strict=True):
+            spans.append((int(start), int(start + length)))
+            start += length + gap
         return spans
 
     def _sessions(self, account: int) -> list[np.ndarray]:

@@ -7,8 +7,8 @@ stems, and shared profile images or bios, never from all pairs, so the cost foll
 data. Pairs whose only link is shared targets go on to the other kinds when those
 targets are already telling (p <= ``SCREEN_P``): the others' evidence could not carry a
 pair that shares nothing rare by name, mark or target. Writing, the costliest kind, is
-compared only for pairs the other kinds fuse to p <= ``WRITING_SCREEN_P``: alone it
-could never pass the FDR over all pairs.
+compared only for pairs the other kinds fuse to p <= ``WRITING_SCREEN_P`` (at most the
+``WRITING_PAIRS`` strongest): alone it could never pass the FDR over all pairs.
 
 **Fusion.** Each kind gives a p-value valid under its own null model (``targets``,
 ``turns``, ``names``, ``writing``, ``traces``, ``rhythm``); a kind with no data for a
@@ -49,6 +49,7 @@ from sockscope.persona.accounts import Persona
 SCREEN_P = 1e-3
 TAU = 0.05  # kinds at p <= TAU enter the truncated product
 WRITING_SCREEN_P = 0.01  # writing is compared for pairs the other kinds give this much
+WRITING_PAIRS = 2_000  # and for the strongest of them at most
 MIN_SHARED = 2  # rare targets shared, for a pair to be a candidate
 SCARCE = 3  # or one target this few accounts touched
 
@@ -131,7 +132,10 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     matrix = np.column_stack([targets["p"], turns["p"], names_p, np.full(len(names_p), np.nan),
                               marks["traces_p"], marks["rhythm_p"]])
     # writing, the costliest kind, can only strengthen a pair the others point to
-    promising = fuse(matrix) <= WRITING_SCREEN_P
+    partial = fuse(matrix)
+    promising = partial <= WRITING_SCREEN_P
+    if promising.sum() > WRITING_PAIRS:  # a bound on the cost: the strongest pairs
+        promising &= partial <= np.sort(partial)[WRITING_PAIRS - 1]
     writing = writing_evidence(con, pairs.filter(pa.array(promising)), seed)
     similarity = np.full(len(names_p), np.nan)
     similarity[promising] = writing["similarity"]

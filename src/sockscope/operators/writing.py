@@ -2,8 +2,9 @@
 
 Each account's own texts (reposts are someone else's words; links, mentions and hashtags
 are stripped, since they are targets, counted elsewhere) are pooled into one text and
-compared by the cosine of character 3-5-gram TF-IDF profiles (scikit-learn,
-sublinear term frequency). Rare n-grams are kept (any n-gram two texts share): a
+compared by the cosine of character n-gram TF-IDF profiles (the authorship engine's
+hashed 2-5-gram counts, ``sockscope.authorship.ngrams``; sublinear term frequency).
+Rare n-grams are kept (any n-gram two texts share): a
 writer's pet words and misspellings are what tell on them in short texts (Solorio et al.
 2013 on Wikipedia sockpuppets' edit comments). The p-value is the share of random pairs
 of accounts with as much text that write at least as alike; below ``MIN_CHARS`` of
@@ -41,8 +42,6 @@ def writing_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, seed: int
                      ) -> dict[str, np.ndarray]:
     """Per pair: the profiles' cosine and its p-value (both NaN when either account
     has too little text)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     from sockscope.operators.names import stratified_tail, stratum
 
     n = pairs.num_rows
@@ -66,9 +65,7 @@ def writing_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, seed: int
         return {"similarity": similarity, "p": p}
     names = sorted(texts)
     row = {a: i for i, a in enumerate(names)}
-    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2,
-                              sublinear_tf=True, lowercase=True, dtype=np.float32
-                              ).fit_transform([texts[a] for a in names]).tocsr()
+    vectors = _profiles([texts[a] for a in names])
     size = np.array([len(texts[a]) for a in names])
     # the null: every pair of reference accounts, from one sparse Gram matrix
     ref_rows = np.array([row[a] for a in reference])
@@ -86,6 +83,27 @@ def writing_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, seed: int
         p[known] = stratified_tail(null, stratum(np.minimum(size[i], size[j])),
                                    similarity[known], stratum(np.minimum(size[a], size[b])))
     return {"similarity": similarity, "p": p}
+
+
+def _profiles(texts: list[str]):
+    """L2-normalised TF-IDF rows (sublinear term frequency) of the texts' hashed
+    character n-gram counts, keeping every n-gram at least two texts share; computed on
+    the sparse entries directly."""
+    import scipy.sparse as sp
+
+    from sockscope.authorship.ngrams import counts_of
+
+    counts = counts_of(texts)
+    documents = np.bincount(counts.indices, minlength=counts.shape[1])
+    idf = np.log((1 + len(texts)) / (1 + documents)) + 1
+    rows = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))
+    data = np.where(documents[counts.indices] >= 2,
+                    (1 + np.log(counts.data)) * idf[counts.indices], 0.0)
+    norms = np.sqrt(np.bincount(rows, weights=data ** 2, minlength=len(texts)))
+    data = (data / np.maximum(norms[rows], 1e-12)).astype(np.float32)
+    weighted = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    weighted.eliminate_zeros()
+    return weighted
 
 
 def _cosines(vectors, a: np.ndarray, b: np.ndarray) -> np.ndarray:
