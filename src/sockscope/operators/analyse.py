@@ -1,8 +1,9 @@
 """Same-operator pairs: candidates, evidence of each kind, one fused p-value per pair,
 Benjamini-Hochberg over every pair of accounts, and operator groups.
 
-**Candidates** come from shared rare targets (two or more, or one that at most
-``SCARCE`` accounts touched), shared rare name words or
+**Candidates** come from shared rare targets (two or more, one that at most ``SCARCE``
+accounts touched, or one handed over: all of one account's posts after the other's),
+shared rare name words or
 stems, and shared profile images or bios, never from all pairs, so the cost follows the
 data. Pairs whose only link is shared targets go on to the other kinds when those
 targets are already telling (p <= ``SCREEN_P``): the others' evidence could not carry a
@@ -128,6 +129,11 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     likeness = np.array([names.likeness(names.index[a], names.index[b]) for a, b in zip(
         pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist(), strict=True)])
     names_p = upper_tail(null, likeness) if len(likeness) else likeness
+    # equal name stems: the exact share of all pairs sharing a stem as rare
+    equal = [names.equal_share(names.index[a], names.index[b]) if like >= 1.0 else 1.0
+             for a, b, like in zip(pairs["account_a"].to_pylist(),
+                                   pairs["account_b"].to_pylist(), likeness, strict=True)]
+    names_p = np.minimum(names_p, np.array(equal)) if len(equal) else names_p
     marks = mark_evidence(persona, pairs, seed)
     matrix = np.column_stack([targets["p"], turns["p"], names_p, np.full(len(names_p), np.nan),
                               marks["traces_p"], marks["rhythm_p"]])

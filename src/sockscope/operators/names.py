@@ -8,7 +8,8 @@ usernames" as behavioural evidence). A name's *stem* is its letters, folded to l
 case without accents, digits or separators; two accounts' likeness is the best
 normalised Indel similarity (``rapidfuzz``) between their stems, handle or display
 name. The p-value is the share of random account pairs at least as alike, so common
-first names and the platform's naming habits are priced in. Candidates come from
+first names and the platform's naming habits are priced in; for equal stems it is the
+exact share of all pairs that share a stem at least as rare. Candidates come from
 shared rare name words (``TOKEN_CAP`` accounts at most) and equal stems, never from all
 pairs.
 """
@@ -79,6 +80,29 @@ class Names:
                         a, b = self.accounts[members[x]], self.accounts[members[y]]
                         pairs.add((a, b) if a < b else (b, a))
         return pairs
+
+    def equal_share(self, i: int, j: int) -> float:
+        """For accounts whose names have an equal stem (handle or display name): the
+        share of all pairs of accounts that share a stem at least as rare, the exact
+        p-value where a sample of random pairs is too coarse (a stem a bulk-made batch
+        of 120 accounts carries is no sign; one only these two carry is). 1 when they
+        share none."""
+        if not hasattr(self, "_holders"):
+            holders: dict[str, int] = {}
+            for stems in self.stems:
+                for key in {s for s in stems if len(s) >= MIN_STEM}:
+                    holders[key] = holders.get(key, 0) + 1
+            sizes = np.array(sorted(holders.values()), dtype=np.float64)
+            self._holders = holders
+            self._sizes = sizes
+            self._cumulative = np.cumsum(sizes * (sizes - 1) / 2)
+        shared = {s for s in self.stems[i] if len(s) >= MIN_STEM} & set(self.stems[j])
+        if not shared:
+            return 1.0
+        rarest = min(self._holders[s] for s in shared)
+        n = len(self.accounts)
+        upto = np.searchsorted(self._sizes, rarest, side="right")
+        return float(max(self._cumulative[upto - 1], 1.0) / max(n * (n - 1) / 2, 1.0))
 
     def null(self, seed: int) -> np.ndarray:
         """Likeness of random pairs, sorted (the reference distribution)."""

@@ -85,13 +85,22 @@ def stage_targets(con: duckdb.DuckDBPyConnection, url_table: str) -> None:
 
 def shared_pairs(con: duckdb.DuckDBPyConnection, minimum: int, scarce: int) -> pa.Table:
     """Pairs (account_a < account_b) sharing at least ``minimum`` rare targets, or one
-    that at most ``scarce`` accounts touched, at any time: the candidates this evidence
-    brings."""
+    that at most ``scarce`` accounts touched, or one rare target when one account's
+    posts all came after the other's (a hand-over on the same target): the candidates
+    this evidence brings."""
     return con.sql(f"""
-        SELECT a.account_id AS account_a, b.account_id AS account_b
-        FROM op_reach a JOIN op_reach b
-          ON a.target = b.target AND a.account_id < b.account_id AND a.n > 1
-        GROUP BY 1, 2 HAVING count(*) >= {minimum} OR min(a.n) <= {scarce}
+        WITH spans AS (SELECT account_id, min(created_at) AS first, max(created_at) AS last
+                       FROM posts GROUP BY 1),
+        shared AS (
+            SELECT a.account_id AS account_a, b.account_id AS account_b, count(*) AS k,
+                   min(a.n) AS rarest
+            FROM op_reach a JOIN op_reach b
+              ON a.target = b.target AND a.account_id < b.account_id AND a.n > 1
+            GROUP BY 1, 2)
+        SELECT s.account_a, s.account_b FROM shared s
+        JOIN spans x ON x.account_id = s.account_a
+        JOIN spans y ON y.account_id = s.account_b
+        WHERE s.k >= {minimum} OR s.rarest <= {scarce} OR x.last < y.first OR y.last < x.first
         ORDER BY 1, 2
     """).to_arrow_table()
 
