@@ -2,7 +2,8 @@
 Benjamini-Hochberg over every pair of accounts, and operator groups.
 
 **Candidates** come from shared rare targets (two or more, one that at most ``SCARCE``
-accounts touched, or one handed over: all of one account's posts after the other's),
+accounts touched, one handed over: all of one account's posts after the other's, or one
+the null model already finds telling, at p <= ``SCREEN_P``),
 shared rare name words or
 stems, and shared profile images or bios, never from all pairs, so the cost follows the
 data. Pairs whose only link is shared targets go on to the other kinds when those
@@ -107,7 +108,7 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     posting_set = set(posting)
     others = {p for p in names.candidates() | mark_candidates(persona, TOKEN_CAP)
               if p[0] in posting_set and p[1] in posting_set}
-    by_targets = shared_pairs(con, MIN_SHARED, SCARCE)
+    by_targets = shared_pairs(con, MIN_SHARED, SCARCE, SCREEN_P)
     pairs = _union(by_targets, others, coordinated)
     if pairs.num_rows == 0:
         return OperatorResult(PAIR_SCHEMA.empty_table(), {}, tests, 0, [])

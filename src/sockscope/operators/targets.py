@@ -83,11 +83,16 @@ def stage_targets(con: duckdb.DuckDBPyConnection, url_table: str) -> None:
     con.execute("DROP TABLE op_raw")
 
 
-def shared_pairs(con: duckdb.DuckDBPyConnection, minimum: int, scarce: int) -> pa.Table:
+def shared_pairs(con: duckdb.DuckDBPyConnection, minimum: int, scarce: int,
+                 screen_p: float) -> pa.Table:
     """Pairs (account_a < account_b) sharing at least ``minimum`` rare targets, or one
     that at most ``scarce`` accounts touched, or one rare target when one account's
-    posts all came after the other's (a hand-over on the same target): the candidates
-    this evidence brings."""
+    posts all came after the other's (a hand-over on the same target), or one target
+    the null model finds telling already (P(X >= 1) = 1 - exp(-lambda) <= ``screen_p``,
+    two quiet accounts on an obscure page): the candidates this evidence brings."""
+    total = con.execute("SELECT coalesce(sum(n), 0) FROM op_reach").fetchall()[0][0] or 1
+    # 1 - exp(-lambda) <= p  <=>  lambda <= -log(1 - p)
+    most = float(-np.log1p(-screen_p)) * total
     return con.sql(f"""
         WITH spans AS (SELECT account_id, min(created_at) AS first, max(created_at) AS last
                        FROM posts GROUP BY 1),
@@ -100,7 +105,10 @@ def shared_pairs(con: duckdb.DuckDBPyConnection, minimum: int, scarce: int) -> p
         SELECT s.account_a, s.account_b FROM shared s
         JOIN spans x ON x.account_id = s.account_a
         JOIN spans y ON y.account_id = s.account_b
+        JOIN op_activity u ON u.account_id = s.account_a
+        JOIN op_activity v ON v.account_id = s.account_b
         WHERE s.k >= {minimum} OR s.rarest <= {scarce} OR x.last < y.first OR y.last < x.first
+           OR greatest(v.d * u.s, u.d * v.s) <= {most}
         ORDER BY 1, 2
     """).to_arrow_table()
 
