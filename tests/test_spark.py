@@ -34,8 +34,9 @@ def runs(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"world{seed}")
     simulate(folder / "world", accounts=2_000, days=3, seed=seed, collection=collection)
     inputs = [folder / "world" / "tweets.csv", folder / "world" / "users.csv"]
-    duck = detect(inputs, folder / "duckdb")
-    spark = detect(inputs, folder / "spark", engine="spark")
+    # the same-operator analysis runs in DuckDB after either engine: not compared here
+    duck = detect(inputs, folder / "duckdb", operators=False)
+    spark = detect(inputs, folder / "spark", engine="spark", operators=False)
     return folder, duck, spark
 
 
