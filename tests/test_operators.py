@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from sockscope.cli import app
 from sockscope.operators.analyse import fuse
-from sockscope.operators.names import stem, upper_tail, words
+from sockscope.operators.names import stem, words
+from sockscope.operators.nulls import upper_tail
 from tests.posts_factory import insert, post
 
 DAY = 86_400
@@ -90,8 +91,8 @@ def test_reactions_are_interaction_not_sameness(con):
     pairs = pa.table({"account_a": ["patrol1", "patrol1"], "account_b": ["sockA", "sockB"]})
     with Scratch(con) as scratch:
         scratch.once("url_map", prepare_url_map)
-        stage_targets(con, "url_map")
-        evidence = target_evidence(con, pairs, references(con, pairs))
+        total = stage_targets(con, "url_map")
+        evidence = target_evidence(con, pairs, references(con, pairs), total)
     assert list(evidence["shared"]) == [0, 0]
     assert min(evidence["reactive"]) >= 5
     assert list(evidence["p"]) == [1.0, 1.0]

@@ -37,7 +37,8 @@ import pyarrow as pa
 from sockscope.fdr import benjamini_hochberg
 from sockscope.model.operators import KINDS, PAIR_SCHEMA, OperatorResult
 from sockscope.operators.marks import mark_candidates, mark_evidence
-from sockscope.operators.names import TOKEN_CAP, Names, upper_tail
+from sockscope.operators.names import TOKEN_CAP, Names
+from sockscope.operators.nulls import upper_tail
 from sockscope.operators.targets import (
     references,
     shared_pairs,
@@ -95,48 +96,46 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     coordinated group (``coordinated``: account -> group id) are not candidates: their
     tie is reported, with its evidence, as coordination."""
     coordinated = coordinated or {}
-    stage_targets(con, url_table)
+    total = stage_targets(con, url_table)
     posting = [a for (a,) in con.execute(
         "SELECT DISTINCT account_id FROM posts ORDER BY 1").fetchall()]
     tests = len(posting) * (len(posting) - 1) // 2
-    profile = dict(con.execute("SELECT account_id, max(handle) FROM accounts GROUP BY 1"
-                               ).fetchall())
-    display = dict(con.execute("SELECT account_id, max(display_name) FROM accounts "
-                               "GROUP BY 1").fetchall())
-    names = Names(posting, [profile.get(a) for a in posting],
-                  [display.get(a) for a in posting])
+    shown = {a: (h, d) for a, h, d in con.execute(
+        "SELECT account_id, max(handle), max(display_name) FROM accounts GROUP BY 1"
+    ).fetchall()}
+    profile = {a: h for a, (h, _) in shown.items()}
+    names = Names(posting, [shown.get(a, (None, None))[0] for a in posting],
+                  [shown.get(a, (None, None))[1] for a in posting])
     posting_set = set(posting)
     others = {p for p in names.candidates() | mark_candidates(persona, TOKEN_CAP)
               if p[0] in posting_set and p[1] in posting_set}
-    by_targets = shared_pairs(con, MIN_SHARED, SCARCE, SCREEN_P)
+    by_targets = shared_pairs(con, total, MIN_SHARED, SCARCE, SCREEN_P)
     pairs = _union(by_targets, others, coordinated)
     if pairs.num_rows == 0:
         return OperatorResult(PAIR_SCHEMA.empty_table(), {}, tests, 0, [])
     refs = references(con, pairs)
-    targets = target_evidence(con, pairs, refs)
-    keep = np.array([p <= SCREEN_P or (a, b) in others for p, a, b in zip(
-        targets["p"], pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist(),
-        strict=True)])
+    targets = target_evidence(con, pairs, refs, total)
+    ids = list(zip(pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist(),
+                   strict=True))
+    keep = np.array([p <= SCREEN_P or pair in others
+                     for p, pair in zip(targets["p"], ids, strict=True)])
     pairs = pairs.filter(pa.array(keep))
+    ids = [pair for pair, kept in zip(ids, keep, strict=True) if kept]
     targets = {k: (v[keep] if isinstance(v, np.ndarray) else
                    [x for x, kept in zip(v, keep, strict=True) if kept])
                for k, v in targets.items()}
-    refs_per_pair = _reference_counts(refs, pairs)
-    accounts = sorted(set(pairs["account_a"].to_pylist()) | set(pairs["account_b"].to_pylist()))
-    times = account_times(con, accounts)
+    refs_per_pair = _reference_counts(refs, ids)
+    times = account_times(con, sorted({a for pair in ids for a in pair}))
     turns = turn_evidence(con, pairs, times, {
         account: persona.created_day[row] * 86_400 for account, row in persona.index.items()})
-    null = names.null(seed)
-    likeness = np.array([names.likeness(names.index[a], names.index[b]) for a, b in zip(
-        pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist(), strict=True)])
-    names_p = upper_tail(null, likeness) if len(likeness) else likeness
+    rows = [(names.index[a], names.index[b]) for a, b in ids]
+    likeness = np.array([names.likeness(i, j) for i, j in rows])
     # equal name stems: the exact share of all pairs sharing a stem as rare
-    equal = [names.equal_share(names.index[a], names.index[b]) if like >= 1.0 else 1.0
-             for a, b, like in zip(pairs["account_a"].to_pylist(),
-                                   pairs["account_b"].to_pylist(), likeness, strict=True)]
-    names_p = np.minimum(names_p, np.array(equal)) if len(equal) else names_p
+    equal = np.array([names.equal_share(i, j) if like >= 1.0 else 1.0
+                      for (i, j), like in zip(rows, likeness, strict=True)])
+    names_p = np.minimum(upper_tail(names.null(seed), likeness), equal) if rows else likeness
     marks = mark_evidence(persona, pairs, seed)
-    matrix = np.column_stack([targets["p"], turns["p"], names_p, np.full(len(names_p), np.nan),
+    matrix = np.column_stack([targets["p"], turns["p"], names_p, np.full(len(ids), np.nan),
                               marks["traces_p"], marks["rhythm_p"]])
     # writing, the costliest kind, can only strengthen a pair the others point to
     partial = fuse(matrix)
@@ -144,24 +143,20 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     if promising.sum() > WRITING_PAIRS:  # a bound on the cost: the strongest pairs
         promising &= partial <= np.sort(partial)[WRITING_PAIRS - 1]
     writing = writing_evidence(con, pairs.filter(pa.array(promising)), seed)
-    similarity = np.full(len(names_p), np.nan)
+    similarity = np.full(len(ids), np.nan)
     similarity[promising] = writing["similarity"]
     matrix[promising, KINDS.index("writing")] = writing["p"]
-    writing = {"similarity": similarity}
     p = fuse(matrix)
     q = benjamini_hochberg(p, tests)
     found = np.flatnonzero(q <= fdr)
-    found = found[np.lexsort((pairs["account_b"].to_numpy(zero_copy_only=False)[found],
-                              pairs["account_a"].to_numpy(zero_copy_only=False)[found],
-                              p[found]))]
-    groups = _components([(pairs["account_a"][int(i)].as_py(), pairs["account_b"][int(i)].as_py())
-                          for i in found])
-    table = _pair_table(pairs, found, p, q, matrix, targets, turns, times, likeness, writing,
+    found = sorted(found, key=lambda i: (p[i], ids[i]))
+    groups = _components([ids[i] for i in found])
+    table = _pair_table(ids, found, p, q, matrix, targets, turns, times, likeness, similarity,
                         marks, refs_per_pair, groups, profile)
     notes = [f"same operator: {len(found):,} pairs of accounts probably run by one person "
              f"({len(set(groups.values())):,} operator groups, {len(groups):,} accounts), "
-             f"from {pairs.num_rows:,} candidate pairs among {tests:,} tested"]
-    return OperatorResult(table, groups, tests, pairs.num_rows, notes)
+             f"from {len(ids):,} candidate pairs among {tests:,} tested"]
+    return OperatorResult(table, groups, tests, len(ids), notes)
 
 
 def _union(by_targets: pa.Table, others: set[tuple[str, str]],
@@ -174,14 +169,13 @@ def _union(by_targets: pa.Table, others: set[tuple[str, str]],
                      "account_b": pa.array([b for _, b in ordered], pa.string())})
 
 
-def _reference_counts(refs: pa.Table, pairs: pa.Table) -> np.ndarray:
+def _reference_counts(refs: pa.Table, ids: list[tuple[str, str]]) -> np.ndarray:
+    """Posts by which one account of each pair acts on the other."""
     counts: dict[tuple[str, str], int] = {}
     for a, b in zip(refs["account_id"].to_pylist(), refs["other"].to_pylist(), strict=True):
         key = (a, b) if a < b else (b, a)
         counts[key] = counts.get(key, 0) + 1
-    return np.array([counts.get((a, b), 0) for a, b in zip(
-        pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist(), strict=True)],
-        dtype=np.int64)
+    return np.array([counts.get(pair, 0) for pair in ids], dtype=np.int64)
 
 
 def _components(edges: list[tuple[str, str]]) -> dict[str, str]:
@@ -210,11 +204,11 @@ def _stamp(seconds: float | None):
     return None if seconds is None else np.datetime64(int(seconds * 1e6), "us")
 
 
-def _pair_table(pairs, found, p, q, matrix, targets, turns, times, likeness, writing, marks,
+def _pair_table(ids, found, p, q, matrix, targets, turns, times, likeness, similarity, marks,
                 refs, groups, profile) -> pa.Table:
     rows = []
     for i in found:
-        a, b = pairs["account_a"][int(i)].as_py(), pairs["account_b"][int(i)].as_py()
+        a, b = ids[i]
         ta, tb = times.get(a), times.get(b)
         row = {"account_a": a, "account_b": b, "operator_group": groups.get(a),
                "score": round(float(-np.log10(max(p[i], 1e-300))), 2),
@@ -235,8 +229,8 @@ def _pair_table(pairs, found, p, q, matrix, targets, turns, times, likeness, wri
                "references": int(refs[i]),
                "handle_a": profile.get(a), "handle_b": profile.get(b),
                "name_similarity": round(float(likeness[i]), 3),
-               "writing_similarity": None if np.isnan(writing["similarity"][i])
-               else round(float(writing["similarity"][i]), 3),
+               "writing_similarity": None if np.isnan(similarity[i])
+               else round(float(similarity[i]), 3),
                "same_marks": marks["marks"][i]}
         row["evidence"] = describe(row)
         rows.append(row)

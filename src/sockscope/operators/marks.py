@@ -18,16 +18,11 @@ import numpy as np
 import pyarrow as pa
 from scipy.stats import chi2
 
+from sockscope.operators.nulls import random_pairs, stratified_tail, stratum
 from sockscope.persona.accounts import Persona
 
 RHYTHM_POSTS = 15
 NULL_PAIRS = 20_000
-
-
-def _random_pairs(rows: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    i = rng.integers(0, len(rows), NULL_PAIRS)
-    j = (i + rng.integers(1, len(rows), NULL_PAIRS)) % len(rows)
-    return rows[i], rows[j]
 
 
 def mark_candidates(persona: Persona, cap: int) -> set[tuple[str, str]]:
@@ -44,8 +39,6 @@ def mark_candidates(persona: Persona, cap: int) -> set[tuple[str, str]]:
 def mark_evidence(persona: Persona, pairs: pa.Table, seed: int) -> dict[str, object]:
     """Per pair: traces p-value, the marks shared (plain words), rhythm similarity and
     p-value (NaN when either account posted too little)."""
-    from sockscope.operators.names import stratified_tail, stratum
-
     rng = np.random.default_rng(seed)
     a = np.array([persona.index[x] for x in pairs["account_a"].to_pylist()], dtype=np.int64)
     b = np.array([persona.index[x] for x in pairs["account_b"].to_pylist()], dtype=np.int64)
@@ -66,7 +59,7 @@ def mark_evidence(persona: Persona, pairs: pa.Table, seed: int) -> dict[str, obj
     created = persona.created_day
     known_rows = np.flatnonzero(np.isfinite(created))
     if len(known_rows) >= 3:
-        x, y = _random_pairs(known_rows, rng)
+        x, y = random_pairs(known_rows, NULL_PAIRS, rng)
         null = np.sort(np.abs(created[x] - created[y]))
         gap = np.abs(created[a] - created[b])
         finite = np.isfinite(gap)
@@ -89,7 +82,7 @@ def mark_evidence(persona: Persona, pairs: pa.Table, seed: int) -> dict[str, obj
     rhythm = np.full(n, np.nan)
     rhythm_p = np.full(n, np.nan)
     if active.sum() >= 3:
-        x, y = _random_pairs(np.flatnonzero(active), rng)
+        x, y = random_pairs(np.flatnonzero(active), NULL_PAIRS, rng)
         null = np.einsum("ij,ij->i", profile[x], profile[y])
         null_strata = stratum(np.minimum(persona.posts[x], persona.posts[y]))
         both = active[a] & active[b]

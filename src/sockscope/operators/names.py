@@ -21,6 +21,8 @@ import unicodedata
 
 import numpy as np
 
+from sockscope.operators.nulls import random_pairs
+
 TOKEN_CAP = 10  # a name word used by more accounts brings no candidates
 MIN_TOKEN = 4
 MIN_STEM = 3
@@ -52,9 +54,15 @@ class Names:
                  displays: list[str | None]) -> None:
         self.accounts = accounts
         self.index = {a: i for i, a in enumerate(accounts)}
-        self.handles = handles
         self.stems = [(stem(h), stem(d)) for h, d in zip(handles, displays, strict=True)]
         self.words = [words(h) | words(d) for h, d in zip(handles, displays, strict=True)]
+        # accounts per stem, and pairs sharing a stem at most that common (equal_share)
+        self.holders: dict[str, int] = {}
+        for stems in self.stems:
+            for key in {s for s in stems if len(s) >= MIN_STEM}:
+                self.holders[key] = self.holders.get(key, 0) + 1
+        self._sizes = np.array(sorted(self.holders.values()), dtype=np.float64)
+        self._cumulative = np.cumsum(self._sizes * (self._sizes - 1) / 2)
 
     def likeness(self, i: int, j: int) -> float:
         from rapidfuzz.fuzz import ratio
@@ -87,19 +95,10 @@ class Names:
         p-value where a sample of random pairs is too coarse (a stem a bulk-made batch
         of 120 accounts carries is no sign; one only these two carry is). 1 when they
         share none."""
-        if not hasattr(self, "_holders"):
-            holders: dict[str, int] = {}
-            for stems in self.stems:
-                for key in {s for s in stems if len(s) >= MIN_STEM}:
-                    holders[key] = holders.get(key, 0) + 1
-            sizes = np.array(sorted(holders.values()), dtype=np.float64)
-            self._holders = holders
-            self._sizes = sizes
-            self._cumulative = np.cumsum(sizes * (sizes - 1) / 2)
         shared = {s for s in self.stems[i] if len(s) >= MIN_STEM} & set(self.stems[j])
         if not shared:
             return 1.0
-        rarest = min(self._holders[s] for s in shared)
+        rarest = min(self.holders[s] for s in shared)
         n = len(self.accounts)
         upto = np.searchsorted(self._sizes, rarest, side="right")
         return float(max(self._cumulative[upto - 1], 1.0) / max(n * (n - 1) / 2, 1.0))
@@ -109,35 +108,5 @@ class Names:
         n = len(self.accounts)
         if n < 2:
             return np.zeros(1)
-        rng = np.random.default_rng(seed)
-        i = rng.integers(0, n, NULL_PAIRS)
-        j = (i + rng.integers(1, n, NULL_PAIRS)) % n
+        i, j = random_pairs(np.arange(n), NULL_PAIRS, np.random.default_rng(seed))
         return np.sort([self.likeness(int(x), int(y)) for x, y in zip(i, j, strict=True)])
-
-
-def stratum(size: np.ndarray) -> np.ndarray:
-    """Activity strata for reference distributions: log2 of the smaller side's amount
-    (posts, characters). A quiet account's profile is noisy, so it is compared with
-    random pairs as quiet as it, not with the whole population."""
-    return np.floor(np.log2(np.maximum(size, 1))).astype(np.int64)
-
-
-def stratified_tail(null: np.ndarray, null_strata: np.ndarray, observed: np.ndarray,
-                    strata: np.ndarray) -> np.ndarray:
-    """``upper_tail`` within each stratum: each observed value against the random
-    pairs of its own stratum (the nearest stratum below that has any, else all)."""
-    p = np.ones(len(observed))
-    levels = np.unique(null_strata)
-    for level in np.unique(strata):
-        usable = levels[levels <= level]
-        chosen = usable.max() if len(usable) else levels.min()
-        rows = strata == level
-        p[rows] = upper_tail(np.sort(null[null_strata == chosen]), observed[rows])
-    return p
-
-
-def upper_tail(null: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Empirical p-values: (1 + null values >= observed) / (1 + null size); ``null``
-    sorted."""
-    above = len(null) - np.searchsorted(null, observed, side="left")
-    return (1 + above) / (1 + len(null))

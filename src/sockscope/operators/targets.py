@@ -39,10 +39,11 @@ MIN_HANDLE = 4  # a handle shorter than this is not looked for in texts
 EXAMPLES = 3
 
 
-def stage_targets(con: duckdb.DuckDBPyConnection, url_table: str) -> None:
+def stage_targets(con: duckdb.DuckDBPyConnection, url_table: str) -> int:
     """Tables ``op_touch(account_id, target, t, post_id)`` (rare targets only, the first
     TOUCHES_KEPT touches of each account and target), ``op_reach(account_id, target, n)``
-    and ``op_activity(account_id, d, s)``; the touch total is in ``op_total``."""
+    and ``op_activity(account_id, d, s)``; returns T, the touches of all rare targets
+    (at least 1)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE op_raw AS
         SELECT p.account_id, epoch(p.created_at) AS t, p.post_id, 'link ' || m.canonical AS target
@@ -81,16 +82,17 @@ def stage_targets(con: duckdb.DuckDBPyConnection, url_table: str) -> None:
         SELECT account_id, count(*) AS d, sum(n - 1) AS s FROM op_reach GROUP BY 1
     """)
     con.execute("DROP TABLE op_raw")
+    return int(con.execute("SELECT coalesce(sum(n), 0) FROM op_reach").fetchall()[0][0]) or 1
 
 
-def shared_pairs(con: duckdb.DuckDBPyConnection, minimum: int, scarce: int,
+def shared_pairs(con: duckdb.DuckDBPyConnection, total: int, minimum: int, scarce: int,
                  screen_p: float) -> pa.Table:
     """Pairs (account_a < account_b) sharing at least ``minimum`` rare targets, or one
     that at most ``scarce`` accounts touched, or one rare target when one account's
     posts all came after the other's (a hand-over on the same target), or one target
     the null model finds telling already (P(X >= 1) = 1 - exp(-lambda) <= ``screen_p``,
-    two quiet accounts on an obscure page): the candidates this evidence brings."""
-    total = con.execute("SELECT coalesce(sum(n), 0) FROM op_reach").fetchall()[0][0] or 1
+    two quiet accounts on an obscure page): the candidates this evidence brings.
+    ``total`` is T, from ``stage_targets``."""
     # 1 - exp(-lambda) <= p  <=>  lambda <= -log(1 - p)
     most = float(-np.log1p(-screen_p)) * total
     return con.sql(f"""
@@ -182,12 +184,12 @@ def _word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def target_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, refs: pa.Table
-                    ) -> dict[str, np.ndarray | list]:
+def target_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, refs: pa.Table,
+                    total: int) -> dict[str, np.ndarray | list]:
     """Per pair (in ``pairs``' order): shared rare targets touched apart in time
     (``shared``), those touched in reaction (``reactive``), the expected count under
-    the null model, its p-value and example targets (the rarest shared)."""
-    total = con.execute("SELECT coalesce(sum(n), 0) FROM op_reach").fetchall()[0][0] or 1
+    the null model (``total`` is T, from ``stage_targets``), its p-value and example
+    targets (the rarest shared)."""
     indexed = pairs.append_column("pair", pa.array(np.arange(pairs.num_rows), pa.int64()))
     with arrow_view(con, indexed) as wanted, arrow_view(con, refs) as acting:
         rows = con.sql(f"""

@@ -29,6 +29,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from sockscope.operators.nulls import share_near
 from sockscope.store.database import arrow_view
 
 STOP_MARGIN = 0.05  # of the period: silent this long at one end means stopped / started
@@ -73,9 +74,9 @@ def turn_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table,
     observed overlapping sessions, and the kind's p-value."""
     start, end = con.execute("SELECT epoch(min(created_at)), epoch(max(created_at)) "
                              "FROM posts").fetchall()[0]
-    firsts = np.sort(np.asarray(con.execute(
-        "SELECT epoch(min(created_at)) FROM posts GROUP BY account_id").fetchnumpy()
-        ["epoch(min(created_at))"], dtype=np.float64))
+    firsts = np.sort(con.execute("SELECT epoch(min(created_at)) AS first FROM posts "
+                                 "GROUP BY account_id").fetchnumpy()["first"]
+                     .astype(np.float64))
     margin = max(MIN_MARGIN_S, STOP_MARGIN * (end - start))
     births = np.sort(np.array([c for c in created.values() if np.isfinite(c)]))
     n = pairs.num_rows
@@ -84,6 +85,12 @@ def turn_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table,
     together = np.zeros(n, dtype=np.int64)
     p = np.ones(n)
     sessions: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def sessions_of(account: str) -> tuple[np.ndarray, np.ndarray]:
+        if account not in sessions:
+            sessions[account] = _sessions(times[account])
+        return sessions[account]
+
     for i, (a, b) in enumerate(zip(pairs["account_a"].to_pylist(),
                                    pairs["account_b"].to_pylist(), strict=True)):
         ta, tb = times.get(a), times.get(b)
@@ -96,21 +103,14 @@ def turn_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table,
         shorter = min(ta[-1] - ta[0], tb[-1] - tb[0])
         if ta[-1] < end - margin and tb[0] > start + margin \
                 and overlap <= OVERLAP_ALLOWED * shorter:
-            gap = abs(tb[0] - ta[-1])
             handover[i] = tb[0] - ta[-1]
-            near = (np.searchsorted(firsts, ta[-1] + gap, side="right")
-                    - np.searchsorted(firsts, ta[-1] - gap, side="left"))
-            p_hand = max(near, 1) / len(firsts)
+            p_hand = share_near(firsts, ta[-1], abs(handover[i]))
             born = created.get(b, np.nan)
             if np.isfinite(born) and len(births):
-                close = abs(born - ta[-1])
-                p_fresh = max(1, np.searchsorted(births, ta[-1] + close, side="right")
-                              - np.searchsorted(births, ta[-1] - close, side="left")
-                              ) / len(births)
+                p_fresh = share_near(births, ta[-1], abs(born - ta[-1]))
         low, high = max(ta[0], tb[0]), min(ta[-1], tb[-1])
         if high - low > SESSION_GAP_S:
-            sa = sessions.get(a) or sessions.setdefault(a, _sessions(times[a]))
-            sb = sessions.get(b) or sessions.setdefault(b, _sessions(times[b]))
+            sa, sb = sessions_of(a), sessions_of(b)
             ia = (sa[0] >= low) & (sa[1] <= high)
             ib = (sb[0] >= low) & (sb[1] <= high)
             len_a, len_b = (sa[1] - sa[0])[ia], (sb[1] - sb[0])[ib]

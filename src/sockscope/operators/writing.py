@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from sockscope.operators.nulls import stratified_tail, stratum
 from sockscope.store.database import arrow_view
 
 MIN_CHARS = 300
@@ -42,8 +43,6 @@ def writing_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, seed: int
                      ) -> dict[str, np.ndarray]:
     """Per pair: the profiles' cosine and its p-value (both NaN when either account
     has too little text)."""
-    from sockscope.operators.names import stratified_tail, stratum
-
     n = pairs.num_rows
     similarity = np.full(n, np.nan)
     p = np.full(n, np.nan)
