@@ -148,3 +148,20 @@ def test_lsh_candidates_are_the_bucket_pairs_by_definition():
     found = nd.lsh_candidates(signatures, eligible)
     assert {tuple(p) for p in found.tolist()} == expected
     assert found.tolist() == sorted(found.tolist())
+
+
+def test_handles_named_in_plain_words_are_mentions(con):
+    """Two patrollers revert the same account days apart with the wiki's summary: the
+    texts differ only by whom they name, so they are one template, not a copied text."""
+    insert(con, [post("a", "patrol1", 0, text="Reverted edits by Kashasu_Fiul (talk) to "
+                                              "last version by goodeditor99"),
+                 post("b", "patrol2", 200_000, text="Reverted edits by Kashasu_Fiul (talk) "
+                                                    "to last version by otherwriter12"),
+                 post("c", "patrol2", 300_000, text="kashasu_fiulx is not a handle here")])
+    con.execute("""INSERT INTO accounts (platform, account_id, handle, has_profile)
+                   VALUES ('x', 's1', 'Kashasu_Fiul', true), ('x', 'g1', 'goodeditor99', true),
+                          ('x', 'g2', 'otherwriter12', true)""")
+    prepare_normalised_texts(con)
+    norms = dict(con.execute("SELECT post_id, norm FROM norm_texts").fetchall())
+    assert norms["a"] == norms["b"] == "reverted edits by (talk) to last version by"
+    assert norms["c"] == "kashasu_fiulx is not a handle here"

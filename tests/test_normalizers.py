@@ -155,3 +155,27 @@ def test_white_space_collapsed_only_where_needed_equals_collapsing_everywhere(te
     array = pa.array(texts, pa.string())
     everywhere = pc.replace_substring_regex(array, nt.SPACES_PATTERN, " ")
     assert nt._collapse_spaces(array).to_pylist() == everywhere.to_pylist()
+
+
+HANDLE_WORDS = st.text(alphabet=st.sampled_from(list("abk_1")), min_size=1, max_size=8)
+
+
+@given(st.lists(HANDLE_WORDS, min_size=1, max_size=6),
+       st.lists(st.lists(HANDLE_WORDS | st.sampled_from(["(talk)", "by", "-", "é"]),
+                         max_size=12) | st.none(), max_size=20))
+def test_named_handles_are_stripped_as_whole_words_and_nothing_else(handles, texts):
+    from sockscope.keys.named_accounts import MIN_HANDLE, NamedAccounts
+
+    finder = NamedAccounts((h, f"id-{h}") for h in handles)
+    looked_for = {h for h in handles if len(h) >= MIN_HANDLE}
+    joined = [None if t is None else " ".join(t) for t in texts]
+    stripped = finder.strip(pa.array(joined, pa.string())).to_pylist()
+    for before, after in zip(joined, stripped, strict=True):
+        if before is None:
+            assert after is None
+            continue
+        kept = [w for w in before.split() if w not in looked_for]
+        if len(kept) == len(before.split()):
+            assert after == before  # a text naming nobody is not touched
+        else:
+            assert after.split() == kept  # names removed, the other words in order

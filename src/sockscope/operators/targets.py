@@ -35,7 +35,6 @@ from sockscope.store.database import arrow_view
 RARE_CAP = 30  # accounts on a target, at most, for it to be evidence
 REACTION_S = 6 * 3_600  # touches closer than this are reactions (reverts, replies)
 TOUCHES_KEPT = 20  # an account's touches of one target kept for timing
-MIN_HANDLE = 4  # a handle shorter than this is not looked for in texts
 EXAMPLES = 3
 
 
@@ -150,38 +149,23 @@ def references(con: duckdb.DuckDBPyConnection, pairs: pa.Table) -> pa.Table:
 def _named_handles(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """(account_id, other, post_id) for touching posts whose text names ``other``'s
     handle as a word."""
-    import ahocorasick
+    from sockscope.keys.named_accounts import NamedAccounts
 
-    owners: dict[str, set[str]] = {}
-    for name, account in con.execute(
-            f"SELECT DISTINCT lower(handle), account_id FROM accounts "
-            f"WHERE length(handle) >= {MIN_HANDLE}").fetchall():
-        owners.setdefault(name, set()).add(account)
+    finder = NamedAccounts(con.execute(
+        "SELECT DISTINCT lower(handle), account_id FROM accounts "
+        "WHERE handle IS NOT NULL").fetchall())
     rows: dict[str, list[str]] = {"account_id": [], "other": [], "post_id": []}
-    if owners:
-        automaton = ahocorasick.Automaton()
-        for name in owners:
-            automaton.add_word(name, name)
-        automaton.make_automaton()
+    if finder.owners:
         reader = con.sql("""
             SELECT p.account_id, p.post_id, lower(p.text) FROM posts p
             SEMI JOIN (SELECT DISTINCT post_id FROM op_touch) USING (post_id)
             WHERE p.text IS NOT NULL""").fetchall()
         for account, post, text in reader:
-            for end, name in automaton.iter(text):
-                before = end - len(name)
-                if (before < 0 or not _word_char(text[before])) and \
-                        (end + 1 >= len(text) or not _word_char(text[end + 1])):
-                    for other in owners[name]:
-                        if other != account:
-                            rows["account_id"].append(account)
-                            rows["other"].append(other)
-                            rows["post_id"].append(post)
+            for other in sorted(finder.accounts_named(text) - {account}):
+                rows["account_id"].append(account)
+                rows["other"].append(other)
+                rows["post_id"].append(post)
     return pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()})
-
-
-def _word_char(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 def target_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, refs: pa.Table,
