@@ -179,3 +179,54 @@ def test_the_analysis_has_its_own_switch(con, tmp_path):
     assert flagged["sockA"] and flagged["sockB"] and not flagged["patrol1"]
     off = api.detect(connection=con, out=tmp_path / "off", operators=False)
     assert off.operators is None and not (tmp_path / "off" / "operator_pairs.csv").exists()
+
+
+def _writers(con) -> None:
+    """120 accounts writing from one shared vocabulary at random times, and two personas
+    of one operator who share no page, name or mark but keep ten pet words."""
+    rng = np.random.default_rng(11)
+    vocabulary = [f"w{k:03d}x" for k in range(400)]
+    pets = [f"pet{k}word" for k in range(10)]
+    rows = []
+    for account in [f"org{k:03d}" for k in range(120)] + ["personaA", "personaB"]:
+        for k in range(30):
+            text = " ".join(str(rng.choice(pets)) if account.startswith("persona")
+                            and rng.random() < 0.3 else str(rng.choice(vocabulary))
+                            for _ in range(10))
+            rows.append(post(f"{account}-{k}", account, float(rng.integers(0, 30 * DAY)),
+                             text=text))
+    insert(con, rows)
+
+
+def test_personas_keeping_pet_words_are_style_neighbours_with_telling_writing(con):
+    from sockscope.operators.writing import Writing
+
+    _writers(con)
+    writing = Writing(con, 1, set())
+    assert ("personaA", "personaB") in writing.neighbours()
+    compared = writing.evidence(pa.table({"account_a": ["personaA", "org000"],
+                                          "account_b": ["personaB", "org001"]}))
+    assert compared["p"][0] < 1e-8  # beyond what 124,750 random pairs could tell
+    assert compared["p"][1] > 1e-3
+
+
+def test_writing_alone_does_not_tie_two_accounts(con):
+    """Topic leaks into word profiles, so the same words with nothing else (no target,
+    name, mark, rhythm or turn) is not enough to call two accounts one person."""
+    _writers(con)
+    assert ("personaA", "personaB") not in _found(con)
+
+
+def test_the_extrapolated_tail_is_empirical_below_and_conservative_beyond():
+    from sockscope.operators.nulls import extrapolated_tail
+
+    rng = np.random.default_rng(5)
+    null = np.sort(rng.normal(size=100_000))
+    probe = np.sort(rng.normal(size=2_000_000))
+    p = extrapolated_tail(null, probe)
+    assert np.all(np.diff(p) <= 1e-15)  # larger similarities, smaller p-values
+    below = probe <= null[-1_001]
+    assert np.array_equal(p[below], upper_tail(null, probe[below]))
+    for alpha in (1e-3, 1e-4, 1e-5):  # valid: no more small p-values than alpha allows
+        assert (p <= alpha).mean() <= 1.2 * alpha
+    assert extrapolated_tail(null, np.array([8.0]))[0] < 1e-9  # and it can tell beyond 1/N

@@ -3,14 +3,16 @@ Benjamini-Hochberg over every pair of accounts, and operator groups.
 
 **Candidates** come from shared rare targets (two or more, one that at most ``SCARCE``
 accounts touched, one handed over: all of one account's posts after the other's, or one
-the null model already finds telling, at p <= ``SCREEN_P``),
-shared rare name words or
-stems, and shared profile images or bios, never from all pairs, so the cost follows the
-data. Pairs whose only link is shared targets go on to the other kinds when those
-targets are already telling (p <= ``SCREEN_P``): the others' evidence could not carry a
-pair that shares nothing rare by name, mark or target. Writing, the costliest kind, is
-compared only for pairs the other kinds fuse to p <= ``WRITING_SCREEN_P`` (at most the
-``WRITING_PAIRS`` strongest): alone it could never pass the FDR over all pairs.
+the null model already finds telling, at p <= ``SCREEN_P``), shared rare name words or
+stems, shared profile images or bios, and style neighbours (accounts sharing signature
+words, ``writing.py``), never from all pairs, so the cost follows the data. Pairs whose
+only link is shared targets go on to the other kinds when those targets are already
+telling (p <= ``SCREEN_P``): the others' evidence could not carry a pair that shares
+nothing rare by name, mark, word or target. Writing, the costliest kind, is compared for
+style neighbours and for pairs the other kinds fuse to p <= ``WRITING_SCREEN_P``, at most
+``WRITING_PAIRS`` of them, the strongest first. It counts only beside another kind at
+p <= ``CORROBORATION``: topic leaks into word profiles (two fans of one club use the same
+words), so a vocabulary alone never makes two accounts one person.
 
 **Fusion.** Each kind gives a p-value valid under its own null model (``targets``,
 ``turns``, ``names``, ``writing``, ``traces``, ``rhythm``); a kind with no data for a
@@ -46,13 +48,14 @@ from sockscope.operators.targets import (
     target_evidence,
 )
 from sockscope.operators.turns import account_times, turn_evidence
-from sockscope.operators.writing import writing_evidence
+from sockscope.operators.writing import Writing
 from sockscope.persona.accounts import Persona
 
 SCREEN_P = 1e-3
 TAU = 0.05  # kinds at p <= TAU enter the truncated product
 WRITING_SCREEN_P = 0.01  # writing is compared for pairs the other kinds give this much
 WRITING_PAIRS = 2_000  # and for the strongest of them at most
+CORROBORATION = 0.05  # writing counts when another kind is at least this telling
 MIN_SHARED = 2  # rare targets shared, for a pair to be a candidate
 SCARCE = 3  # or one target this few accounts touched
 
@@ -107,7 +110,9 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     names = Names(posting, [shown.get(a, (None, None))[0] for a in posting],
                   [shown.get(a, (None, None))[1] for a in posting])
     posting_set = set(posting)
-    others = {p for p in names.candidates() | mark_candidates(persona, TOKEN_CAP)
+    writing = Writing(con, seed, set(coordinated))
+    style = writing.neighbours()
+    others = {p for p in names.candidates() | mark_candidates(persona, TOKEN_CAP) | style
               if p[0] in posting_set and p[1] in posting_set}
     by_targets = shared_pairs(con, total, MIN_SHARED, SCARCE, SCREEN_P)
     pairs = _union(by_targets, others, coordinated)
@@ -137,15 +142,18 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     marks = mark_evidence(persona, pairs, seed)
     matrix = np.column_stack([targets["p"], turns["p"], names_p, np.full(len(ids), np.nan),
                               marks["traces_p"], marks["rhythm_p"]])
-    # writing, the costliest kind, can only strengthen a pair the others point to
+    # writing, the costliest kind, is compared for the pairs the others point to and for
+    # style neighbours; it counts only beside another kind's evidence
     partial = fuse(matrix)
-    promising = partial <= WRITING_SCREEN_P
-    if promising.sum() > WRITING_PAIRS:  # a bound on the cost: the strongest pairs
-        promising &= partial <= np.sort(partial)[WRITING_PAIRS - 1]
-    writing = writing_evidence(con, pairs.filter(pa.array(promising)), seed)
+    order = np.lexsort((np.arange(len(ids)), partial))
+    wanted = np.array([partial[k] <= WRITING_SCREEN_P or ids[k] in style for k in order])
+    chosen = np.zeros(len(ids), dtype=bool)
+    chosen[order[wanted][:WRITING_PAIRS]] = True
+    compared = writing.evidence(pairs.filter(pa.array(chosen)))
     similarity = np.full(len(ids), np.nan)
-    similarity[promising] = writing["similarity"]
-    matrix[promising, KINDS.index("writing")] = writing["p"]
+    similarity[chosen] = compared["similarity"]
+    seconded = np.where(np.isnan(matrix), 1.0, matrix).min(axis=1) <= CORROBORATION
+    matrix[chosen, KINDS.index("writing")] = np.where(seconded[chosen], compared["p"], np.nan)
     p = fuse(matrix)
     q = benjamini_hochberg(p, tests)
     found = np.flatnonzero(q <= fdr)

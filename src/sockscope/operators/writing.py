@@ -1,16 +1,37 @@
 """Writing: the same hand in two accounts' own posts, pooled per account.
 
 Each account's own texts (reposts are someone else's words; links, mentions and hashtags
-are stripped, since they are targets, counted elsewhere) are pooled into one text and
-compared by the cosine of character n-gram TF-IDF profiles (the authorship engine's
-hashed 2-5-gram counts, ``sockscope.authorship.ngrams``; sublinear term frequency).
-Rare n-grams are kept (any n-gram two texts share): a
-writer's pet words and misspellings are what tell on them in short texts (Solorio et al.
-2013 on Wikipedia sockpuppets' edit comments). The p-value is the share of random pairs
-of accounts with as much text that write at least as alike; below ``MIN_CHARS`` of
-text on either side the kind abstains (no answer, not "different"). Pooled short posts
-still carry topic: two accounts on one niche write alike for that reason too, which is
-why this is one kind of evidence among several.
+are stripped, since they are targets, counted elsewhere) are pooled, the first
+``MAX_POSTS`` of them, and profiled twice:
+
+- **words**: TF-IDF of the words (sublinear term frequency, words at least two accounts
+  use, hashed into ``WORD_BUCKETS``). One person keeps their pet words under every name:
+  Solorio et al. (2013) link Wikipedia sockpuppets by the words and misspellings of
+  their edit comments, and Kumar et al. (2017, "An army of me") find the sockpuppets of
+  one master write alike. Word counts are made in SQL, so every account with enough
+  text is profiled at the cost of one pass over the posts;
+- **characters**: the authorship engine's hashed 2-5-gram counts
+  (``sockscope.authorship.ngrams``), for pairs only: they cover scripts written without
+  spaces, where a "word" is a whole phrase.
+
+The kind's p-value is twice the smaller of the two. Each is the share of random pairs of
+reference accounts (not members of coordinated groups, whose copied texts would make
+the null a campaign's) with as much text that write at least as alike. Beyond the top
+``TAIL_SHARE`` of that null the tail is extrapolated as an exponential fitted to the
+exceedances (Knijnenburg et al. 2009 fit a generalised Pareto tail to permutation
+nulls; the exponential is its shape-0 case, and heavier than the bounded tails such
+similarity nulls fit, so it errs towards larger p-values), since an empirical null of
+124,750 pairs cannot say how rare a pair is beyond 1 in 124,750. Below ``MIN_CHARS`` of
+text on either side the kind abstains (no answer, not "different").
+
+**Style neighbours.** An account's signature is its ``SIGNATURE_WORDS`` heaviest words.
+Two accounts sharing ``MIN_SIGNATURE_SHARED`` of them are candidates even if they share
+no target, name or mark: an operator rotating personas on different pages still writes
+with one vocabulary. A word that is the signature of more than ``SIGNATURE_CAP``
+accounts is a topic, not a hand, and proposes nobody; so the pairs stay near-linear in
+the accounts. Pooled short posts still carry topic: two accounts on one niche write
+alike for that reason too, which is why writing only counts beside another kind of
+evidence (``analyse.py``).
 """
 
 from __future__ import annotations
@@ -23,68 +44,117 @@ from sockscope.operators.nulls import stratified_tail, stratum
 from sockscope.store.database import arrow_view
 
 MIN_CHARS = 300
-MAX_CHARS = 3_000  # the first characters of an account's pooled text
+MAX_POSTS = 60  # an account's first own posts, pooled
 REFERENCE_ACCOUNTS = 500  # random accounts whose every pair is the null (124,750 pairs)
+WORD_BUCKETS = 1 << 20
+SIGNATURE_WORDS = 8
+SIGNATURE_CAP = 200
+MIN_SIGNATURE_SHARED = 3
+WORD = r"[\pL\pN_]{2,}"
 OWN_TEXT = r"""regexp_replace(regexp_replace(coalesce(text, ''),
     '(https?://\S+|[@#][\w.]+)', ' ', 'g'), '\s+', ' ', 'g')"""
 
 
-def _texts(con: duckdb.DuckDBPyConnection, accounts: list[str]) -> dict[str, str]:
-    with arrow_view(con, pa.table({"account_id": pa.array(accounts, pa.string())})) as want:
-        rows = con.sql(f"""
-            SELECT account_id, left(string_agg({OWN_TEXT}, ' ' ORDER BY created_at, post_id),
-                                    {MAX_CHARS})
-            FROM posts SEMI JOIN {want} USING (account_id)
-            WHERE kind <> 'repost' GROUP BY 1""").fetchall()
-    return {a: t.strip() for a, t in rows if t and len(t.strip()) >= MIN_CHARS}
+class Writing:
+    """Word profiles of every account with ``MIN_CHARS`` of own text, the reference
+    accounts of the null, and the comparisons."""
 
+    def __init__(self, con: duckdb.DuckDBPyConnection, seed: int,
+                 coordinated: set[str]) -> None:
+        import scipy.sparse as sp
 
-def writing_evidence(con: duckdb.DuckDBPyConnection, pairs: pa.Table, seed: int
-                     ) -> dict[str, np.ndarray]:
-    """Per pair: the profiles' cosine and its p-value (both NaN when either account
-    has too little text)."""
-    n = pairs.num_rows
-    similarity = np.full(n, np.nan)
-    p = np.full(n, np.nan)
-    if n == 0:
+        self.con = con
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE op_own AS
+            WITH firsts AS (
+                SELECT account_id, {OWN_TEXT} AS t FROM posts WHERE kind <> 'repost'
+                QUALIFY row_number() OVER (PARTITION BY account_id
+                                           ORDER BY created_at, post_id) <= {MAX_POSTS}),
+            pooled AS (SELECT account_id, trim(string_agg(t, ' ')) AS t FROM firsts GROUP BY 1)
+            SELECT row_number() OVER (ORDER BY account_id) - 1 AS row, account_id, t,
+                   length(t) AS size
+            FROM pooled WHERE length(t) >= {MIN_CHARS}""")
+        self.accounts = [a for (a,) in con.execute(
+            "SELECT account_id FROM op_own ORDER BY row").fetchall()]
+        self.row = {a: i for i, a in enumerate(self.accounts)}
+        self.size = con.execute("SELECT size FROM op_own ORDER BY row").fetchnumpy()["size"]
+        counts = con.execute(f"""
+            SELECT row, hash(w) % {WORD_BUCKETS} AS h, count(*) AS n
+            FROM (SELECT row, unnest(regexp_extract_all(lower(t), '{WORD}')) AS w FROM op_own)
+            GROUP BY ALL ORDER BY row, h""").fetchnumpy()
+        rows, words = counts["row"].astype(np.int64), counts["h"].astype(np.int64)
+        documents = np.bincount(words, minlength=WORD_BUCKETS)
+        idf = np.log((1 + len(self.accounts)) / (1 + documents)) + 1
+        data = np.where(documents[words] >= 2,
+                        (1 + np.log(counts["n"].astype(np.float64))) * idf[words], 0.0)
+        norms = np.sqrt(np.bincount(rows, weights=data ** 2, minlength=len(self.accounts)))
+        data = data / np.maximum(norms[rows], 1e-12)
+        self.words = sp.csr_matrix((data.astype(np.float32), (rows, words)),
+                                   shape=(len(self.accounts), WORD_BUCKETS))
+        self.words.eliminate_zeros()
+        rng = np.random.default_rng(seed)
+        usable = [a for a in self.accounts if a not in coordinated]
+        self.reference = sorted(rng.choice(usable, size=min(REFERENCE_ACCOUNTS, len(usable)),
+                                           replace=False).tolist()) if usable else []
+
+    def neighbours(self) -> set[tuple[str, str]]:
+        """Pairs of accounts sharing ``MIN_SIGNATURE_SHARED`` signature words."""
+        matrix = self.words
+        if matrix.nnz == 0:
+            return set()
+        rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+        order = np.lexsort((matrix.indices, -matrix.data, rows))  # heaviest first per row
+        rank = np.arange(len(order)) - matrix.indptr[rows[order]]
+        chosen = order[rank < SIGNATURE_WORDS]
+        table = pa.table({"a": pa.array(rows[chosen], pa.int64()),
+                          "h": pa.array(matrix.indices[chosen], pa.int64())})
+        with arrow_view(self.con, table) as signature:
+            found = self.con.execute(f"""
+                WITH s AS (SELECT * FROM {signature} WHERE h IN (
+                    SELECT h FROM {signature} GROUP BY h
+                    HAVING count(*) BETWEEN 2 AND {SIGNATURE_CAP}))
+                SELECT x.a, y.a FROM s x JOIN s y ON x.h = y.h AND x.a < y.a
+                GROUP BY 1, 2 HAVING count(*) >= {MIN_SIGNATURE_SHARED}
+                ORDER BY 1, 2""").fetchall()
+        return {(self.accounts[a], self.accounts[b]) for a, b in found}
+
+    def evidence(self, pairs: pa.Table) -> dict[str, np.ndarray]:
+        """Per pair: the word profiles' cosine and the kind's p-value (both NaN when
+        either account has too little text)."""
+        n = pairs.num_rows
+        similarity, p = np.full(n, np.nan), np.full(n, np.nan)
+        known = [k for k, (a, b) in enumerate(zip(pairs["account_a"].to_pylist(),
+                                                    pairs["account_b"].to_pylist(), strict=True))
+                 if a in self.row and b in self.row]
+        if not known or len(self.reference) < 3:
+            return {"similarity": similarity, "p": p}
+        a = np.array([self.row[pairs["account_a"][k].as_py()] for k in known])
+        b = np.array([self.row[pairs["account_b"][k].as_py()] for k in known])
+        ref = np.array([self.row[r] for r in self.reference])
+        i, j = np.triu_indices(len(ref), k=1)
+        null_strata = stratum(np.minimum(self.size[ref[i]], self.size[ref[j]]))
+        strata = stratum(np.minimum(self.size[a], self.size[b]))
+        similarity[known] = _cosines(self.words, a, b)
+        by_words = stratified_tail(_gram(self.words, ref)[i, j], null_strata,
+                                   similarity[known], strata, extrapolate=True)
+        # characters: profiles of the pairs' accounts and the reference only
+        involved = np.unique(np.concatenate([a, b, ref]))
+        local = {r: k for k, r in enumerate(involved)}
+        chars = _char_profiles(self._texts(involved))
+        by_chars = stratified_tail(
+            _gram(chars, np.array([local[r] for r in ref]))[i, j], null_strata,
+            _cosines(chars, np.array([local[r] for r in a]), np.array([local[r] for r in b])),
+            strata, extrapolate=True)
+        p[known] = np.minimum(1.0, 2 * np.minimum(by_words, by_chars))
         return {"similarity": similarity, "p": p}
-    # eligible by raw length (cheap); the stripped text is measured again below
-    eligible = [a for (a,) in con.execute(f"""
-        SELECT account_id FROM posts WHERE kind <> 'repost' GROUP BY 1
-        HAVING sum(length(text)) >= {MIN_CHARS} ORDER BY 1""").fetchall()]
-    if len(eligible) < 3:
-        return {"similarity": similarity, "p": p}
-    rng = np.random.default_rng(seed)
-    reference = sorted(rng.choice(eligible, size=min(REFERENCE_ACCOUNTS, len(eligible)),
-                                  replace=False).tolist())
-    texts = _texts(con, sorted(set(pairs["account_a"].to_pylist())
-                               | set(pairs["account_b"].to_pylist()) | set(reference)))
-    reference = [a for a in reference if a in texts]
-    if len(reference) < 3:
-        return {"similarity": similarity, "p": p}
-    names = sorted(texts)
-    row = {a: i for i, a in enumerate(names)}
-    vectors = _profiles([texts[a] for a in names])
-    size = np.array([len(texts[a]) for a in names])
-    # the null: every pair of reference accounts, from one sparse Gram matrix
-    ref_rows = np.array([row[a] for a in reference])
-    gram = (vectors[ref_rows] @ vectors[ref_rows].T).toarray()
-    i, j = np.triu_indices(len(ref_rows), k=1)
-    null = gram[i, j]
-    i, j = ref_rows[i], ref_rows[j]
-    known = [k for k, (a, b) in enumerate(zip(pairs["account_a"].to_pylist(),
-                                                pairs["account_b"].to_pylist(), strict=True))
-             if a in row and b in row]
-    if known:
-        a = np.array([row[pairs["account_a"][k].as_py()] for k in known])
-        b = np.array([row[pairs["account_b"][k].as_py()] for k in known])
-        similarity[known] = _cosines(vectors, a, b)
-        p[known] = stratified_tail(null, stratum(np.minimum(size[i], size[j])),
-                                   similarity[known], stratum(np.minimum(size[a], size[b])))
-    return {"similarity": similarity, "p": p}
+
+    def _texts(self, rows: np.ndarray) -> list[str]:
+        with arrow_view(self.con, pa.table({"row": pa.array(rows, pa.int64())})) as want:
+            return [t for (t,) in self.con.execute(
+                f"SELECT t FROM op_own SEMI JOIN {want} USING (row) ORDER BY row").fetchall()]
 
 
-def _profiles(texts: list[str]):
+def _char_profiles(texts: list[str]):
     """L2-normalised TF-IDF rows (sublinear term frequency) of the texts' hashed
     character n-gram counts, keeping every n-gram at least two texts share; computed on
     the sparse entries directly."""
@@ -103,6 +173,10 @@ def _profiles(texts: list[str]):
     weighted = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
     weighted.eliminate_zeros()
     return weighted
+
+
+def _gram(vectors, rows: np.ndarray) -> np.ndarray:
+    return (vectors[rows] @ vectors[rows].T).toarray()
 
 
 def _cosines(vectors, a: np.ndarray, b: np.ndarray) -> np.ndarray:
