@@ -59,13 +59,15 @@ def _world(con, *, patroller_names_sock: bool = True) -> None:
 
 def _found(con) -> dict:
     from sockscope.detect.scratch import Scratch
+    from sockscope.detect.traces.co_text import prepare_normalised_texts
     from sockscope.detect.traces.co_url import prepare_url_map
     from sockscope.operators.analyse import find_operators
     from sockscope.persona.accounts import build_persona
 
     with Scratch(con) as scratch:
         scratch.once("url_map", prepare_url_map)
-        result = find_operators(con, build_persona(con), "url_map", 0.01, 1)
+        scratch.once("norm_texts", prepare_normalised_texts)
+        result = find_operators(con, build_persona(con), "url_map", "norm_texts", 0.01, 1)
     return {(r["account_a"], r["account_b"]): r for r in result.pairs.to_pylist()}
 
 
@@ -181,12 +183,18 @@ def test_the_analysis_has_its_own_switch(con, tmp_path):
     assert off.operators is None and not (tmp_path / "off" / "operator_pairs.csv").exists()
 
 
+VOCABULARY = [a + b + c for a in ("ka", "lo", "mi", "nu", "pe", "ro", "su", "ti")
+              for b in ("ban", "dor", "fel", "gim", "hus", "jok", "lar")
+              for c in ("a", "e", "i", "o", "u", "y", "an", "el")][:400]
+
+
 def _writers(con) -> None:
     """120 accounts writing from one shared vocabulary at random times, and two personas
     of one operator who share no page, name or mark but keep ten pet words."""
     rng = np.random.default_rng(11)
-    vocabulary = [f"w{k:03d}x" for k in range(400)]
-    pets = [f"pet{k}word" for k in range(10)]
+    vocabulary = VOCABULARY
+    pets = ["quixotic", "whilst", "amongst", "henceforth", "verily", "forsooth",
+            "heretofore", "notwithstanding", "albeit", "thereupon"]
     rows = []
     for account in [f"org{k:03d}" for k in range(120)] + ["personaA", "personaB"]:
         for k in range(30):
@@ -199,15 +207,44 @@ def _writers(con) -> None:
 
 
 def test_personas_keeping_pet_words_are_style_neighbours_with_telling_writing(con):
+    from sockscope.detect.traces.co_text import prepare_normalised_texts
     from sockscope.operators.writing import Writing
 
     _writers(con)
-    writing = Writing(con, 1, set())
+    prepare_normalised_texts(con)
+    writing = Writing(con, "norm_texts", 1, set())
     assert ("personaA", "personaB") in writing.neighbours()
     compared = writing.evidence(pa.table({"account_a": ["personaA", "org000"],
-                                          "account_b": ["personaB", "org001"]}))
+                                          "account_b": ["personaB", "org001"]}),
+                                np.array([True, True]))
     assert compared["p"][0] < 1e-8  # beyond what 124,750 random pairs could tell
     assert compared["p"][1] > 1e-3
+
+
+def test_software_summaries_are_nobody_s_writing(con):
+    """Patrollers whose posts are half the wiki's revert summaries do not write alike:
+    a text that, digits and names aside, five or more accounts post is boilerplate."""
+    from sockscope.detect.traces.co_text import prepare_normalised_texts
+    from sockscope.operators.writing import Writing
+
+    _writers(con)
+    rng = np.random.default_rng(4)
+    rows = []
+    for k in range(6):
+        for n in range(30):
+            text = (f"Undid revision {rng.integers(10**8, 10**9)} by org{n:03d} (talk)"
+                    if n % 2 else " ".join(rng.choice(VOCABULARY, 10)))
+            rows.append(post(f"patrol{k}-{n}", f"patrol{k}", float(n * DAY / 2), text=text))
+    insert(con, rows)
+    con.execute("INSERT INTO accounts (platform, account_id, handle, has_profile) "
+                "SELECT 'x', account_id, account_id, true FROM posts GROUP BY 1, 2")
+    prepare_normalised_texts(con)
+    writing = Writing(con, "norm_texts", 1, set())
+    compared = writing.evidence(pa.table({"account_a": ["patrol0", "patrol2"],
+                                          "account_b": ["patrol1", "patrol3"]}),
+                                np.array([True, True]))
+    assert max(compared["similarity"]) < 0.5  # the summaries' words would make it 0.75
+    assert min(compared["p"]) > 0.05
 
 
 def test_writing_alone_does_not_tie_two_accounts(con):

@@ -135,15 +135,18 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
 def _operators(scratch: Scratch, persona: Persona | None, params: DetectParams,
                groups: list[Group]) -> OperatorResult:
     """The same-operator analysis (``sockscope.operators``) on the run's posts; it
-    reads the canonical links detect's co-url trace uses, and leaves pairs inside one
-    coordinated group to the group."""
+    reads the canonical links and normalised texts detect's co-url and co-text traces
+    use, and leaves pairs inside one coordinated group to the group."""
+    from sockscope.detect.traces.co_text import prepare_normalised_texts
     from sockscope.detect.traces.co_url import prepare_url_map
     from sockscope.operators.analyse import find_operators
 
     scratch.once("url_map", prepare_url_map)
+    scratch.once("norm_texts", prepare_normalised_texts)
     return find_operators(scratch.con, persona if persona is not None
-                          else build_persona(scratch.con), "url_map", params.fdr,
-                          params.seed, {m: g.group_id for g in groups for m in g.members})
+                          else build_persona(scratch.con), "url_map", "norm_texts",
+                          params.fdr, params.seed,
+                          {m: g.group_id for g in groups for m in g.members})
 
 
 def _test_traces(scratch: Scratch, params: DetectParams,

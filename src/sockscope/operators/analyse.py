@@ -8,10 +8,11 @@ stems, shared profile images or bios, and style neighbours (accounts sharing sig
 words, ``writing.py``), never from all pairs, so the cost follows the data. Pairs whose
 only link is shared targets go on to the other kinds when those targets are already
 telling (p <= ``SCREEN_P``): the others' evidence could not carry a pair that shares
-nothing rare by name, mark, word or target. Writing, the costliest kind, is compared for
-style neighbours and for pairs the other kinds fuse to p <= ``WRITING_SCREEN_P``, at most
-``WRITING_PAIRS`` of them, the strongest first. It counts only beside another kind at
-p <= ``CORROBORATION``: topic leaks into word profiles (two fans of one club use the same
+nothing rare by name, mark, word or target. Writing, the costliest kind, is
+compared for style neighbours and for pairs the other kinds fuse to p <=
+``WRITING_SCREEN_P``: by words for all of them, by characters too for the
+``WRITING_PAIRS`` strongest. It counts only beside another kind at p <=
+``CORROBORATION``: topic leaks into word profiles (two fans of one club use the same
 words), so a vocabulary alone never makes two accounts one person.
 
 **Fusion.** Each kind gives a p-value valid under its own null model (``targets``,
@@ -54,7 +55,7 @@ from sockscope.persona.accounts import Persona
 SCREEN_P = 1e-3
 TAU = 0.05  # kinds at p <= TAU enter the truncated product
 WRITING_SCREEN_P = 0.01  # writing is compared for pairs the other kinds give this much
-WRITING_PAIRS = 2_000  # and for the strongest of them at most
+WRITING_PAIRS = 2_000  # the strongest of them also compared by characters
 CORROBORATION = 0.05  # writing counts when another kind is at least this telling
 MIN_SHARED = 2  # rare targets shared, for a pair to be a candidate
 SCARCE = 3  # or one target this few accounts touched
@@ -93,11 +94,13 @@ def fuse(p_values: np.ndarray) -> np.ndarray:
 
 
 def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: str,
-                   fdr: float, seed: int, coordinated: dict[str, str] | None = None
-                   ) -> OperatorResult:
-    """The same-operator analysis of every account in ``con``'s posts. Pairs inside one
-    coordinated group (``coordinated``: account -> group id) are not candidates: their
-    tie is reported, with its evidence, as coordination."""
+                   texts_table: str, fdr: float, seed: int,
+                   coordinated: dict[str, str] | None = None) -> OperatorResult:
+    """The same-operator analysis of every account in ``con``'s posts. ``url_table`` maps
+    links to canonical URLs and ``texts_table`` posts to normalised texts, as detect's
+    co-url and co-text traces make them. Pairs inside one coordinated group
+    (``coordinated``: account -> group id) are not candidates: their tie is reported,
+    with its evidence, as coordination."""
     coordinated = coordinated or {}
     total = stage_targets(con, url_table)
     posting = [a for (a,) in con.execute(
@@ -110,7 +113,7 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     names = Names(posting, [shown.get(a, (None, None))[0] for a in posting],
                   [shown.get(a, (None, None))[1] for a in posting])
     posting_set = set(posting)
-    writing = Writing(con, seed, set(coordinated))
+    writing = Writing(con, texts_table, seed, set(coordinated))
     style = writing.neighbours()
     others = {p for p in names.candidates() | mark_candidates(persona, TOKEN_CAP) | style
               if p[0] in posting_set and p[1] in posting_set}
@@ -145,15 +148,15 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     # writing, the costliest kind, is compared for the pairs the others point to and for
     # style neighbours; it counts only beside another kind's evidence
     partial = fuse(matrix)
+    wanted = (partial <= WRITING_SCREEN_P) | np.array([pair in style for pair in ids])
     order = np.lexsort((np.arange(len(ids)), partial))
-    wanted = np.array([partial[k] <= WRITING_SCREEN_P or ids[k] in style for k in order])
-    chosen = np.zeros(len(ids), dtype=bool)
-    chosen[order[wanted][:WRITING_PAIRS]] = True
-    compared = writing.evidence(pairs.filter(pa.array(chosen)))
+    strongest = np.zeros(len(ids), dtype=bool)
+    strongest[order[wanted[order]][:WRITING_PAIRS]] = True
+    compared = writing.evidence(pairs.filter(pa.array(wanted)), strongest[wanted])
     similarity = np.full(len(ids), np.nan)
-    similarity[chosen] = compared["similarity"]
+    similarity[wanted] = compared["similarity"]
     seconded = np.where(np.isnan(matrix), 1.0, matrix).min(axis=1) <= CORROBORATION
-    matrix[chosen, KINDS.index("writing")] = np.where(seconded[chosen], compared["p"], np.nan)
+    matrix[wanted, KINDS.index("writing")] = np.where(seconded[wanted], compared["p"], np.nan)
     p = fuse(matrix)
     q = benjamini_hochberg(p, tests)
     found = np.flatnonzero(q <= fdr)

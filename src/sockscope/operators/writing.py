@@ -1,8 +1,12 @@
 """Writing: the same hand in two accounts' own posts, pooled per account.
 
-Each account's own texts (reposts are someone else's words; links, mentions and hashtags
-are stripped, since they are targets, counted elsewhere) are pooled, the first
-``MAX_POSTS`` of them, and profiled twice:
+Each account's own texts are pooled, the first ``MAX_POSTS`` of them, and profiled
+twice. Own means: not reposts (someone else's words), with links, mentions, handles
+named and hashtags stripped (they are targets, counted elsewhere; the text is the
+co-text normalisation, ``detect.traces.co_text``), and not boilerplate: a text that,
+digits aside, ``TEMPLATE_ACCOUNTS`` accounts or more post is a platform's or a tool's
+("Undid revision N by X (talk)", "Just posted a photo") or a campaign's, not anyone's
+hand. Profiles:
 
 - **words**: TF-IDF of the words (sublinear term frequency, words at least two accounts
   use, hashed into ``WORD_BUCKETS``). One person keeps their pet words under every name:
@@ -14,7 +18,8 @@ are stripped, since they are targets, counted elsewhere) are pooled, the first
   (``sockscope.authorship.ngrams``), for pairs only: they cover scripts written without
   spaces, where a "word" is a whole phrase.
 
-The kind's p-value is twice the smaller of the two. Each is the share of random pairs of
+The kind's p-value is twice the smaller of the two (the words' alone for pairs beyond
+the ``WRITING_PAIRS`` strongest, ``analyse.py``). Each is the share of random pairs of
 reference accounts (not members of coordinated groups, whose copied texts would make
 the null a campaign's) with as much text that write at least as alike. Beyond the top
 ``TAIL_SHARE`` of that null the tail is extrapolated as an exponential fitted to the
@@ -51,26 +56,33 @@ SIGNATURE_WORDS = 8
 SIGNATURE_CAP = 200
 MIN_SIGNATURE_SHARED = 3
 WORD = r"[\pL\pN_]{2,}"
-OWN_TEXT = r"""regexp_replace(regexp_replace(coalesce(text, ''),
-    '(https?://\S+|[@#][\w.]+)', ' ', 'g'), '\s+', ' ', 'g')"""
+TEMPLATE_ACCOUNTS = 5  # a text (digits aside) this many accounts post is boilerplate
 
 
 class Writing:
     """Word profiles of every account with ``MIN_CHARS`` of own text, the reference
     accounts of the null, and the comparisons."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, seed: int,
+    def __init__(self, con: duckdb.DuckDBPyConnection, texts: str, seed: int,
                  coordinated: set[str]) -> None:
         import scipy.sparse as sp
 
         self.con = con
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE op_own AS
-            WITH firsts AS (
-                SELECT account_id, {OWN_TEXT} AS t FROM posts WHERE kind <> 'repost'
+            WITH own AS (
+                SELECT p.account_id, p.created_at, p.post_id,
+                       trim(regexp_replace(n.norm, '#[\\pL\\pN_.]+', ' ', 'g')) AS t,
+                       regexp_replace(n.norm, '[0-9]+', '', 'g') AS template
+                FROM posts p JOIN {texts} n USING (platform, post_id)),
+            boilerplate AS (SELECT template FROM own GROUP BY 1
+                            HAVING count(DISTINCT account_id) >= {TEMPLATE_ACCOUNTS}),
+            firsts AS (
+                SELECT account_id, t FROM own ANTI JOIN boilerplate USING (template)
+                WHERE t <> ''
                 QUALIFY row_number() OVER (PARTITION BY account_id
                                            ORDER BY created_at, post_id) <= {MAX_POSTS}),
-            pooled AS (SELECT account_id, trim(string_agg(t, ' ')) AS t FROM firsts GROUP BY 1)
+            pooled AS (SELECT account_id, string_agg(t, ' ') AS t FROM firsts GROUP BY 1)
             SELECT row_number() OVER (ORDER BY account_id) - 1 AS row, account_id, t,
                    length(t) AS size
             FROM pooled WHERE length(t) >= {MIN_CHARS}""")
@@ -118,34 +130,38 @@ class Writing:
                 ORDER BY 1, 2""").fetchall()
         return {(self.accounts[a], self.accounts[b]) for a, b in found}
 
-    def evidence(self, pairs: pa.Table) -> dict[str, np.ndarray]:
+    def evidence(self, pairs: pa.Table, characters: np.ndarray) -> dict[str, np.ndarray]:
         """Per pair: the word profiles' cosine and the kind's p-value (both NaN when
-        either account has too little text)."""
+        either account has too little text). Character profiles are compared too for
+        the pairs marked in ``characters`` (their cost is in Python, per account)."""
         n = pairs.num_rows
         similarity, p = np.full(n, np.nan), np.full(n, np.nan)
-        known = [k for k, (a, b) in enumerate(zip(pairs["account_a"].to_pylist(),
-                                                    pairs["account_b"].to_pylist(), strict=True))
-                 if a in self.row and b in self.row]
-        if not known or len(self.reference) < 3:
+        known = np.array([k for k, (a, b) in enumerate(zip(
+            pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist(), strict=True))
+            if a in self.row and b in self.row], dtype=np.int64)
+        if not len(known) or len(self.reference) < 3:
             return {"similarity": similarity, "p": p}
-        a = np.array([self.row[pairs["account_a"][k].as_py()] for k in known])
-        b = np.array([self.row[pairs["account_b"][k].as_py()] for k in known])
+        a = np.array([self.row[pairs["account_a"][int(k)].as_py()] for k in known])
+        b = np.array([self.row[pairs["account_b"][int(k)].as_py()] for k in known])
         ref = np.array([self.row[r] for r in self.reference])
         i, j = np.triu_indices(len(ref), k=1)
         null_strata = stratum(np.minimum(self.size[ref[i]], self.size[ref[j]]))
         strata = stratum(np.minimum(self.size[a], self.size[b]))
         similarity[known] = _cosines(self.words, a, b)
-        by_words = stratified_tail(_gram(self.words, ref)[i, j], null_strata,
+        p[known] = stratified_tail(_gram(self.words, ref)[i, j], null_strata,
                                    similarity[known], strata, extrapolate=True)
-        # characters: profiles of the pairs' accounts and the reference only
-        involved = np.unique(np.concatenate([a, b, ref]))
-        local = {r: k for k, r in enumerate(involved)}
-        chars = _char_profiles(self._texts(involved))
-        by_chars = stratified_tail(
-            _gram(chars, np.array([local[r] for r in ref]))[i, j], null_strata,
-            _cosines(chars, np.array([local[r] for r in a]), np.array([local[r] for r in b])),
-            strata, extrapolate=True)
-        p[known] = np.minimum(1.0, 2 * np.minimum(by_words, by_chars))
+        both = characters[known]
+        if both.any():  # characters: profiles of those pairs' accounts and the reference
+            a, b, strata = a[both], b[both], strata[both]
+            involved = np.unique(np.concatenate([a, b, ref]))
+            local = np.full(len(self.accounts), -1)
+            local[involved] = np.arange(len(involved))
+            chars = _char_profiles(self._texts(involved))
+            by_chars = stratified_tail(_gram(chars, local[ref])[i, j], null_strata,
+                                       _cosines(chars, local[a], local[b]), strata,
+                                       extrapolate=True)
+            rows = known[both]
+            p[rows] = np.minimum(1.0, 2 * np.minimum(p[rows], by_chars))
         return {"similarity": similarity, "p": p}
 
     def _texts(self, rows: np.ndarray) -> list[str]:
