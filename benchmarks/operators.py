@@ -11,10 +11,10 @@ stopped; rotation: two or three personas, one per session) and patrollers who re
 them minutes later and mass-revert blocked accounts. The quality table prints what
 issue #25 asks: sockpuppet recall (flagged in any way), per strategy, the organic
 accounts and patrollers the same-operator analysis put in operator groups, the
-patrollers flagged in any way (coordinated groups included), and the adjusted Rand
-index of operator groups against the true sockmasters. The cost case runs detect on one
-world twice, in one process each, with and without the analysis, and prints its stage
-time and its share of the run.
+patrollers and organic accounts flagged in any way (coordinated groups included), and
+the adjusted Rand index of operator groups against the true sockmasters. The cost case
+runs detect on one world twice, in one process each, with and without the analysis,
+and prints its stage time and its share of the run.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ def run(*args: str) -> str:
 def quality(worlds: list[tuple[int, int]], seeds: list[int]) -> None:
     print("| accounts | days | seed | sockpuppets | recall | ban evasion | rotation "
           "| organic in operator groups | patrollers in operator groups "
-          "| patrollers flagged (any) | operator ARI | same-operator s | detect s |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| patrollers flagged (any) | organic flagged (any) | operator ARI "
+          "| same-operator s | detect s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for accounts, days in worlds:
             for seed in seeds:
@@ -58,6 +59,7 @@ def quality(worlds: list[tuple[int, int]], seeds: list[int]) -> None:
                       f"{per.get('rotation', 0):.2f} | {m['organic_in_operator_groups']} "
                       f"({m['fpr_organic_operators']:.3%}) | "
                       f"{m['patrollers_in_operator_groups']} | {m['fpr_patrollers']:.2f} | "
+                      f"{m['fpr_organic']:.3%} | "
                       f"{m['operator_ari']:.3f} | {stage:.1f} | {seconds:.0f} |", flush=True)
 
 
