@@ -148,7 +148,7 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
     # writing, the costliest kind, is compared for the pairs the others point to and for
     # style neighbours; it counts only beside another kind's evidence
     partial = fuse(matrix)
-    wanted = (partial <= WRITING_SCREEN_P) | np.array([pair in style for pair in ids])
+    wanted = (partial <= WRITING_SCREEN_P) | np.array([pair in style for pair in ids], dtype=bool)
     order = np.lexsort((np.arange(len(ids)), partial))
     strongest = np.zeros(len(ids), dtype=bool)
     strongest[order[wanted[order]][:WRITING_PAIRS]] = True
