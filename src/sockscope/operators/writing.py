@@ -78,11 +78,13 @@ class Writing:
             boilerplate AS (SELECT template FROM own GROUP BY 1
                             HAVING count(DISTINCT account_id) >= {TEMPLATE_ACCOUNTS}),
             firsts AS (
-                SELECT account_id, t FROM own ANTI JOIN boilerplate USING (template)
+                SELECT account_id, created_at, post_id, t
+                FROM own ANTI JOIN boilerplate USING (template)
                 WHERE t <> ''
                 QUALIFY row_number() OVER (PARTITION BY account_id
                                            ORDER BY created_at, post_id) <= {MAX_POSTS}),
-            pooled AS (SELECT account_id, string_agg(t, ' ') AS t FROM firsts GROUP BY 1)
+            pooled AS (SELECT account_id, string_agg(t, ' ' ORDER BY created_at, post_id) AS t
+                       FROM firsts GROUP BY 1)
             SELECT row_number() OVER (ORDER BY account_id) - 1 AS row, account_id, t,
                    length(t) AS size
             FROM pooled WHERE length(t) >= {MIN_CHARS}""")
