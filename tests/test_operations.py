@@ -236,7 +236,7 @@ def test_the_api_runs_bylines_verify_and_operations(operation_run, tmp_path):
     assert decision.decision == "no answer"  # no background corpus: nothing calibrated
     assert texts
     detection = sockscope.detect([world / "tweets.csv", world / "users.csv",
-                                  world / "articles.csv"])
+                                  world / "articles.csv"], operators=False)
     assert detection.operations is not None and detection.operations.operations.num_rows >= 1
     assert isinstance(detection.operations.shares["shared_at"][0].as_py(), datetime)
 
