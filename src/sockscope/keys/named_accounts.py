@@ -54,6 +54,7 @@ class NamedAccounts:
         if not self.owners:
             return texts
         out = texts.to_pylist()
+        changed = False
         for k, text in enumerate(out):
             if text is None:
                 continue
@@ -65,7 +66,8 @@ class NamedAccounts:
                         pieces += [text[at:start], " "]
                         at = end
                 out[k] = " ".join("".join(pieces + [text[at:]]).split())
-        return pa.array(out, pa.string())
+                changed = True
+        return pa.array(out, pa.string()) if changed else texts
 
 
 def _word_char(char: str) -> bool:

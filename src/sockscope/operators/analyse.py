@@ -110,8 +110,8 @@ def find_operators(con: duckdb.DuckDBPyConnection, persona: Persona, url_table: 
         "SELECT account_id, max(handle), max(display_name) FROM accounts GROUP BY 1"
     ).fetchall()}
     profile = {a: h for a, (h, _) in shown.items()}
-    names = Names(posting, [shown.get(a, (None, None))[0] for a in posting],
-                  [shown.get(a, (None, None))[1] for a in posting])
+    named = [shown.get(a, (None, None)) for a in posting]
+    names = Names(posting, [h for h, _ in named], [d for _, d in named])
     posting_set = set(posting)
     writing = Writing(con, texts_table, seed, set(coordinated))
     style = writing.neighbours()

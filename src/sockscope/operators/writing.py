@@ -88,24 +88,18 @@ class Writing:
             SELECT row_number() OVER (ORDER BY account_id) - 1 AS row, account_id, t,
                    length(t) AS size
             FROM pooled WHERE length(t) >= {MIN_CHARS}""")
-        self.accounts = [a for (a,) in con.execute(
-            "SELECT account_id FROM op_own ORDER BY row").fetchall()]
+        own = con.execute("SELECT account_id, size FROM op_own ORDER BY row").fetchnumpy()
+        self.accounts = own["account_id"].tolist()
         self.row = {a: i for i, a in enumerate(self.accounts)}
-        self.size = con.execute("SELECT size FROM op_own ORDER BY row").fetchnumpy()["size"]
+        self.size = own["size"]
         counts = con.execute(f"""
             SELECT row, hash(w) % {WORD_BUCKETS} AS h, count(*) AS n
-            FROM (SELECT row, unnest(regexp_extract_all(lower(t), '{WORD}')) AS w FROM op_own)
+            FROM (SELECT row, unnest(regexp_extract_all(t, '{WORD}')) AS w FROM op_own)
             GROUP BY ALL ORDER BY row, h""").fetchnumpy()
-        rows, words = counts["row"].astype(np.int64), counts["h"].astype(np.int64)
-        documents = np.bincount(words, minlength=WORD_BUCKETS)
-        idf = np.log((1 + len(self.accounts)) / (1 + documents)) + 1
-        data = np.where(documents[words] >= 2,
-                        (1 + np.log(counts["n"].astype(np.float64))) * idf[words], 0.0)
-        norms = np.sqrt(np.bincount(rows, weights=data ** 2, minlength=len(self.accounts)))
-        data = data / np.maximum(norms[rows], 1e-12)
-        self.words = sp.csr_matrix((data.astype(np.float32), (rows, words)),
-                                   shape=(len(self.accounts), WORD_BUCKETS))
-        self.words.eliminate_zeros()
+        self.words = _tfidf(sp.csr_matrix(
+            (counts["n"].astype(np.float64),
+             (counts["row"].astype(np.int64), counts["h"].astype(np.int64))),
+            shape=(len(self.accounts), WORD_BUCKETS)))
         rng = np.random.default_rng(seed)
         usable = [a for a in self.accounts if a not in coordinated]
         self.reference = sorted(rng.choice(usable, size=min(REFERENCE_ACCOUNTS, len(usable)),
@@ -173,20 +167,25 @@ class Writing:
 
 
 def _char_profiles(texts: list[str]):
-    """L2-normalised TF-IDF rows (sublinear term frequency) of the texts' hashed
-    character n-gram counts, keeping every n-gram at least two texts share; computed on
-    the sparse entries directly."""
-    import scipy.sparse as sp
-
+    """The texts' hashed character n-gram profiles (``_tfidf``)."""
     from sockscope.authorship.ngrams import counts_of
 
-    counts = counts_of(texts)
+    return _tfidf(counts_of(texts))
+
+
+def _tfidf(counts):
+    """L2-normalised TF-IDF rows (sublinear term frequency) of a sparse count matrix,
+    keeping every column at least two rows share; computed on the sparse entries
+    directly."""
+    import scipy.sparse as sp
+
+    n = counts.shape[0]
     documents = np.bincount(counts.indices, minlength=counts.shape[1])
-    idf = np.log((1 + len(texts)) / (1 + documents)) + 1
-    rows = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))
+    idf = np.log((1 + n) / (1 + documents)) + 1
+    rows = np.repeat(np.arange(n), np.diff(counts.indptr))
     data = np.where(documents[counts.indices] >= 2,
                     (1 + np.log(counts.data)) * idf[counts.indices], 0.0)
-    norms = np.sqrt(np.bincount(rows, weights=data ** 2, minlength=len(texts)))
+    norms = np.sqrt(np.bincount(rows, weights=data ** 2, minlength=n))
     data = (data / np.maximum(norms[rows], 1e-12)).astype(np.float32)
     weighted = sp.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
     weighted.eliminate_zeros()
