@@ -7,6 +7,9 @@ audience of which the fans are a small part; an operator's accounts are amplifie
 mostly by the team itself. A group whose co-actions are almost all on one author's
 posts (reposts, replies, quotes), and whose members make up less than half of the
 accounts that ever amplified that author, is reported as an audience, not flagged.
+The acts counted are the co-actions on an author's posts and the reposts behind the
+group's amplification ties: fans who repost at the crowd's pace share no minute with
+one another, and their group is a bare star of ties to the idol.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Callable
 import duckdb
 import pyarrow as pa
 
+from sockscope.detect.amplification import AMPLIFIED
 from sockscope.model.detection import AMPLIFICATION, Audience, Edge, Group
 from sockscope.store.database import arrow_view
 
@@ -42,7 +46,7 @@ def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: 
         audience = None
         if targeted_share(group, edges) >= TARGETED_SHARE:
             amplifying = amplifying or _amplifying_posts(con)
-            audience = _audience(con, group, evidence, amplifying)
+            audience = _audience(con, group, edges, evidence, amplifying)
         if (audience is not None and audience.focus >= FOCUS_SHARE
                 and audience.share < AUTHOR_EXCLUSIVITY
                 and audience.post_share < POST_EXCLUSIVITY):
@@ -96,21 +100,38 @@ def targeted_share(group: Group, edges: list[Edge],
     return targeted / total if total > 0 else 0.0
 
 
-def _audience(con: duckdb.DuckDBPyConnection, group: Group, evidence: str,
-              amplifying: str) -> Audience | None:
-    with arrow_view(con, {"account_id": group.members}) as members_view:
+def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
+              evidence: str, amplifying: str) -> Audience | None:
+    """The author the group's account-targeted acts centre on, and how exclusive the
+    group is among its amplifiers. The acts are the co-actions on an author's posts
+    (one per pair of posts) and the reposts behind the group's amplification ties (one
+    per repost): a fan base whose members react at the crowd's pace has no co-action
+    edge at all, only a star of ties to its idol, and must be tested all the same."""
+    inside = set(group.members)
+    ties = [(e.account_a, e.account_b) for e in edges if e.behaviour == AMPLIFICATION
+            and e.account_a in inside and e.account_b in inside]
+    with (arrow_view(con, {"account_id": group.members}) as members_view,
+          arrow_view(con, {"account_a": pa.array([a for a, _ in ties], pa.string()),
+                           "account_b": pa.array([b for _, b in ties], pa.string())}) as tied):
+        # the reposts behind the ties (the table exists when amplification was tested)
+        amplified = (f"""SELECT a.author, a.c AS acts FROM {AMPLIFIED} a JOIN {tied} t
+                           ON (a.account_id = t.account_a AND a.author = t.account_b)
+                           OR (a.account_id = t.account_b AND a.author = t.account_a)"""
+                     if ties else "SELECT NULL::VARCHAR AS author, 0 AS acts WHERE false")
         top = con.execute(
             f"""
-            WITH targeted AS (
-                SELECT coalesce(p.repost_of_account, p.reply_to_account, q.account_id) AS author
+            WITH co_acted AS (
+                SELECT coalesce(p.repost_of_account, p.reply_to_account, q.account_id) AS author,
+                       1 AS acts
                 FROM {evidence} e
                 JOIN posts p ON p.post_id = e.post_a
                 LEFT JOIN posts q ON q.post_id = p.quote_of_post
                 WHERE e.account_a IN (SELECT account_id FROM {members_view})
                   AND e.account_b IN (SELECT account_id FROM {members_view})
                   AND e.behaviour IN ('co-repost', 'co-reply', 'co-quote')
-            )
-            SELECT author, count(*) / sum(count(*)) OVER () AS focus
+            ), amplified AS ({amplified}),
+            targeted AS (SELECT * FROM co_acted UNION ALL SELECT * FROM amplified)
+            SELECT author, sum(acts) / sum(sum(acts)) OVER () AS focus
             FROM targeted WHERE author IS NOT NULL
             GROUP BY author ORDER BY focus DESC, author LIMIT 1
             """

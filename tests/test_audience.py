@@ -1,0 +1,109 @@
+"""Audiences: a fan base tied to its idol by amplification alone (no co-action edge,
+because the fans repost at the crowd's pace) is an audience, not a desk; a desk that
+amplifies its own persona account the same way stays flagged."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pytest
+
+from sockscope import api
+
+from .posts_factory import insert, post
+
+IDOL_POSTS = 40
+FANS = 30
+PUBLIC = 400
+DESK = 15
+HOUR = 3_600
+
+
+def _world(con) -> None:
+    """An idol with 2 M followers, 30 fans who each repost about 60 % of its posts at
+    the crowd's pace (hours), 400 people who repost one another and the idol now and
+    then (about 60 amplifiers per idol post), and a 15-account desk (made in one week,
+    one handle template, one app) that reposts its persona account's posts the same
+    way."""
+    rng = np.random.default_rng(7)
+    rows: list[dict] = []
+    accounts = []
+    public = [f"p{i}" for i in range(PUBLIC)]
+    fans = [f"fan{i}" for i in range(FANS)]
+    desk = [f"Nora{48211903 + i * 7919}" for i in range(DESK)]
+    clients = ["Twitter for iPhone", "Twitter for Android", "Twitter Web App", "TweetDeck"]
+    for i, account in enumerate(public + fans):
+        accounts.append((account, f"{['kate', 'omar', 'lin', 'sven'][i % 4]}_{i}",
+                         datetime(2010, 1, 1) + timedelta(days=int(rng.integers(0, 4_000))),
+                         int(rng.integers(20, 2_000))))
+    accounts.append(("idol", "idol", datetime(2011, 5, 1), 2_000_000))
+    accounts.append(("persona", "persona", datetime(2023, 5, 1), 3_000))
+    for i, account in enumerate(desk):
+        accounts.append((account, account, datetime(2023, 5, 2) + timedelta(days=i % 6), 40))
+
+    def client(account: str) -> str:
+        return "Hootsuite" if account in desk else clients[sum(map(ord, account)) % 4]
+
+    for author in ("idol", "persona"):
+        for k in range(IDOL_POSTS):
+            rows.append(post(f"{author}-{k}", author, k * 12 * HOUR + 9 * HOUR,
+                             text=f"{author} says thing {k}", client=client(author)))
+    # the public's own posts, reposted by the public
+    for account in public:
+        for k in range(6):
+            rows.append(post(f"{account}-{k}", account, float(rng.uniform(0, 20 * 24 * HOUR)),
+                             text=f"post {k} of {account}", client=client(account)))
+
+    def repost(account: str, target: str, at: float) -> None:
+        rows.append(post(f"rt-{account}-{target}", account, at, kind="repost", text="RT",
+                         repost_of_post=target, repost_of_account=target.rsplit("-", 1)[0],
+                         client=client(account)))
+
+    for account in public:
+        for target in rng.choice(len(public) * 6, size=30, replace=False):
+            author = public[target // 6]
+            if author != account:
+                repost(account, f"{author}-{target % 6}",
+                       float(rng.uniform(0, 20 * 24 * HOUR)))
+        for k in rng.choice(IDOL_POSTS, size=6, replace=False):  # the crowd, now and then
+            repost(account, f"idol-{k}",
+                   k * 12 * HOUR + 9 * HOUR + float(rng.uniform(60, 6 * HOUR)))
+    for followers, author in ((fans, "idol"), (desk, "persona")):
+        for account in followers:
+            for k in np.flatnonzero(rng.random(IDOL_POSTS) < 0.6):
+                # at the crowd's pace: nothing ties two of them within minutes
+                repost(account, f"{author}-{k}",
+                       k * 12 * HOUR + 9 * HOUR + float(rng.uniform(60, 6 * HOUR)))
+    insert(con, rows)
+    con.executemany(
+        "INSERT INTO accounts (platform, account_id, handle, created_at, followers, "
+        "has_profile) VALUES ('x', ?, ?, ?, ?, true)", accounts)
+
+
+@pytest.fixture
+def detection(con):
+    _world(con)
+    return api.detect(connection=con, operators=False)
+
+
+def test_a_star_of_fans_around_a_celebrity_is_an_audience(detection):
+    fans = {f"fan{i}" for i in range(FANS)}
+    flagged = set(detection.membership)
+    assert not fans & flagged
+    # the star is made of amplification ties only: no co-action between two fans
+    assert not [e for e in detection.edges if e.account_a in fans and e.account_b in fans]
+    audience = next(a for a in detection.audiences if a.author == "idol")
+    members = set(audience.group.members) - {"idol"}
+    assert members <= fans and len(members) >= 10
+    assert audience.focus == 1.0 and audience.reason == "exclusivity"
+    assert audience.members_among_them <= FANS + 1 < audience.amplifiers
+
+
+def test_a_desk_amplifying_its_own_persona_stays_flagged(detection):
+    desk = {f"Nora{48211903 + i * 7919}" for i in range(DESK)}
+    groups = [g for g in detection.groups if desk & set(g.members)]
+    assert len(groups) == 1
+    assert desk <= set(groups[0].members)
+    assert "persona" in groups[0].members  # amplified by the whole desk: the operator's own
+    assert not [a for a in detection.audiences if a.author == "persona"]
