@@ -136,3 +136,38 @@ def test_viral_cascade_is_in_the_background(world, con):
 def test_too_small_world_is_refused(tmp_path):
     with pytest.raises(ValueError, match="at least 2,000"):
         simulate(tmp_path, accounts=100)
+
+
+def test_minute_resolution_and_crowd_paced_fans(world, tmp_path, con):
+    """The knobs of the evaluation grid: times to the minute, as the platforms' archives
+    write them, and fans who repost their idol at the public's pace. The world is the
+    same otherwise: same accounts, same posts to the minute."""
+    folder, _ = world
+    simulate(tmp_path / "m", accounts=2_000, days=3, seed=7, resolution="minutes",
+             fan_pace="crowd")
+    with open(tmp_path / "m" / "tweets.csv", newline="") as handle:
+        times = [r["tweet_time"] for r in csv.DictReader(handle)]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", t) for t in times)
+    assert (tmp_path / "m" / "users.csv").read_bytes() == (folder / "users.csv").read_bytes()
+    ingest([tmp_path / "m" / "tweets.csv"], connection=con)
+    assert con.execute("SELECT min(time_precision_s), max(time_precision_s) FROM posts"
+                       ).fetchall() == [(60, 60)]
+
+    def fan_delays(world_folder):
+        with open(world_folder / "truth.csv", newline="") as handle:
+            fans = {r["account_id"] for r in csv.DictReader(handle) if r["label"] == "fan"}
+        with open(world_folder / "tweets.csv", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        posted = {r["tweetid"]: r["tweet_time"][:16] for r in rows}
+        minutes = [(_minute(r["tweet_time"]) - _minute(posted[r["retweet_tweetid"]]))
+                   for r in rows if r["userid"] in fans and r["retweet_tweetid"] in posted]
+        return sorted(minutes)[len(minutes) // 2]
+
+    assert fan_delays(folder) <= 5 and fan_delays(tmp_path / "m") >= 20
+    with pytest.raises(ValueError, match="resolution must be one of"):
+        simulate(tmp_path / "x", accounts=2_000, resolution="hours")
+
+
+def _minute(stamp: str) -> int:
+    day, clock = stamp[:10], stamp[11:16]
+    return int(day[8:10]) * 1_440 + int(clock[:2]) * 60 + int(clock[3:5])

@@ -296,6 +296,12 @@ def simulate(
     sockpuppets: Annotated[bool, typer.Option(
         "--sockpuppets", help="Add sockmasters whose accounts take turns (ban evasion, "
                               "rotating personas) and patrollers who revert them.")] = False,
+    resolution: Annotated[str, typer.Option(
+        help="seconds, or minutes: times written to the minute, as in the platforms' "
+             "information-operations archives.")] = "seconds",
+    fan_pace: Annotated[str, typer.Option(
+        help="fast: fans repost their idol within minutes; crowd: at the public's pace, "
+             "over hours.")] = "fast",
 ) -> None:
     """Generate a synthetic world with organic users, campaigns and ground truth."""
     from sockscope.lab.simulate import simulate as run_simulation
@@ -304,7 +310,8 @@ def simulate(
         with console.status("simulating…"):
             stats = run_simulation(out, accounts=accounts, days=days, seed=seed,
                                    collection=collection, operation=operation,
-                                   sockpuppets=sockpuppets)
+                                   sockpuppets=sockpuppets, resolution=resolution,
+                                   fan_pace=fan_pace)
     except ValueError as exc:
         raise _fail(exc) from None
     out_text = escape(str(out))

@@ -63,6 +63,13 @@ SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "su", "vo", "del", "pa", "rin", "go"
 
 
 COLLECTIONS = ("full", "targeted")
+# how times are written: to the second (platform APIs), or to the minute (the platforms'
+# information-operations archives write ``tweet_time`` as YYYY-MM-DD HH:MM)
+RESOLUTIONS = ("seconds", "minutes")
+# how fast fans repost their idol: "fast", within minutes (a mobilised fan base), or
+# "crowd", at the public's pace over hours (loyal readers who catch up on the idol's
+# posts): then nothing but their loyalty sets them apart from the crowd
+FAN_PACES = ("fast", "crowd")
 # the influence operation (World(operation=True))
 DESK_SIZE = 36  # accounts, the invented writers' own accounts among them
 INVENTED_BYLINES = 3
@@ -120,11 +127,17 @@ class World:
 
     def __init__(self, accounts: int = 20_000, days: int = 14, seed: int = 1,
                  collection: str = "full", operation: bool = False,
-                 sockpuppets: bool = False) -> None:
+                 sockpuppets: bool = False, resolution: str = "seconds",
+                 fan_pace: str = "fast") -> None:
         if accounts < 2_000:
             raise ValueError("a world needs at least 2,000 accounts")
-        if collection not in COLLECTIONS:
-            raise ValueError(f"collection must be one of {', '.join(COLLECTIONS)}")
+        for value, allowed, name in ((collection, COLLECTIONS, "collection"),
+                                     (resolution, RESOLUTIONS, "resolution"),
+                                     (fan_pace, FAN_PACES, "fan pace")):
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}")
+        self.resolution = resolution
+        self.fan_pace = fan_pace
         self.collection = collection
         self.operation = operation
         self.sockpuppets = sockpuppets
@@ -324,7 +337,10 @@ class World:
         public = np.setdiff1d(self.organic_ids, fans)
         for post, t in zip(ids, times, strict=True):
             joined = fans[rng.random(size) < 0.55]
-            delay = rng.lognormal(np.log(150), 1.0, size=len(joined)).astype(np.int64) + 3
+            if self.fan_pace == "fast":
+                delay = rng.lognormal(np.log(150), 1.0, size=len(joined)).astype(np.int64) + 3
+            else:  # the crowd's pace (below)
+                delay = rng.lognormal(np.log(2_400), 1.4, size=len(joined)).astype(np.int64) + 10
             self.posts.add(joined, t + delay, 1, post, ["RT"] * len(joined),
                            [[]] * len(joined), [[]] * len(joined), self.client[joined])
             # a famous account is reposted by the general public too, more slowly
@@ -889,7 +905,8 @@ class World:
             "account_language": self.lang[acc],
             "tweet_language": ["en"] * len(rows),
             "tweet_text": text_col,
-            "tweet_time": [t.replace("T", " ") for t in np.datetime_as_string(stamp, unit="s")],
+            "tweet_time": [t.replace("T", " ") for t in np.datetime_as_string(
+                stamp, unit="s" if self.resolution == "seconds" else "m")],
             "tweet_client_name": np.array(CLIENTS, dtype=object)[client[rows]],
             "in_reply_to_userid": np.where(k == 2, ref_user, ""),
             "in_reply_to_tweetid": np.where(k == 2, ref_id, ""),
@@ -987,7 +1004,8 @@ def _with_entities(text: str, tags: list[str], urls: list[str]) -> str:
 
 def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
              seed: int = 1, collection: str = "full", operation: bool = False,
-             sockpuppets: bool = False) -> dict[str, int]:
+             sockpuppets: bool = False, resolution: str = "seconds",
+             fan_pace: str = "fast") -> dict[str, int]:
     """Generate a world and write ``tweets.csv``, ``users.csv`` and ``truth.csv``.
 
     ``collection="targeted"`` writes the dump a collector built around the fan community
@@ -996,6 +1014,8 @@ def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
     operation with invented bylines (``World.influence_operation``) and writes
     ``articles.csv`` and ``bylines_truth.csv`` too. ``sockpuppets=True`` adds
     sockmasters whose accounts take turns, and patrollers who revert them
-    (``World.sockmasters``; truth labels ``sockpuppet`` and ``patroller``)."""
-    return World(accounts, days, seed, collection, operation,
-                 sockpuppets).build().write(Path(out))
+    (``World.sockmasters``; truth labels ``sockpuppet`` and ``patroller``).
+    ``resolution="minutes"`` writes times to the minute, as the platforms' archives do;
+    ``fan_pace="crowd"`` has the fans repost their idol at the public's pace."""
+    return World(accounts, days, seed, collection, operation, sockpuppets, resolution,
+                 fan_pace).build().write(Path(out))
