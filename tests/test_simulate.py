@@ -168,6 +168,32 @@ def test_minute_resolution_and_crowd_paced_fans(world, tmp_path, con):
         simulate(tmp_path / "x", accounts=2_000, resolution="hours")
 
 
+def test_feed_accounts_on_clocks_of_their_own(tmp_path):
+    """``feed_clock="own"``: each feed account posts hourly at its own minute of the
+    hour, so no two of them (up to 60) share a minute; the shared clock puts them all
+    in the same minutes."""
+    def minutes_of_the_hour(folder):
+        with open(folder / "truth.csv", newline="") as handle:
+            feeds = {r["account_id"] for r in csv.DictReader(handle)
+                     if r["strategy"] == "news_feed"}
+        used: dict[str, set[str]] = {}
+        with open(folder / "tweets.csv", newline="") as handle:
+            for r in csv.DictReader(handle):
+                if r["userid"] in feeds and "-news.example/" in r["urls"]:  # headlines
+                    used.setdefault(r["userid"], set()).add(r["tweet_time"][14:16])
+        return used
+
+    simulate(tmp_path / "own", accounts=2_000, days=3, seed=7, feed_clock="own")
+    simulate(tmp_path / "shared", accounts=2_000, days=3, seed=7)
+    own, shared = minutes_of_the_hour(tmp_path / "own"), minutes_of_the_hour(tmp_path / "shared")
+    assert len(own) >= 10 and all(len(m) == 1 for m in own.values())
+    per_minute: dict[str, int] = {}
+    for m in own.values():
+        per_minute[next(iter(m))] = per_minute.get(next(iter(m)), 0) + 1
+    assert max(per_minute.values()) <= -(-len(own) // 60)  # 60 minutes, shared out
+    assert all(m <= {"00", "30"} for m in shared.values())
+
+
 def _minute(stamp: str) -> int:
     day, clock = stamp[:10], stamp[11:16]
     return int(day[8:10]) * 1_440 + int(clock[:2]) * 60 + int(clock[3:5])

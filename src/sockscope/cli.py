@@ -302,6 +302,9 @@ def simulate(
     fan_pace: Annotated[str, typer.Option(
         help="fast: fans repost their idol within minutes; crowd: at the public's pace, "
              "over hours.")] = "fast",
+    feed_clock: Annotated[str, typer.Option(
+        help="shared: feed accounts post seconds after the operator's half-hour slots; "
+             "own: each at its own minute of the half hour.")] = "shared",
 ) -> None:
     """Generate a synthetic world with organic users, campaigns and ground truth."""
     from sockscope.lab.simulate import simulate as run_simulation
@@ -311,7 +314,7 @@ def simulate(
             stats = run_simulation(out, accounts=accounts, days=days, seed=seed,
                                    collection=collection, operation=operation,
                                    sockpuppets=sockpuppets, resolution=resolution,
-                                   fan_pace=fan_pace)
+                                   fan_pace=fan_pace, feed_clock=feed_clock)
     except ValueError as exc:
         raise _fail(exc) from None
     out_text = escape(str(out))

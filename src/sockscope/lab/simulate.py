@@ -70,6 +70,10 @@ RESOLUTIONS = ("seconds", "minutes")
 # "crowd", at the public's pace over hours (loyal readers who catch up on the idol's
 # posts): then nothing but their loyalty sets them apart from the crowd
 FAN_PACES = ("fast", "crowd")
+# the feed accounts' clock: "shared", every account a few seconds after the operator's
+# half-hour slots, or "own", each account hourly at its own minute of the hour (the same
+# software and layout; no two of the first 60 accounts in the same minute)
+FEED_CLOCKS = ("shared", "own")
 # the influence operation (World(operation=True))
 DESK_SIZE = 36  # accounts, the invented writers' own accounts among them
 INVENTED_BYLINES = 3
@@ -128,16 +132,18 @@ class World:
     def __init__(self, accounts: int = 20_000, days: int = 14, seed: int = 1,
                  collection: str = "full", operation: bool = False,
                  sockpuppets: bool = False, resolution: str = "seconds",
-                 fan_pace: str = "fast") -> None:
+                 fan_pace: str = "fast", feed_clock: str = "shared") -> None:
         if accounts < 2_000:
             raise ValueError("a world needs at least 2,000 accounts")
         for value, allowed, name in ((collection, COLLECTIONS, "collection"),
                                      (resolution, RESOLUTIONS, "resolution"),
-                                     (fan_pace, FAN_PACES, "fan pace")):
+                                     (fan_pace, FAN_PACES, "fan pace"),
+                                     (feed_clock, FEED_CLOCKS, "feed clock")):
             if value not in allowed:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}")
         self.resolution = resolution
         self.fan_pace = fan_pace
+        self.feed_clock = feed_clock
         self.collection = collection
         self.operation = operation
         self.sockpuppets = sockpuppets
@@ -459,7 +465,8 @@ class World:
     def news_feed(self, name: str, members: np.ndarray) -> None:
         """Accounts named like local outlets, one city each, posting ``#tag Title link``
         headlines from feeds on the operator's half-hourly clock, a few seconds after
-        each slot; few reposts, rarely the same link or text as one another."""
+        each slot (``feed_clock="own"``: hourly, each at its own minute of the hour);
+        few reposts, rarely the same link or text as one another."""
         rng = self.rng
         offset = int(self.offset_h[members[0]] * 3600)
         self.rate[members] = 0.2  # hardly any ordinary activity besides the feed
@@ -470,8 +477,15 @@ class World:
             self.bio[account] = f"Latest news from {city}"
         slots = np.array([day * DAY + minute * 60 for day in range(self.days)
                           for minute in range(6 * 60, 24 * 60, 30)]) - offset
-        for account, city in zip(members, cities, strict=True):
-            used = slots[rng.random(len(slots)) < 0.3]
+        # with clocks of their own: hourly, each account at its own minute of the hour
+        # (drawn apart from the main stream), as many posts as on the shared clock
+        own = np.random.default_rng(len(members) * 7_919 + offset).permutation(60)
+        hours = slots[(slots + offset) % 3_600 == 0]
+        for index, (account, city) in enumerate(zip(members, cities, strict=True)):
+            if self.feed_clock == "own":
+                used = hours[rng.random(len(hours)) < 0.6] + 60 * int(own[index % 60])
+            else:
+                used = slots[rng.random(len(slots)) < 0.3]
             when = used + rng.integers(2, 45, size=len(used))
             tag = f"{city}News"
             texts, tags, urls = [], [], []
@@ -1005,7 +1019,7 @@ def _with_entities(text: str, tags: list[str], urls: list[str]) -> str:
 def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
              seed: int = 1, collection: str = "full", operation: bool = False,
              sockpuppets: bool = False, resolution: str = "seconds",
-             fan_pace: str = "fast") -> dict[str, int]:
+             fan_pace: str = "fast", feed_clock: str = "shared") -> dict[str, int]:
     """Generate a world and write ``tweets.csv``, ``users.csv`` and ``truth.csv``.
 
     ``collection="targeted"`` writes the dump a collector built around the fan community
@@ -1016,6 +1030,7 @@ def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
     sockmasters whose accounts take turns, and patrollers who revert them
     (``World.sockmasters``; truth labels ``sockpuppet`` and ``patroller``).
     ``resolution="minutes"`` writes times to the minute, as the platforms' archives do;
-    ``fan_pace="crowd"`` has the fans repost their idol at the public's pace."""
+    ``fan_pace="crowd"`` has the fans repost their idol at the public's pace;
+    ``feed_clock="own"`` has each feed account post at its own minute of the half hour."""
     return World(accounts, days, seed, collection, operation, sockpuppets, resolution,
-                 fan_pace).build().write(Path(out))
+                 fan_pace, feed_clock).build().write(Path(out))
