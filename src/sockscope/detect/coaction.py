@@ -45,9 +45,6 @@ from sockscope.store.database import table_from_arrow
 # keys are tested in popularity strata: stratum = min(floor(log_BASE(n accounts)), CAP)
 STRATUM_BASE = 4
 STRATUM_CAP = 5
-# keys whose actions are mostly further apart than the window are crowd events; their
-# strata are numbered from CROWD (see ``coaction_plan``)
-CROWD = STRATUM_CAP + 1
 
 
 @dataclass(frozen=True)
@@ -111,8 +108,6 @@ class Coactions:
     activity: str = "activity"
     coacts: str = "coacts"
     scale_table: str = "scales"
-    # each account's actions on crowd events per scale and stratum, or None
-    stratum_activity: str | None = None
 
     @property
     def hypotheses(self) -> int:
@@ -207,34 +202,21 @@ def coaction_plan(scratch: Scratch, trace: Trace, scales: Sequence[Scale],
         named = "JOIN key_names USING (kid)"
     else:
         expected, named = "n", ""
-    # at the trace's own window (scale 0), a crowd event: most of the key's pairs of
-    # actions lie further apart than the window (a team's burst lies within it). Not at
-    # the wider scales, which test joint participation in crowd events (hashtag games)
-    # and must count it as evidence; not for clock bins
-    crowd = ("0" if trace.bin_s else f"""CASE WHEN scale = 0 AND n > 1
-        AND within_pairs * 2 < n * (n - 1) / 2 THEN {CROWD} ELSE 0 END""")
     keys = f"""
         WITH counted AS (SELECT p.*, ({expected})::DOUBLE AS n_null FROM ({possible}) p {named})
         SELECT kid, scale, n, within_pairs, n_null,
-               (least(floor(ln(greatest(n_null, 1)) / ln({STRATUM_BASE})),
-                      {STRATUM_CAP}) + {crowd})::INTEGER AS stratum
+               least(floor(ln(greatest(n_null, 1)) / ln({STRATUM_BASE})),
+                     {STRATUM_CAP})::INTEGER AS stratum
         FROM counted
         """
     activity = "SELECT account, count(*) AS d FROM acts GROUP BY account"
-    # each account's actions on crowd events, per scale and stratum: taking part in
-    # crowd events is a trait of its own (news supersharers)
-    per_stratum = () if trace.bin_s else (("stratum_activity", f"""
-        SELECT a.account, k.scale, k.stratum, count(*) AS d
-        FROM acts a JOIN keys k ON k.kid = a.kid
-        WHERE k.stratum >= {CROWD}
-        GROUP BY a.account, k.scale, k.stratum"""),)
     # ``ahead`` counts earlier actions at the same second too: n - r keeps pairs in the key
     reach = f"least(ahead_{widest}, {cap}, n - r)" if timed else "0"
     if rare_scale:
         reach = f"CASE WHEN n <= {rare} THEN n - r ELSE {reach} END"
     return CoactionPlan(
         steps=(("acts_raw", first_actions_sql(trace, scratch)), ("key_names", key_names),
-               ("acts", acts), ("keys", keys), ("activity", activity), *per_stratum),
+               ("acts", acts), ("keys", keys), ("activity", activity)),
         reach=f"SELECT g, account, kid, t, n, {reach} AS reach FROM acts",
         widest=widest if timed else None, rare=rare, rare_scale=rare_scale)
 
@@ -267,9 +249,8 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
         actions = len(acts["g"])
     accounts, coactions = con.execute(
         "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM coacts)").fetchall()[0]
-    stratified = any(table == "stratum_activity" for table, _ in plan.steps)
     return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions),
-                     scales, cap, stratum_activity="stratum_activity" if stratified else None)
+                     scales, cap)
 
 
 def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,

@@ -15,19 +15,6 @@ touches key k is the larger of the activity-proportional d_A n_k / T and the uni
 n_k / N (N accounts active in the trace); as T / N is the mean activity, this is
 d_A replaced by max(d_A, mean d) in the formula above.
 
-Crowd events are different again. A key whose actions mostly lie further apart than
-the window (a breaking-news link shared over the hour, ``coaction.CROWD``) is joined by
-whoever follows the news, and following the news is a trait of its own: a small share
-of accounts shares most of the news (Grinberg et al., Science 363, 2019; Guess, Nagler
-& Tucker, Science Advances 5, 2019), and two such accounts meet in every event. On
-crowd events each account keeps its own number of actions per stratum: d_A,s against
-the stratum's T_s, so lambda_AB = d_A,s d_B,s sum_{k in s} (n_k / T_s)^2 f_k. A team's
-burst lies within the window, so its keys are never crowd events and its members cannot
-explain one another away by filling a stratum; that is why the own-propensity model is
-not used on every key (a link-pushing team that made most of its stratum hid behind it).
-Only at the trace's own window: the wider scales test joint participation in crowd
-events (hashtag games), where joining the same events together is the evidence.
-
 Keys are split by popularity (log4 n_k): a key that thousands touched and one that
 only a handful touched are tested separately; the pair's p-value is the smallest
 stratum p-value times the number of strata tested (Bonferroni), so viral cascades
@@ -153,26 +140,6 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
         SELECT account, greatest(d, m) AS d FROM {coactions.activity}, mean
         """
     )
-    propensity, crowd_join = "da.d * db.d", ""
-    if coactions.stratum_activity is not None:
-        # on crowd events, an account's own propensity: d_A,s against the stratum's T_s,
-        # so lambda = d_A,s d_B,s mass (T / T_s)^2; floor T_s / N (N active accounts)
-        con.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE crowd_degree AS
-            WITH accounts AS (SELECT count(*)::DOUBLE AS n FROM {coactions.activity}),
-            stratum_total AS (SELECT scale, stratum, sum(d)::DOUBLE AS t
-                              FROM {coactions.stratum_activity} GROUP BY ALL)
-            SELECT s.account, s.scale, s.stratum,
-                   greatest(s.d, st.t / accounts.n) * {coactions.actions}::DOUBLE / st.t AS d
-            FROM {coactions.stratum_activity} s JOIN stratum_total st USING (scale, stratum),
-                 accounts
-            """
-        )
-        propensity = "coalesce(ca.d * cb.d, da.d * db.d)"
-        crowd_join = "".join(
-            f"""LEFT JOIN crowd_degree c{x} ON c{x}.account = s.account_{x}
-                    AND c{x}.scale = s.scale AND c{x}.stratum = s.stratum """ for x in "ab")
     # a pair shares a key at most once in ``coacts`` (one action per account and key), so
     # rows count shared keys; pairs that meet fewer than min_shared times were left out
     # when the co-actions were enumerated (``build_coactions``), and ``most_shared``
@@ -192,14 +159,13 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
             FROM pair_strata
         ), scored AS (
             SELECT s.pair, s.scale, s.stratum, s.shared,
-                   greatest({propensity} * m.mass, {LAMBDA_FLOOR}) AS lam,
+                   greatest(da.d * db.d * m.mass, {LAMBDA_FLOOR}) AS lam,
                    count(*) OVER (PARTITION BY s.pair) AS tested,
                    max(s.at_scale) OVER (PARTITION BY s.pair) AS most_shared
             FROM per_scale s
             JOIN stratum_mass m USING (scale, stratum)
             JOIN degree da ON da.account = s.account_a
             JOIN degree db ON db.account = s.account_b
-            {crowd_join}
         )
         SELECT pair, scale, stratum, shared, lam, tested FROM scored
         WHERE most_shared >= {int(min_shared)}

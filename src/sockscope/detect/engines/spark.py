@@ -201,8 +201,6 @@ class SparkEngine:
                             LEFT SEMI JOIN coacts c ON k.kid = c.kid""",
             "activity": "SELECT * FROM activity",
         }
-        if any(table == "stratum_activity" for table, _ in plan.steps):
-            kept["stratum_activity"] = "SELECT * FROM stratum_activity"
         for name, select in kept.items():
             self._bring_back(con, name, self.spark.sql(select))
         return actions
