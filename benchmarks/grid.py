@@ -41,11 +41,12 @@ def cell(folder: Path, accounts: int, days: int, seed: int, style: str) -> str:
     run("simulate", "--out", str(world), "--accounts", str(accounts), "--days", str(days),
         "--seed", str(seed), "--resolution", resolution, "--collection", collection,
         "--fan-pace", pace, "--feed-clock", clock)
-    posts = sum(1 for _ in (world / "tweets.csv").open("rb")) - 1
     started = time.perf_counter()
     run("detect", str(world / "tweets.csv"), str(world / "users.csv"), "--out",
         str(world / "r"), "--quiet")
     seconds = time.perf_counter() - started
+    manifest = json.loads((world / "r" / "manifest.json").read_text())
+    posts = manifest["inputs"][0]["rows_kept"]  # tweets.csv, the first input
     m = json.loads(run("evaluate", "--truth", str(world / "truth.csv"), "--result",
                        str(world / "r"), "--json"))
     shutil.rmtree(world)  # large worlds take gigabytes

@@ -304,7 +304,7 @@ def simulate(
              "over hours.")] = "fast",
     feed_clock: Annotated[str, typer.Option(
         help="shared: feed accounts post seconds after the operator's half-hour slots; "
-             "own: each at its own minute of the half hour.")] = "shared",
+             "own: each hourly at its own minute.")] = "shared",
 ) -> None:
     """Generate a synthetic world with organic users, campaigns and ground truth."""
     from sockscope.lab.simulate import simulate as run_simulation

@@ -70,6 +70,10 @@ RESOLUTIONS = ("seconds", "minutes")
 # "crowd", at the public's pace over hours (loyal readers who catch up on the idol's
 # posts): then nothing but their loyalty sets them apart from the crowd
 FAN_PACES = ("fast", "crowd")
+# repost delays (lognormal median s, sigma, floor s): a mobilised fan base, and the
+# public reposting a famous account
+FAN_DELAY = (150, 1.0, 3)
+CROWD_DELAY = (2_400, 1.4, 10)
 # the feed accounts' clock: "shared", every account a few seconds after the operator's
 # half-hour slots, or "own", each account hourly at its own minute of the hour (the same
 # software and layout; no two of the first 60 accounts in the same minute)
@@ -343,15 +347,13 @@ class World:
         public = np.setdiff1d(self.organic_ids, fans)
         for post, t in zip(ids, times, strict=True):
             joined = fans[rng.random(size) < 0.55]
-            if self.fan_pace == "fast":
-                delay = rng.lognormal(np.log(150), 1.0, size=len(joined)).astype(np.int64) + 3
-            else:  # the crowd's pace (below)
-                delay = rng.lognormal(np.log(2_400), 1.4, size=len(joined)).astype(np.int64) + 10
+            delay = _delays(rng, FAN_DELAY if self.fan_pace == "fast" else CROWD_DELAY,
+                            len(joined))
             self.posts.add(joined, t + delay, 1, post, ["RT"] * len(joined),
                            [[]] * len(joined), [[]] * len(joined), self.client[joined])
             # a famous account is reposted by the general public too, more slowly
             crowd = self._active_accounts(int(rng.integers(40, 250)), pool=public)
-            later = rng.lognormal(np.log(2_400), 1.4, size=len(crowd)).astype(np.int64) + 10
+            later = _delays(rng, CROWD_DELAY, len(crowd))
             self.posts.add(crowd, t + later, 1, post, ["RT"] * len(crowd),
                            [[]] * len(crowd), [[]] * len(crowd), self.client[crowd])
 
@@ -477,10 +479,11 @@ class World:
             self.bio[account] = f"Latest news from {city}"
         slots = np.array([day * DAY + minute * 60 for day in range(self.days)
                           for minute in range(6 * 60, 24 * 60, 30)]) - offset
-        # with clocks of their own: hourly, each account at its own minute of the hour
-        # (drawn apart from the main stream), as many posts as on the shared clock
-        own = np.random.default_rng(len(members) * 7_919 + offset).permutation(60)
-        hours = slots[(slots + offset) % 3_600 == 0]
+        if self.feed_clock == "own":
+            # hourly, each account at its own minute of the hour (drawn apart from the
+            # main stream), as many posts as on the shared clock
+            own = np.random.default_rng(len(members) * 7_919 + offset).permutation(60)
+            hours = slots[(slots + offset) % 3_600 == 0]
         for index, (account, city) in enumerate(zip(members, cities, strict=True)):
             if self.feed_clock == "own":
                 used = hours[rng.random(len(hours)) < 0.6] + 60 * int(own[index % 60])
@@ -1008,6 +1011,12 @@ class World:
                 "patrollers": int((self.label == "patroller").sum())}
 
 
+def _delays(rng: np.random.Generator, shape: tuple[int, float, int], n: int) -> np.ndarray:
+    """``n`` whole-second repost delays: lognormal (median, sigma) plus a floor."""
+    median, sigma, floor = shape
+    return rng.lognormal(np.log(median), sigma, size=n).astype(np.int64) + floor
+
+
 def _with_entities(text: str, tags: list[str], urls: list[str]) -> str:
     """A post's text as the platform shows it: hashtags and links the author did not
     write into the text go at its end."""
@@ -1031,6 +1040,6 @@ def simulate(out: str | Path, accounts: int = 20_000, days: int = 14,
     (``World.sockmasters``; truth labels ``sockpuppet`` and ``patroller``).
     ``resolution="minutes"`` writes times to the minute, as the platforms' archives do;
     ``fan_pace="crowd"`` has the fans repost their idol at the public's pace;
-    ``feed_clock="own"`` has each feed account post at its own minute of the half hour."""
+    ``feed_clock="own"`` has each feed account post hourly at its own minute."""
     return World(accounts, days, seed, collection, operation, sockpuppets, resolution,
                  fan_pace, feed_clock).build().write(Path(out))

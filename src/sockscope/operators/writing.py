@@ -132,13 +132,13 @@ class Writing:
         the pairs marked in ``characters`` (their cost is in Python, per account)."""
         n = pairs.num_rows
         similarity, p = np.full(n, np.nan), np.full(n, np.nan)
-        known = np.array([k for k, (a, b) in enumerate(zip(
-            pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist(), strict=True))
-            if a in self.row and b in self.row], dtype=np.int64)
+        names_a, names_b = pairs["account_a"].to_pylist(), pairs["account_b"].to_pylist()
+        known = np.array([k for k, (a, b) in enumerate(zip(names_a, names_b, strict=True))
+                          if a in self.row and b in self.row], dtype=np.int64)
         if not len(known) or len(self.reference) < 3:
             return {"similarity": similarity, "p": p}
-        a = np.array([self.row[pairs["account_a"][int(k)].as_py()] for k in known])
-        b = np.array([self.row[pairs["account_b"][int(k)].as_py()] for k in known])
+        a = np.array([self.row[names_a[k]] for k in known])
+        b = np.array([self.row[names_b[k]] for k in known])
         ref = np.array([self.row[r] for r in self.reference])
         i, j = np.triu_indices(len(ref), k=1)
         null_strata = stratum(np.minimum(self.size[ref[i]], self.size[ref[j]]))
