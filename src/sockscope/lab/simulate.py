@@ -657,11 +657,14 @@ class World:
                                                           len(camouflage)), url, title)
             self.bylines.append({"byline": name, "kind": "genuine", "operation": "",
                                  "account_id": f"{columnists[index]:07d}",
-                                 "loyal_readers": ";".join(f"{r:07d}" for r in fans)})
+                                 "loyal_readers": ";".join(f"{r:07d}" for r in fans),
+                                 "writers": f"W{2 + index}"})
         for index, name in enumerate(invented):
             outlet = outlets[index % 2]  # the desk places its columns in two outlets
+            wrote = []
             for published in self._publication_days(int(rng.integers(4, 7))):
-                writer = writers[int(rng.integers(2))]
+                wrote.append(int(rng.integers(2)))
+                writer = writers[wrote[-1]]
                 url, title, t = self._column(name, outlet, writer, published)
                 first = t + int(rng.integers(180, 1_200))
                 lead = self._share(np.array([personas[index]]), np.array([first]), url, title)
@@ -679,7 +682,9 @@ class World:
                 self._share(crowd, t + rng.lognormal(np.log(6 * 3600), 1.2, len(crowd)), url,
                             title)
             self.bylines.append({"byline": name, "kind": "invented", "operation": "OP1",
-                                 "account_id": f"{personas[index]:07d}", "loyal_readers": ""})
+                                 "account_id": f"{personas[index]:07d}", "loyal_readers": "",
+                                 # which of the desk's two writers wrote each column, in order
+                                 "writers": ";".join(f"W{w}" for w in wrote)})
 
     def _writer(self) -> dict:
         """A writer's habits: their own order of the most frequent words, a few words
