@@ -20,8 +20,10 @@ from sockscope.authorship.calibration import (
     MIN_WORDS,
     Calibrated,
     Decision,
+    Fused,
     decide,
     pan_metrics,
+    reliability,
 )
 from sockscope.authorship.features import word_count
 from sockscope.authorship.verifiers import default_verifiers
@@ -83,6 +85,8 @@ def evaluate_corpus(folder: Path, folds: int = FOLDS, seed: int = 0) -> dict[str
     fold_of[order] = np.arange(len(problems)) % folds
     names = [v.name for v in default_verifiers()]
     predictions = {name: np.zeros(len(problems)) for name in [*names, "fused"]}
+    probabilities = {name: np.full(len(problems), 0.5) for name in predictions}
+    choices: list[str] = []
     for fold in range(folds):
         train = [p for p, f in zip(problems, fold_of, strict=True) if f != fold]
         test_index = np.flatnonzero(fold_of == fold)
@@ -94,29 +98,44 @@ def evaluate_corpus(folder: Path, folds: int = FOLDS, seed: int = 0) -> dict[str
         for column, name in enumerate(names):
             model = Calibrated().fit(train_scores[:, column], truth)
             predictions[name][test_index] = model.predict_proba(test_scores[:, column])
-        fused = Calibrated().fit(train_scores, truth)
+            probabilities[name][test_index] = model.probability(test_scores[:, column])
+        fused = Fused(names).fit(train_scores, truth, seed)
         predictions["fused"][test_index] = fused.predict_proba(test_scores)
+        probabilities["fused"][test_index] = fused.probability(test_scores)
+        choices.append(fused.choice_)
         too_short = [i for i, p in zip(test_index, test, strict=True)
                      if min(word_count(" ".join(p.known)), word_count(p.unknown)) < 1]
         for name in predictions:
             predictions[name][too_short] = 0.5
+            probabilities[name][too_short] = 0.5
     truth = np.array([p.same for p in problems])
-    return {name: pan_metrics(p, truth) for name, p in predictions.items()}
+    metrics = {name: pan_metrics(p, truth, probabilities[name])
+               for name, p in predictions.items()}
+    metrics["fused"]["reliability"] = reliability(probabilities["fused"], truth)
+    kept = {c: choices.count(c) for c in sorted(set(choices))}
+    metrics["fused"]["fusion"] = ", ".join(f"{c} in {n} of {folds} folds"
+                                           for c, n in kept.items())
+    return metrics
 
 
-def fit_on_corpus(folder: Path, seed: int = 0) -> tuple[list, list[Calibrated], Calibrated]:
-    """Verifiers fitted on every text of a PAN-layout corpus and calibrated on its
-    answered problems (``sockscope verify --background``)."""
+def labelled_pairs(folder: Path, verifiers) -> tuple[np.ndarray, np.ndarray]:
+    """Raw scores and answers of a PAN-layout corpus's answered problems, scored with
+    ``verifiers`` as fitted elsewhere (a background for a byline corpus)."""
     problems = [p for p in load_corpus(folder) if p.same is not None]
     if len({p.same for p in problems}) < 2:
         raise SockscopeError(f"{folder}: a background corpus needs answered problems of "
                              "both kinds (same and different writer)")
-    reference = [t for p in problems for t in (*p.known, p.unknown)]
+    return _scores(verifiers, problems), np.array([p.same for p in problems])
+
+
+def fit_on_corpus(folder: Path, seed: int = 0) -> tuple[list, list[Calibrated], Fused]:
+    """Verifiers fitted on every text of a PAN-layout corpus and calibrated on its
+    answered problems (``sockscope verify --background``)."""
+    reference = [t for p in load_corpus(folder) for t in (*p.known, p.unknown)]
     verifiers = [v.fit(reference) for v in default_verifiers(seed)]
-    scores = _scores(verifiers, problems)
-    truth = np.array([p.same for p in problems])
+    scores, truth = labelled_pairs(folder, verifiers)
     single = [Calibrated().fit(scores[:, i], truth) for i in range(len(verifiers))]
-    return verifiers, single, Calibrated().fit(scores, truth)
+    return verifiers, single, Fused([v.name for v in verifiers]).fit(scores, truth, seed)
 
 
 def verify(known: list[str], unknown: str, background: Path | None, seed: int = 0) -> Decision:
