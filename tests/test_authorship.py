@@ -72,6 +72,10 @@ def _writer(seed: int, topic_seed: int = 0):
 
 @pytest.fixture(scope="module")
 def problems():
+    return pan_problems()
+
+
+def pan_problems():
     """60 verification problems over 30 synthetic writers, half same-writer."""
     writers = [_writer(s, s % 5) for s in range(30)]
     out = []
@@ -159,8 +163,14 @@ def test_eval_pan_and_verify_commands(tmp_path, problems):
     metrics = json.loads(result.output)
     assert set(metrics) == {"cosine_delta", "char_ngrams", "impostors", "compression",
                             "fused"}
-    assert set(metrics["fused"]) == {"auc", "c@1", "f0.5u", "brier", "auc*c@1", "overall"}
+    assert set(metrics["fused"]) == {"auc", "c@1", "f0.5u", "brier", "auc*c@1", "overall",
+                                     "fusion", "reliability"}
     assert metrics["fused"]["auc"] > 0.9  # the synthetic writers are clearly distinct
+    # the reliability curve covers every problem once, bins in order
+    curve = metrics["fused"]["reliability"]
+    assert sum(b["pairs"] for b in curve) == len(problems)
+    assert [b["bin"] for b in curve] == sorted(b["bin"] for b in curve)
+    assert "folds" in metrics["fused"]["fusion"]
     known, unknown, same = problems[0]
     (tmp_path / "k1.txt").write_text(known[0])
     (tmp_path / "k2.txt").write_text(known[1])
@@ -174,6 +184,14 @@ def test_eval_pan_and_verify_commands(tmp_path, problems):
     assert {"same_writer", "decision", "words_known", "words_unknown", "cosine_delta",
             "char_ngrams", "impostors", "compression"} <= set(decision)
     assert same and decision["decision"] == "same" and decision["same_writer"] > 0.5
+    # the verifiers on the side of "same" are named as agreeing, the others disagreeing
+    agreeing = set(filter(None, decision["agreeing"].split("|")))
+    disagreeing = set(filter(None, decision["disagreeing"].split("|")))
+    assert agreeing == {n for n in ("cosine_delta", "char_ngrams", "impostors", "compression")
+                        if decision[n] > 0.5}
+    assert disagreeing == {n for n in ("cosine_delta", "char_ngrams", "impostors",
+                                       "compression") if decision[n] < 0.5}
+    assert agreeing
     bare = CliRunner().invoke(app, ["verify", "--known", str(tmp_path / "k1.txt"),
                                     "--unknown", str(tmp_path / "u.txt"), "--json"])
     assert json.loads(bare.output)["decision"] == "no answer"

@@ -322,7 +322,8 @@ def write_bylines(result: BylineResult, out: Path, manifest: dict, force: bool =
     from sockscope.output.files import result_folder, write_manifest
     from sockscope.report.bylines import build_bylines_report
 
-    manifest = {"version": __version__, **manifest, "notes": result.notes, "counts": {
+    manifest = {"version": __version__, **manifest, "calibration": result.calibration,
+                "notes": result.notes, "counts": {
         "bylines": result.bylines.num_rows, "pairs": result.pairs.num_rows,
         "articles": result.articles.num_rows, "passages": result.passages.num_rows}}
     with result_folder(out, force) as staging:

@@ -18,11 +18,8 @@
 4. **Reuse.** Sentences of 8 words or more are grouped into near-duplicate families
    (the machinery of co-text-near). A family spanning two bylines is a reused passage.
 5. **Clusters and hands.** Bylines joined by a "same" decision, or by ``REUSE_LINK``
-   or more shared passages, form clusters (Leiden). Within a byline of
-   ``HANDS_MIN_ARTICLES`` or more articles, the articles are clustered by style
-   (average linkage on character n-gram cosine, cut where articles of different bylines
-   typically are), and every cluster holding ``HAND_SHARE`` of the articles counts as a
-   hand.
+   or more shared passages, form clusters (Leiden). Whether a byline has several hands
+   is a test of its own (``authorship.hands``).
 """
 
 from __future__ import annotations
@@ -37,10 +34,10 @@ import igraph as ig
 import leidenalg
 import numpy as np
 import pyarrow as pa
-from scipy.cluster.hierarchy import fcluster, linkage
 
-from sockscope.authorship.calibration import Calibrated, decide
+from sockscope.authorship.calibration import Calibrated, Fused, decide
 from sockscope.authorship.features import word_count
+from sockscope.authorship.hands import Hands, find_hands
 from sockscope.authorship.verifiers import CharNgramCosine, default_verifiers
 from sockscope.errors import SockscopeError
 from sockscope.model.bylines import BylineResult
@@ -51,8 +48,6 @@ PROJECTED_DIMS = 256
 VECTORS_KEPT = 4_096  # article vectors kept while estimating hands (120 KB each)
 TRIM = 0.05
 REUSE_LINK = 2
-HANDS_MIN_ARTICLES = 4
-HAND_SHARE = 0.2
 MIN_PASSAGE_WORDS = 8
 PASSAGE_PAIRS_PER_FAMILY = 50
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n{2,}")
@@ -85,7 +80,8 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     names = sorted(by_byline)
     texts = {b: [r[4] for r in by_byline[b]] for b in names}
     notes: list[str] = []
-    verifiers, single, fused = _calibrated_verifiers(texts, background, seed, notes)
+    verifiers, single, fused, calibration = _calibrated_verifiers(texts, background, seed,
+                                                                  notes)
     passages, shared = _reused_passages(by_byline)
     candidates = _candidate_pairs(texts, verifiers, shared)
     pair_rows = []
@@ -103,13 +99,18 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
         pair_rows.append({"byline_a": a, "byline_b": b, "same_writer": decision.same_writer,
                           "decision": decision.decision, "words_a": decision.words_known,
                           "words_b": decision.words_unknown,
-                          "shared_passages": shared.get((a, b), 0), **decision.scores})
+                          "shared_passages": shared.get((a, b), 0), **decision.scores,
+                          "agreeing": "|".join(decision.agreeing),
+                          "disagreeing": "|".join(decision.disagreeing)})
     clusters = _clusters(names, pair_rows, seed)
     pairs_of: dict[str, list[dict]] = defaultdict(list)  # each byline's pairs, indexed once
     for pair in pair_rows:
         pairs_of[pair["byline_a"]].append(pair)
         pairs_of[pair["byline_b"]].append(pair)
-    hands, article_cluster, fit = _hands(by_byline, verifiers[1])
+    found, fit = _hands(by_byline, verifiers, seed)
+    hands, article_cluster = found.count, found.hand_of
+    if found.note:
+        notes.append(found.note)
     byline_table = pa.table({
         "byline": names,
         "articles": [len(by_byline[b]) for b in names],
@@ -121,6 +122,7 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
                            for b in names],
         "cluster_id": [clusters[b] for b in names],
         "hands": [hands[b] for b in names],
+        "hands_p": pa.array([found.p_value[b] for b in names], pa.float64()),
         "signals": [_signals(b, pairs_of[b], hands[b]) for b in names],
     })
     article_table = pa.table({
@@ -136,24 +138,41 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     pairs = (pa.Table.from_pylist(pair_rows) if pair_rows else pa.table(
         {"byline_a": pa.array([], pa.string()), "byline_b": pa.array([], pa.string())}))
     explanations = _explanations(verifiers[0], texts, pair_rows)
-    return BylineResult(byline_table, pairs, article_table, passages, notes, explanations)
+    return BylineResult(byline_table, pairs, article_table, passages, notes, explanations,
+                        calibration)
 
 
 def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, seed: int,
                           notes: list[str]):
-    if background is not None:
-        from sockscope.authorship.pan import fit_on_corpus
-
-        notes.append(f"verifiers fitted and calibrated on the background corpus {background}")
-        return fit_on_corpus(background, seed)
+    """Verifiers fitted on the corpus's own texts (the texts judged define the features),
+    calibrated on the corpus's own pairs, a background's labelled problems, or both:
+    with both, each fusion candidate is tried with and without the background's pairs
+    and judged on the corpus's own held-out pairs (``calibration.Fused``). Returns the
+    verifiers, each one's calibration, the fused verifier and which calibration it was."""
     corpus = [t for ts in texts.values() for t in ts]
-    verifiers = [v.fit(corpus) for v in default_verifiers(seed)]
-    halves = [b for b, ts in texts.items() if len(ts) >= 2]
-    if len(halves) < 3:
+    names = sorted(b for b, ts in texts.items() if len(ts) >= 2)
+    if len(names) < 3 and background is None:
         raise SockscopeError("calibrating on the corpus itself needs at least three bylines "
                              "with two or more articles; give --background")
+    extra = None
+    if background is not None:
+        from sockscope.authorship.pan import labelled_pairs
+
+        if len(names) < 3:  # nothing to calibrate on here: the background alone
+            verifiers = [v.fit([*corpus, *_background_texts(background)])
+                         for v in default_verifiers(seed)]
+            raw, truth = labelled_pairs(background, verifiers)
+            single = [Calibrated().fit(raw[:, i], truth) for i in range(len(verifiers))]
+            fused = Fused([v.name for v in verifiers]).fit(raw, truth, seed)
+            notes.append(f"calibrated on the background corpus {background} alone "
+                         f"({len(truth)} labelled problems): fewer than three bylines here "
+                         "have two or more articles")
+            notes.append(fused.describe())
+            return verifiers, single, fused, f"background: {background}"
+    verifiers = [v.fit(corpus) for v in default_verifiers(seed)]
+    if background is not None:
+        extra = labelled_pairs(background, verifiers)
     rng = np.random.default_rng(seed)
-    names = sorted(halves)
     raw_rows, truth = [], []
     for b in names:
         raw_rows.append(_pair_scores(verifiers, texts[b], texts[b]))
@@ -164,19 +183,35 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
             truth.append(False)
     raw = np.array(raw_rows)
     truth = np.array(truth)
-    fused = Calibrated().fit(raw, truth)
+    first = Calibrated().fit(raw, truth)
     # noisy labels: drop the different-byline pairs the first fit finds most alike
-    p = fused.model_.predict_proba(raw)[:, 1]
+    p = first.model_.predict_proba(raw)[:, 1]
     negatives = np.flatnonzero(~truth)
     cut = np.quantile(p[negatives], 1 - TRIM) if len(negatives) else 1.0
     keep = truth | (p < cut)
-    single = [Calibrated().fit(raw[keep, i], truth[keep]) for i in range(len(verifiers))]
     notes.append(f"calibrated on the corpus itself: {int(truth.sum())} byline halves as "
                  f"same-writer pairs, {int((~truth).sum())} halves of different bylines as "
                  f"different-writer pairs ({int((~keep).sum())} most alike of those dropped "
-                 "as likely shared writers); noisy labels, so give --background when a "
-                 "corpus of other writers exists")
-    return verifiers, single, Calibrated().fit(raw[keep], truth[keep])
+                 "as likely shared writers)")
+    fused = Fused([v.name for v in verifiers]).fit(raw[keep], truth[keep], seed, extra)
+    notes.append(fused.describe())
+    calibration = "self"
+    if extra is not None:
+        used = "kept" if fused.with_extra_ else "left out: they ranked this corpus's own " \
+            "held-out pairs worse"
+        notes.append(f"background {background}: {len(extra[1])} labelled problems, {used}")
+        if fused.with_extra_:
+            raw = np.vstack([raw[keep], extra[0]])
+            truth, keep = np.r_[truth[keep], extra[1]], np.ones(len(raw), bool)
+            calibration = f"self + background: {background}"
+    single = [Calibrated().fit(raw[keep, i], truth[keep]) for i in range(len(verifiers))]
+    return verifiers, single, fused, calibration
+
+
+def _background_texts(folder: Path) -> list[str]:
+    from sockscope.authorship.pan import load_corpus
+
+    return [t for p in load_corpus(folder) for t in (*p.known, p.unknown)]
 
 
 _PREPARED: dict = {}
@@ -196,11 +231,19 @@ def _prepared(verifier, texts: list[str], half: int):
 
 def _pair_scores(verifiers, a: list[str], b: list[str]) -> np.ndarray:
     """Each verifier's score for two bylines on the footing of the calibration pairs:
-    the first half of one against the second half of the other, both ways, averaged.
-    Passing the same byline twice scores its two halves (a same-writer pair)."""
-    return np.array([(v.compare(_prepared(v, a, 0), _prepared(v, b, 1))
-                      + v.compare(_prepared(v, b, 0), _prepared(v, a, 1))) / 2
-                     for v in verifiers])
+    half of one byline against half of the other. The two cross pairings (first half of
+    one against the second of the other, both ways) are averaged; a symmetric verifier
+    (a cosine) also takes the two other pairings, at no cost worth counting, so that all
+    of the text counts twice. Passing the same byline twice scores its two halves
+    against each other (a same-writer pair)."""
+    out = []
+    for v in verifiers:
+        pairings = [(a, 0, b, 1), (b, 0, a, 1)]
+        if v.symmetric and a is not b:
+            pairings += [(a, 0, b, 0), (a, 1, b, 1)]
+        out.append(np.mean([v.compare(_prepared(v, x, i), _prepared(v, y, j))
+                            for x, i, y, j in pairings]))
+    return np.array(out)
 
 
 def _candidate_pairs(texts: dict[str, list[str]], verifiers, shared: dict) -> list:
@@ -313,62 +356,29 @@ def _clusters(names: list[str], pairs: list[dict], seed: int) -> dict[str, str]:
             for name in cluster}
 
 
-def _hands(by_byline: dict[str, list[tuple]], char: CharNgramCosine
-           ) -> tuple[dict[str, int], dict[str, int], dict[str, float]]:
-    """Writers per byline, each article's hand number and its fit to the rest. Article
-    vectors are made when needed and at most ``VECTORS_KEPT`` are kept: holding all of
-    them would take 120 KB per article."""
+def _hands(by_byline: dict[str, list[tuple]], verifiers, seed: int
+           ) -> tuple[Hands, dict[str, float]]:
+    """The hands test (``authorship.hands``) and each article's fit to the rest of its
+    byline. Article vectors are made when needed and at most ``VECTORS_KEPT`` are kept:
+    holding all of them would take 120 KB per article."""
+    char = next(v for v in verifiers if isinstance(v, CharNgramCosine))
     texts = {r[0]: r[4] for rows in by_byline.values() for r in rows}
 
     @lru_cache(maxsize=VECTORS_KEPT)
     def vector(article: str) -> np.ndarray:
         return char.prepare([texts[article]])
 
-    threshold = _between_byline_similarity(by_byline, vector)
-    hands: dict[str, int] = {}
-    hand_of: dict[str, int] = {}
     fit: dict[str, float] = {}
-    for byline, rows in by_byline.items():
+    for rows in by_byline.values():
         ids = [r[0] for r in rows]
         matrix = np.array([vector(i) for i in ids])
+        total = matrix.sum(axis=0)
         for k, article in enumerate(ids):
-            rest = np.delete(matrix, k, axis=0)
-            profile = rest.sum(axis=0) if len(rest) else matrix[k]
+            profile = total - matrix[k] if len(ids) > 1 else matrix[k]
             norm = np.linalg.norm(profile) * np.linalg.norm(matrix[k])
             fit[article] = round(float(profile @ matrix[k] / norm), 4) if norm else None
-        if len(ids) < HANDS_MIN_ARTICLES:
-            hands[byline] = 1
-            hand_of.update({i: 1 for i in ids})
-            continue
-        similarity = np.clip(matrix @ matrix.T, -1, 1)
-        distance = 1 - similarity[np.triu_indices(len(ids), k=1)]
-        labels = fcluster(linkage(distance, method="average"), t=1 - threshold,
-                          criterion="distance")
-        sizes = np.bincount(labels)
-        big = [label for label in range(1, len(sizes))
-               if sizes[label] >= max(2, HAND_SHARE * len(ids))]
-        hands[byline] = max(1, len(big))
-        order = {label: n for n, label in enumerate(sorted(big, key=lambda x: -sizes[x]), 1)}
-        hand_of.update({i: order.get(label, 0) for i, label in zip(ids, labels, strict=True)})
-    return hands, hand_of, fit
-
-
-def _between_byline_similarity(by_byline, vector) -> float:
-    """Where articles of one writer end and those of others begin: halfway between the
-    median similarity of two articles under one byline and under two."""
-    rng = np.random.default_rng(0)
-    names = sorted(by_byline)
-    within, between = [], []
-    for _ in range(2_000):
-        a, b = rng.choice(len(names), size=2)
-        ra, rb = by_byline[names[a]], by_byline[names[b]]
-        x, y = ra[rng.integers(len(ra))][0], rb[rng.integers(len(rb))][0]
-        if x == y:
-            continue
-        (within if a == b else between).append(float(vector(x) @ vector(y)))
-    if not within or not between:
-        return 0.5
-    return (np.median(within) + np.median(between)) / 2
+    hands = find_hands({b: [(r[0], r[4]) for r in rows] for b, rows in by_byline.items()})
+    return hands, fit
 
 
 def _signals(byline: str, pairs: list[dict], hands: int) -> str:

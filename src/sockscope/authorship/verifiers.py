@@ -54,6 +54,7 @@ class Verifier:
     compares each byline with tens of others)."""
 
     name = "verifier"
+    symmetric = False  # compare(x, y) == compare(y, x)
 
     def fit(self, texts: Sequence[str]) -> Verifier:
         return self
@@ -78,6 +79,7 @@ class CosineDelta(Verifier):
     frequencies of the corpus's common punctuation marks as further features."""
 
     name = "cosine_delta"
+    symmetric = True
 
     def __init__(self, mfw: int = MFW, culling: float = 0.0) -> None:
         self.mfw = mfw
@@ -111,12 +113,14 @@ class CharNgramCosine(Verifier):
     n-grams describe how the writer writes, not what about (Stamatatos 2017)."""
 
     name = "char_ngrams"
+    symmetric = True
 
-    def __init__(self, keep: int = DISTORTION_KEEP) -> None:
+    def __init__(self, keep: int = DISTORTION_KEEP, culling: float = 0.0) -> None:
         self.keep = keep
+        self.culling = culling
 
     def fit(self, texts: Sequence[str]) -> CharNgramCosine:
-        self.keep_ = set(most_frequent_words(texts, self.keep))
+        self.keep_ = set(most_frequent_words(texts, self.keep, self.culling))
         self.space_ = CharSpace(MAX_CHAR_FEATURES).fit([self._distort(t) for t in texts])
         return self
 

@@ -16,3 +16,5 @@ class BylineResult:
     notes: list[str]
     # per judged pair (a, b): the words pulling the two styles together and apart
     explanations: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
+    # which pairs calibrated the verifiers: self, self + background: DIR, background: DIR
+    calibration: str = "self"

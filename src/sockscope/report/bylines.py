@@ -49,7 +49,7 @@ def collect_bylines(result: BylineResult, manifest: dict) -> dict:
 
 def _articles(result: BylineResult) -> dict[str, list]:
     """Per byline, its articles as [hand, title, outlet, date, url], by hand then date
-    (hand 0: an article that fits none of the byline's hands)."""
+    (hand 1 is the byline's largest; a byline of one writer has only hand 1)."""
     articles: dict[str, list] = {}
     for r in result.articles.to_pylist():
         published = r["published_at"]

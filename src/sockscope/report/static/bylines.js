@@ -41,7 +41,9 @@
     tbody.textContent = "";
     data.bylines.forEach(function (b) {
       if (filter && b.byline.toLowerCase().indexOf(filter) < 0) return;
-      tbody.appendChild(row([b.byline, b.articles, b.words, b.outlets, b.cluster_id, b.hands,
+      var hands = b.hands_p === null || b.hands_p === undefined ? String(b.hands) + " (not tested)"
+        : String(b.hands) + " (p " + Number(b.hands_p).toFixed(3) + ")";
+      tbody.appendChild(row([b.byline, b.articles, b.words, b.outlets, b.cluster_id, hands,
                              b.signals]));
     });
   }
@@ -55,8 +57,10 @@
     " likeliest of " + data.pairs_total.toLocaleString() + " pairs compared.";
   var ptbody = document.querySelector("#pair-table tbody");
   data.pairs.slice(0, 500).forEach(function (p) {
+    var votes = (p.agreeing || "—").split("|").join(", ") + " / " +
+      (p.disagreeing || "—").split("|").join(", ");
     ptbody.appendChild(row([p.byline_a, p.byline_b, Number(p.same_writer).toFixed(2), p.decision,
-                            p.shared_passages, (p.together || []).join(", "),
+                            votes, p.shared_passages, (p.together || []).join(", "),
                             (p.apart || []).join(", ")]));
   });
 
@@ -91,7 +95,7 @@
     rows.forEach(function (a) {
       if (a[0] !== hand) {
         hand = a[0];
-        box.appendChild(el("h5", hand === 0 ? "articles that fit none of its hands" : "hand " + hand));
+        box.appendChild(el("h5", "hand " + hand));
         list = el("ul");
         box.appendChild(list);
       }
