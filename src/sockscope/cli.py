@@ -810,6 +810,9 @@ def verify(
                  f"{decision.words_known:,} known words, {decision.words_unknown:,} unknown)")
     for name, value in decision.scores.items():
         stdout.print(f"  {name}: {value:.3f}")
+    if decision.agreeing or decision.disagreeing:
+        stdout.print(f"agreeing: {', '.join(decision.agreeing) or 'none'}; "
+                     f"disagreeing: {', '.join(decision.disagreeing) or 'none'}")
     if background is None:
         stdout.print("  (no --background corpus: scores are uncalibrated, so no answer)")
 
