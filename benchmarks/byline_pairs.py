@@ -161,12 +161,10 @@ def measure(texts: dict[str, list[str]], hands: dict[str, set[int]], seed: int) 
         out["plain_cosine"] = roc_auc_score(
             truth, [plain_cosine(texts, p["byline_a"], p["byline_b"], cache) for p in pairs])
     found = {r["byline"]: r["hands"] for r in result.bylines.to_pylist()}
-    tested = {r["byline"]: r.get("hands_p") for r in result.bylines.to_pylist()}
     multi = [b for b in texts if len(hands[b]) > 1]
     single = [b for b in texts if len(hands[b]) == 1]
     out["multi_split"] = (sum(found[b] > 1 for b in multi), len(multi))
     out["single_split"] = (sum(found[b] > 1 for b in single), len(single))
-    out["tested"] = sum(v is not None for v in tested.values())
     return out
 
 

@@ -107,7 +107,7 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     for pair in pair_rows:
         pairs_of[pair["byline_a"]].append(pair)
         pairs_of[pair["byline_b"]].append(pair)
-    found, fit = _hands(by_byline, verifiers, seed)
+    found, fit = _hands(by_byline, verifiers)
     hands, article_cluster = found.count, found.hand_of
     if found.note:
         notes.append(found.note)
@@ -154,14 +154,15 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
     if len(names) < 3 and background is None:
         raise SockscopeError("calibrating on the corpus itself needs at least three bylines "
                              "with two or more articles; give --background")
-    extra = None
+    extra = problems = None
     if background is not None:
-        from sockscope.authorship.pan import labelled_pairs
+        from sockscope.authorship.pan import answered_problems, labelled_pairs, texts_of
 
+        problems = answered_problems(background)
         if len(names) < 3:  # nothing to calibrate on here: the background alone
-            verifiers = [v.fit([*corpus, *_background_texts(background)])
+            verifiers = [v.fit([*corpus, *texts_of(problems)])
                          for v in default_verifiers(seed)]
-            raw, truth = labelled_pairs(background, verifiers)
+            raw, truth = labelled_pairs(problems, verifiers)
             single = [Calibrated().fit(raw[:, i], truth) for i in range(len(verifiers))]
             fused = Fused([v.name for v in verifiers]).fit(raw, truth, seed)
             notes.append(f"calibrated on the background corpus {background} alone "
@@ -170,8 +171,8 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
             notes.append(fused.describe())
             return verifiers, single, fused, f"background: {background}"
     verifiers = [v.fit(corpus) for v in default_verifiers(seed)]
-    if background is not None:
-        extra = labelled_pairs(background, verifiers)
+    if problems is not None:
+        extra = labelled_pairs(problems, verifiers)
     rng = np.random.default_rng(seed)
     raw_rows, truth = [], []
     for b in names:
@@ -206,12 +207,6 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
             calibration = f"self + background: {background}"
     single = [Calibrated().fit(raw[keep, i], truth[keep]) for i in range(len(verifiers))]
     return verifiers, single, fused, calibration
-
-
-def _background_texts(folder: Path) -> list[str]:
-    from sockscope.authorship.pan import load_corpus
-
-    return [t for p in load_corpus(folder) for t in (*p.known, p.unknown)]
 
 
 _PREPARED: dict = {}
@@ -356,7 +351,7 @@ def _clusters(names: list[str], pairs: list[dict], seed: int) -> dict[str, str]:
             for name in cluster}
 
 
-def _hands(by_byline: dict[str, list[tuple]], verifiers, seed: int
+def _hands(by_byline: dict[str, list[tuple]], verifiers
            ) -> tuple[Hands, dict[str, float]]:
     """The hands test (``authorship.hands``) and each article's fit to the rest of its
     byline. Article vectors are made when needed and at most ``VECTORS_KEPT`` are kept:

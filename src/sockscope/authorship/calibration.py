@@ -176,8 +176,7 @@ class Fused:
         return self.model_.probability(self._columns(self.choice_, scores))
 
     def predict_proba(self, scores: np.ndarray) -> np.ndarray:
-        scores = np.asarray(scores, dtype=np.float64).reshape(-1, len(self.names))
-        return self.model_.predict_proba(self._columns(self.choice_, scores))
+        return self.model_.band_.apply(self.probability(scores))
 
     def describe(self) -> str:
         """Which fusion was kept and how each candidate ranked held-out pairs."""

@@ -18,15 +18,14 @@ test asks of each byline with ``MIN_ARTICLES`` or more articles:
    other byline of the corpus, not against a fixed threshold. More articles make both
    sides' profiles steadier, so each similarity is first corrected for the number of
    articles (a Huber regression on its logarithm, given ``MIN_TREND_BYLINES`` bylines
-   or more: on fewer, a few teams of one size would tilt it), then z-scored with the median and
-   MAD of the corpus's bylines. Both are robust: a third of the bylines can be teams,
+   or more: on fewer, a few teams of one size would tilt it), then z-scored with the
+   median and MAD of the corpus's bylines. Both are robust: a third of the bylines can be teams,
    as in a small corpus with an operation, without moving what "one writer" looks like.
    The statistic is the mean of the two verifiers' z-scores (lower similarity, higher
    statistic), itself robustly z-scored; its p-value is the normal upper tail.
 4. **Hands.** A byline with p < ``ALPHA`` has two hands, one per side; each side with
    enough articles is tested again in the same way (at ``FURTHER_ALPHA``), up to
-   ``MAX_HANDS``. Of bylines by
-   one writer, about ``ALPHA`` are split by chance.
+   ``MAX_HANDS``. Of bylines by one writer, about ``ALPHA`` are split by chance.
 
 Measured in docs/authorship.md: simulated team personas are split and single writers
 are not; real writers are much harder to tell apart with a handful of articles each.

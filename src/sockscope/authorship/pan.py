@@ -91,7 +91,7 @@ def evaluate_corpus(folder: Path, folds: int = FOLDS, seed: int = 0) -> dict[str
         train = [p for p, f in zip(problems, fold_of, strict=True) if f != fold]
         test_index = np.flatnonzero(fold_of == fold)
         test = [problems[i] for i in test_index]
-        reference = [t for p in train for t in (*p.known, p.unknown)]
+        reference = texts_of(train)
         verifiers = [v.fit(reference) for v in default_verifiers(seed)]
         train_scores, test_scores = _scores(verifiers, train), _scores(verifiers, test)
         truth = np.array([p.same for p in train])
@@ -118,22 +118,33 @@ def evaluate_corpus(folder: Path, folds: int = FOLDS, seed: int = 0) -> dict[str
     return metrics
 
 
-def labelled_pairs(folder: Path, verifiers) -> tuple[np.ndarray, np.ndarray]:
-    """Raw scores and answers of a PAN-layout corpus's answered problems, scored with
-    ``verifiers`` as fitted elsewhere (a background for a byline corpus)."""
+def answered_problems(folder: Path) -> list[Problem]:
+    """The answered problems of a PAN-layout corpus used as a background: both answers
+    must be present to calibrate on."""
     problems = [p for p in load_corpus(folder) if p.same is not None]
     if len({p.same for p in problems}) < 2:
         raise SockscopeError(f"{folder}: a background corpus needs answered problems of "
                              "both kinds (same and different writer)")
+    return problems
+
+
+def texts_of(problems: list[Problem]) -> list[str]:
+    """Every text of the problems, known and unknown."""
+    return [t for p in problems for t in (*p.known, p.unknown)]
+
+
+def labelled_pairs(problems: list[Problem], verifiers) -> tuple[np.ndarray, np.ndarray]:
+    """Raw scores and answers of answered problems, scored with ``verifiers`` as fitted
+    elsewhere (a background for a byline corpus)."""
     return _scores(verifiers, problems), np.array([p.same for p in problems])
 
 
 def fit_on_corpus(folder: Path, seed: int = 0) -> tuple[list, list[Calibrated], Fused]:
-    """Verifiers fitted on every text of a PAN-layout corpus and calibrated on its
-    answered problems (``sockscope verify --background``)."""
-    reference = [t for p in load_corpus(folder) for t in (*p.known, p.unknown)]
-    verifiers = [v.fit(reference) for v in default_verifiers(seed)]
-    scores, truth = labelled_pairs(folder, verifiers)
+    """Verifiers fitted on the answered problems' texts of a PAN-layout corpus and
+    calibrated on their answers (``sockscope verify --background``)."""
+    problems = answered_problems(folder)
+    verifiers = [v.fit(texts_of(problems)) for v in default_verifiers(seed)]
+    scores, truth = labelled_pairs(problems, verifiers)
     single = [Calibrated().fit(scores[:, i], truth) for i in range(len(verifiers))]
     return verifiers, single, Fused([v.name for v in verifiers]).fit(scores, truth, seed)
 
