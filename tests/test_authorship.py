@@ -7,6 +7,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sockscope import api
@@ -45,6 +47,21 @@ def test_words(case, text, expected):
 def test_text_distortion_masks_topic_words():
     assert distort("The bridge, said the mayor, is late.", {"the", "is", "said"}) == \
         "The ******, said the *****, is ****."
+
+
+_TEXT = st.text(st.sampled_from("aAbéÉ1 _'’,.\n\u200c\u0301Σς-"), max_size=60)
+
+
+@given(_TEXT, st.sets(st.sampled_from(["a", "ab", "é", "b'a", "1", "σς"])))
+def test_text_distortion_is_the_per_word_substitution(text, keep):
+    """Distortion changes nothing but the words outside ``keep``, each to as many
+    asterisks as it has characters (the definition, checked match by match)."""
+    from sockscope.authorship.tokens import _WORD
+
+    expected = _WORD.sub(lambda m: m.group(0) if m.group(0).lower() in keep
+                         else "*" * len(m.group(0)), text)
+    assert distort(text, keep) == expected
+    assert len(distort(text, keep)) == len(text)
 
 
 def _writer(seed: int, topic_seed: int = 0):

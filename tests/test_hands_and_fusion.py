@@ -162,3 +162,16 @@ def test_bylines_with_a_background_keep_the_answer_and_say_which_calibration(tmp
     same = next(p for p in pairs if {p["byline_a"], p["byline_b"]} == {"Anna Berg",
                                                                        "Tom Reyes"})
     assert same["decision"] == "same" and same["agreeing"]
+
+
+def test_bootstrap_auc_is_the_roc_auc_of_each_resample():
+    """The fusion choice's bootstrap ranks all resamples at once; each row's value is
+    scikit-learn's ROC AUC of that resample, ties included."""
+    from sockscope.authorship.calibration import _rank_auc
+
+    rng = np.random.default_rng(3)
+    truth = rng.random((30, 25)) < 0.4
+    truth[:, 0], truth[:, 1] = True, False
+    scores = np.round(rng.random((30, 25)), 1)  # many ties
+    expected = [roc_auc_score(truth[i], scores[i]) for i in range(30)]
+    assert np.allclose(_rank_auc(truth, scores), expected, atol=1e-12)

@@ -86,7 +86,7 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     candidates = _candidate_pairs(texts, verifiers, shared)
     pair_rows = []
     # every candidate's raw scores first, then each calibrated model once over all
-    raw = (np.array([_pair_scores(verifiers, texts[a], texts[b]) for a, b in candidates])
+    raw = (_scores(verifiers, [(texts[a], texts[b]) for a, b in candidates])
            if candidates else np.zeros((0, len(verifiers))))
     fused_p = fused.predict_proba(raw) if len(raw) else np.zeros(0)
     single_p = [m.predict_proba(raw[:, i]) if len(raw) else np.zeros(0)
@@ -174,15 +174,15 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
     if problems is not None:
         extra = labelled_pairs(problems, verifiers)
     rng = np.random.default_rng(seed)
-    raw_rows, truth = [], []
+    calibration_pairs, truth = [], []
     for b in names:
-        raw_rows.append(_pair_scores(verifiers, texts[b], texts[b]))
+        calibration_pairs.append((texts[b], texts[b]))
         truth.append(True)
         for other in rng.choice([n for n in names if n != b], size=min(2, len(names) - 1),
                                 replace=False):
-            raw_rows.append(_pair_scores(verifiers, texts[b], texts[other]))
+            calibration_pairs.append((texts[b], texts[other]))
             truth.append(False)
-    raw = np.array(raw_rows)
+    raw = _scores(verifiers, calibration_pairs)
     truth = np.array(truth)
     first = Calibrated().fit(raw, truth)
     # noisy labels: drop the different-byline pairs the first fit finds most alike
@@ -222,6 +222,14 @@ def _prepared(verifier, texts: list[str], half: int):
     if key not in _PREPARED:
         _PREPARED[key] = verifier.prepare(part)
     return _PREPARED[key]
+
+
+def _scores(verifiers, pairs: list[tuple[list[str], list[str]]]) -> np.ndarray:
+    """``_pair_scores`` of each pair, one row per pair. (Two threads were tried here:
+    zlib and NumPy release the interpreter lock, but the rest of a comparison is Python,
+    and the 1,000-byline benchmark went from 119 s to 167-177 s.)"""
+    rows = [_pair_scores(verifiers, a, b) for a, b in pairs]
+    return np.array(rows).reshape(len(pairs), len(verifiers))
 
 
 def _pair_scores(verifiers, a: list[str], b: list[str]) -> np.ndarray:

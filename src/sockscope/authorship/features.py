@@ -49,10 +49,10 @@ def mfw_frequencies(texts: Sequence[str], vocabulary: Sequence[str]) -> np.ndarr
     out = np.zeros((len(texts), len(vocabulary)))
     for row, text in enumerate(texts):
         tokens = words(text)
-        for token in tokens:
+        for token, count in Counter(tokens).items():
             column = index.get(token)
             if column is not None:
-                out[row, column] += 1
+                out[row, column] = count
         out[row] /= max(len(tokens), 1)
     return out
 
@@ -71,10 +71,11 @@ def punctuation_profile(texts: Sequence[str], marks: Sequence[str]) -> np.ndarra
 
 def distort(text: str, keep: set[str]) -> str:
     """Text distortion: words outside ``keep`` masked character by character."""
-    from sockscope.authorship.tokens import _WORD
+    from sockscope.authorship.tokens import _WORD_OR_NOT
 
-    return _WORD.sub(lambda m: m.group(0) if m.group(0).lower() in keep
-                     else "*" * len(m.group(0)), text)
+    parts = _WORD_OR_NOT.split(text)  # words at the odd places
+    parts[1::2] = [w if w.lower() in keep else "*" * len(w) for w in parts[1::2]]
+    return "".join(parts)
 
 
 def common_marks(texts: Sequence[str], count: int = PUNCTUATION_MARKS) -> list[str]:

@@ -40,6 +40,7 @@ IMPOSTOR_ITERATIONS = 100
 IMPOSTOR_FEATURES = 5_000
 DISTORTION_KEEP = 300  # words kept by text distortion for the character n-gram verifier
 IMPOSTORS_PER_ITERATION = 10
+IMPOSTOR_CACHE = 20_000  # unknowns whose impostor similarities are kept (4 KB each)
 FEATURE_SHARE = 0.5
 ZDICT_BYTES = 32_768  # zlib's window: the known texts' last 32 KiB are the dictionary
 # zlib level 6: level 9's exhaustive lazy matching costs ten times as much on prose for
@@ -87,6 +88,7 @@ class CosineDelta(Verifier):
         self.culling = culling
 
     def fit(self, texts: Sequence[str]) -> CosineDelta:
+        self.__dict__.pop("_counts", None)  # counts of the previous fit's vocabulary
         self.vocabulary_ = most_frequent_words(texts, self.mfw, self.culling)
         self.marks_ = common_marks(texts)
         frequencies = self._frequencies(texts)
@@ -142,6 +144,7 @@ class CharNgramCosine(Verifier):
         self.culling = culling
 
     def fit(self, texts: Sequence[str]) -> CharNgramCosine:
+        self.__dict__.pop("_distorted", None)  # distorted by the previous fit's words
         self.keep_ = set(most_frequent_words(texts, self.keep, self.culling))
         self.space_ = CharSpace(MAX_CHAR_FEATURES).fit([self._distort(t) for t in texts])
         return self
@@ -176,6 +179,7 @@ class GeneralImpostors(Verifier):
         self.seed = seed
 
     def fit(self, texts: Sequence[str]) -> GeneralImpostors:
+        self.__dict__.pop("_unknowns", None)  # similarities to the previous fit's pool
         self.space_ = CharSpace(IMPOSTOR_FEATURES).fit(texts)
         self.pool_texts_ = list(texts)
         self.index_ = {}
@@ -198,20 +202,37 @@ class GeneralImpostors(Verifier):
             self.iterations, size)
         return self
 
-    def prepare(self, texts: Sequence[str]) -> tuple[np.ndarray, frozenset[str]]:
-        return self.space_.profile(texts).astype(np.float32), frozenset(texts)
+    def prepare(self, texts: Sequence[str]
+                ) -> tuple[np.ndarray, frozenset[str], tuple[str, ...]]:
+        """The texts' profile, the texts to exclude from the impostors, and the texts in
+        order (what the profile was made from: the key of its impostor similarities)."""
+        texts = tuple(texts)
+        return self.space_.profile(texts).astype(np.float32), frozenset(texts), texts
+
+    def _against_impostors(self, u: np.ndarray, texts: tuple[str, ...]):
+        """The unknown's norm in each iteration's features and its similarity to each
+        impostor: the costly half of a comparison, the same whatever it is compared
+        with (cached: one byline half is the unknown of tens of comparisons)."""
+        cache = self.__dict__.setdefault("_unknowns", {})
+        if texts not in cache:
+            if len(cache) >= IMPOSTOR_CACHE:  # start afresh (safe with threads sharing it)
+                cache = self.__dict__["_unknowns"] = {}
+            u_norm = np.sqrt(self.masks_ @ (u * u))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                impostors = np.nan_to_num((self.masked_pool_ @ u).reshape(
+                    self.pool_norms_.shape) / (self.pool_norms_ * u_norm[:, None]))
+            cache[texts] = u_norm, impostors
+        return cache[texts]
 
     def compare(self, known, unknown) -> float:
-        (k, known_texts), (u, unknown_texts) = known, unknown
+        (k, known_texts, _), (u, unknown_texts, made_from) = known, unknown
         excluded = [i for t in known_texts | unknown_texts for i in self.index_.get(t, ())]
-        u_norm = np.sqrt(self.masks_ @ (u * u))
+        u_norm, impostors = self._against_impostors(u, made_from)
         k_norm = np.sqrt(self.masks_ @ (k * k))
         with np.errstate(divide="ignore", invalid="ignore"):
             known_similarity = np.nan_to_num((self.masks_ @ (u * k)) / (u_norm * k_norm))
-            impostors = np.nan_to_num((self.masked_pool_ @ u).reshape(self.pool_norms_.shape)
-                                      / (self.pool_norms_ * u_norm[:, None]))
         if excluded:  # an impostor may not be one of the texts being compared
-            impostors[np.isin(self.chosen_, excluded)] = -np.inf
+            impostors = np.where(np.isin(self.chosen_, excluded), -np.inf, impostors)
         return float(np.mean(known_similarity > impostors.max(axis=1)))
 
 
