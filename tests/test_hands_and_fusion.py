@@ -140,6 +140,26 @@ def test_platt_targets_keep_certainty_short_of_one_on_a_few_pairs():
     assert 0.9 < p.max() < 0.995 and 0.005 < p.min() < 0.1
 
 
+def test_a_score_far_beyond_the_calibration_pairs_is_not_certainty():
+    """One known text against calibration problems with five: the scores fall far below
+    every calibration pair's. The logistic curve alone extrapolates to about 10⁻⁸; the
+    probability stays within Platt's targets, and the verifiers out of range are named."""
+    rng = np.random.default_rng(1)
+    truth = np.r_[np.ones(30), np.zeros(30)].astype(bool)
+    scores = np.c_[np.r_[rng.normal(0.9, 0.03, 30), rng.normal(0.7, 0.03, 30)],
+                   np.r_[rng.normal(0.5, 0.05, 30), rng.normal(0.3, 0.05, 30)]]
+    fused = Fused(["impostors", "compression"]).fit(scores, truth)
+    far = np.array([[0.0, 0.35]])
+    assert fused.model_.curve(fused._columns(fused.choice_, far))[0] < 1e-4
+    assert fused.probability(far)[0] >= 1 / 32 - 1e-12
+    assert fused.outside(far) == ["impostors"]
+    assert fused.outside(scores[:1]) == []
+    # the bound is a linear map: the pairs' order, and so every AUC, is kept
+    single = Calibrated().fit(scores[:, 0], truth)
+    assert np.array_equal(np.argsort(single.probability(scores[:, 0]), kind="stable"),
+                          np.argsort(single.curve(scores[:, 0]), kind="stable"))
+
+
 def test_bylines_with_a_background_keep_the_answer_and_say_which_calibration(tmp_path):
     _byline_corpus(tmp_path / "articles.csv")
     _pan_corpus(tmp_path / "background", pan_problems())

@@ -813,6 +813,10 @@ def verify(
     if decision.agreeing or decision.disagreeing:
         stdout.print(f"agreeing: {', '.join(decision.agreeing) or 'none'}; "
                      f"disagreeing: {', '.join(decision.disagreeing) or 'none'}")
+    if decision.outside:
+        stdout.print(f"beyond every calibration pair: {', '.join(decision.outside)} (the "
+                     "background's problems do not look like this one, e.g. in the number "
+                     "or length of known texts; the probability is extrapolated)")
     if background is None:
         stdout.print("  (no --background corpus: scores are uncalibrated, so no answer)")
 

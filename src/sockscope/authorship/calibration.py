@@ -94,11 +94,22 @@ class Calibrated:
         self.model_.fit(np.vstack([scores, scores]),
                         np.r_[np.ones(len(truth), int), np.zeros(len(truth), int)],
                         logisticregression__sample_weight=np.r_[target, 1 - target])
-        self.band_ = learn_band(self.model_.predict_proba(scores)[:, 1], truth)
+        self.floor_, self.ceiling_ = 1 / (negatives + 2), (positives + 1) / (positives + 2)
+        self.band_ = learn_band(self.probability(scores), truth)
         return self
 
     def probability(self, scores: np.ndarray) -> np.ndarray:
-        """Calibrated probabilities of the same writer."""
+        """Calibrated probabilities of the same writer, mapped into Platt's targets
+        [1/(N₋+2), (N₊+1)/(N₊+2)]: a hundred calibration pairs cannot support more
+        certainty than their smoothed frequencies, however far the logistic curve
+        extrapolates (one known text where the calibration problems had five gave
+        10⁻⁸). The map is linear, so the order of pairs, and every AUC, is unchanged."""
+        return self.floor_ + (self.ceiling_ - self.floor_) * self.curve(scores)
+
+    def curve(self, scores: np.ndarray) -> np.ndarray:
+        """The fitted logistic curve, before the bounds. Held-out pairs of several folds
+        are ranked together on it: each fold's bounds differ a little, and mapping the
+        folds apart would reorder pairs across folds."""
         scores = np.atleast_2d(np.asarray(scores, dtype=np.float64).T).T
         return self.model_.predict_proba(scores)[:, 1]
 
@@ -158,7 +169,7 @@ class Fused:
                     if len(set(y)) < 2:
                         continue
                     model = Calibrated().fit(self._columns(name, x), y)
-                    held_out[(name, with_extra)][test] = model.probability(
+                    held_out[(name, with_extra)][test] = model.curve(
                         self._columns(name, scores[test]))
             self.cv_auc_ = {c: round(float(roc_auc_score(truth, held_out[c])), 4)
                             for c in candidates}
@@ -168,8 +179,15 @@ class Fused:
         x, y = scores, truth
         if self.with_extra_:
             x, y = np.vstack([x, extra_scores]), np.r_[y, extra_truth]
+        self.low_, self.high_ = x.min(axis=0), x.max(axis=0)
         self.model_ = Calibrated().fit(self._columns(self.choice_, x), y)
         return self
+
+    def outside(self, scores: np.ndarray) -> list[str]:
+        """The verifiers whose score for this pair lies beyond every calibration pair's."""
+        scores = np.asarray(scores, dtype=np.float64).reshape(-1, len(self.names))
+        beyond = ((scores < self.low_) | (scores > self.high_)).any(axis=0)
+        return [name for name, out in zip(self.names, beyond, strict=True) if out]
 
     def probability(self, scores: np.ndarray) -> np.ndarray:
         scores = np.asarray(scores, dtype=np.float64).reshape(-1, len(self.names))
@@ -236,6 +254,7 @@ class Decision:
     words_known: int
     words_unknown: int
     scores: dict[str, float]
+    outside: tuple[str, ...] = ()  # verifiers scoring beyond every calibration pair
 
     def _side(self, sign: int) -> list[str]:
         if self.decision not in ("same", "different"):
@@ -256,15 +275,19 @@ class Decision:
         return {"same_writer": self.same_writer, "decision": self.decision,
                 "words_known": self.words_known, "words_unknown": self.words_unknown,
                 **self.scores, "agreeing": "|".join(self.agreeing),
-                "disagreeing": "|".join(self.disagreeing)}
+                "disagreeing": "|".join(self.disagreeing),
+                "outside_calibration": "|".join(self.outside)}
 
 
 def decide(p: float, words_known: int, words_unknown: int,
-           scores: dict[str, float], min_words: int = MIN_WORDS) -> Decision:
+           scores: dict[str, float], min_words: int = MIN_WORDS,
+           outside: list[str] | tuple[str, ...] = ()) -> Decision:
     if min(words_known, words_unknown) < min_words:
-        return Decision(NO_ANSWER, "not enough text", words_known, words_unknown, scores)
+        return Decision(NO_ANSWER, "not enough text", words_known, words_unknown, scores,
+                        tuple(outside))
     label = "same" if p > NO_ANSWER else "different" if p < NO_ANSWER else "no answer"
-    return Decision(round(float(p), 4), label, words_known, words_unknown, scores)
+    return Decision(round(float(p), 4), label, words_known, words_unknown, scores,
+                    tuple(outside))
 
 
 def pan_metrics(p: Sequence[float], truth: Sequence[bool],

@@ -164,4 +164,5 @@ def verify(known: list[str], unknown: str, background: Path | None, seed: int = 
     raw = np.array([[v.score(known, unknown) for v in verifiers]])
     scores = {v.name: round(float(model.predict_proba(raw[:, i])[0]), 4)
               for i, (v, model) in enumerate(zip(verifiers, single, strict=True))}
-    return decide(float(fused.predict_proba(raw)[0]), words_known, words_unknown, scores)
+    return decide(float(fused.predict_proba(raw)[0]), words_known, words_unknown, scores,
+                  outside=fused.outside(raw))
