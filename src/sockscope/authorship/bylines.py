@@ -86,8 +86,7 @@ def _analyse(con: duckdb.DuckDBPyConnection, background: Path | None, seed: int
     candidates = _candidate_pairs(texts, verifiers, shared)
     pair_rows = []
     # every candidate's raw scores first, then each calibrated model once over all
-    raw = (_scores(verifiers, [(texts[a], texts[b]) for a, b in candidates])
-           if candidates else np.zeros((0, len(verifiers))))
+    raw = _scores(verifiers, [(texts[a], texts[b]) for a, b in candidates])
     fused_p = fused.predict_proba(raw) if len(raw) else np.zeros(0)
     single_p = [m.predict_proba(raw[:, i]) if len(raw) else np.zeros(0)
                 for i, m in enumerate(single)]

@@ -283,11 +283,11 @@ def decide(p: float, words_known: int, words_unknown: int,
            scores: dict[str, float], min_words: int = MIN_WORDS,
            outside: list[str] | tuple[str, ...] = ()) -> Decision:
     if min(words_known, words_unknown) < min_words:
-        return Decision(NO_ANSWER, "not enough text", words_known, words_unknown, scores,
-                        tuple(outside))
-    label = "same" if p > NO_ANSWER else "different" if p < NO_ANSWER else "no answer"
-    return Decision(round(float(p), 4), label, words_known, words_unknown, scores,
-                    tuple(outside))
+        p, label = NO_ANSWER, "not enough text"
+    else:
+        label = "same" if p > NO_ANSWER else "different" if p < NO_ANSWER else "no answer"
+        p = round(float(p), 4)
+    return Decision(p, label, words_known, words_unknown, scores, tuple(outside))
 
 
 def pan_metrics(p: Sequence[float], truth: Sequence[bool],

@@ -202,12 +202,11 @@ class GeneralImpostors(Verifier):
             self.iterations, size)
         return self
 
-    def prepare(self, texts: Sequence[str]
-                ) -> tuple[np.ndarray, frozenset[str], tuple[str, ...]]:
-        """The texts' profile, the texts to exclude from the impostors, and the texts in
-        order (what the profile was made from: the key of its impostor similarities)."""
+    def prepare(self, texts: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The texts' profile and the texts in order: what the profile was made from
+        (the key of its impostor similarities) and what the impostors must exclude."""
         texts = tuple(texts)
-        return self.space_.profile(texts).astype(np.float32), frozenset(texts), texts
+        return self.space_.profile(texts).astype(np.float32), texts
 
     def _against_impostors(self, u: np.ndarray, texts: tuple[str, ...]):
         """The unknown's norm in each iteration's features and its similarity to each
@@ -215,7 +214,7 @@ class GeneralImpostors(Verifier):
         with (cached: one byline half is the unknown of tens of comparisons)."""
         cache = self.__dict__.setdefault("_unknowns", {})
         if texts not in cache:
-            if len(cache) >= IMPOSTOR_CACHE:  # start afresh (safe with threads sharing it)
+            if len(cache) >= IMPOSTOR_CACHE:  # full: start afresh
                 cache = self.__dict__["_unknowns"] = {}
             u_norm = np.sqrt(self.masks_ @ (u * u))
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -225,9 +224,9 @@ class GeneralImpostors(Verifier):
         return cache[texts]
 
     def compare(self, known, unknown) -> float:
-        (k, known_texts, _), (u, unknown_texts, made_from) = known, unknown
-        excluded = [i for t in known_texts | unknown_texts for i in self.index_.get(t, ())]
-        u_norm, impostors = self._against_impostors(u, made_from)
+        (k, known_texts), (u, unknown_texts) = known, unknown
+        excluded = [i for t in {*known_texts, *unknown_texts} for i in self.index_.get(t, ())]
+        u_norm, impostors = self._against_impostors(u, unknown_texts)
         k_norm = np.sqrt(self.masks_ @ (k * k))
         with np.errstate(divide="ignore", invalid="ignore"):
             known_similarity = np.nan_to_num((self.masks_ @ (u * k)) / (u_norm * k_norm))
