@@ -179,3 +179,21 @@ def test_named_handles_are_stripped_as_whole_words_and_nothing_else(handles, tex
             assert after == before  # a text naming nobody is not touched
         else:
             assert after.split() == kept  # names removed, the other words in order
+
+
+@given(st.text(max_size=40))
+def test_folding_a_folded_name_changes_nothing(name):
+    from sockscope.keys.fold_name import fold_name
+
+    once = fold_name(name)
+    assert fold_name(once) == once
+    assert once == once.casefold()
+
+
+def test_styled_and_accented_letters_fold_to_plain_ones():
+    from sockscope.keys.fold_name import fold_name
+
+    assert fold_name("𝐋𝐢𝐧𝐝𝐚 Ｌópez") == "linda lopez"
+    assert fold_name("ΣΊΣΥΦΟΣ") == fold_name("σίσυφος") == fold_name("σισυφος")
+    # the iota subscript is a mark that folds to a letter: kept, as its capital is
+    assert fold_name("ᾀ") == fold_name("ἈΙ") == "αι"

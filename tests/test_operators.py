@@ -143,18 +143,14 @@ def test_name_stems_are_letters_only_and_stable(name):
 
 def test_name_stems_see_through_digits_case_and_separators():
     assert stem("Kalomi_Rin") == stem("kalomirin2") == stem("kalomi-rin 1987")
+    assert stem("𝐊𝐚𝐥𝐨𝐦𝐢_𝑅𝑖𝑛") == stem("kalomirin")  # styled letters are letters
     assert words("KalomiRin_1987") == {"kalomi"}  # "rin" is too short to be a candidate
 
 
-def test_detect_writes_operator_pairs_and_flags_the_group(tmp_path):
+def test_detect_writes_operator_pairs_and_flags_the_group(sockpuppet_run):
     """End to end through the command line on a simulated world with sockmasters."""
     runner = CliRunner()
-    world, result = tmp_path / "world", tmp_path / "result"
-    assert runner.invoke(app, ["simulate", "--out", str(world), "--accounts", "2000",
-                               "--days", "28", "--seed", "11", "--sockpuppets"]).exit_code == 0
-    run = runner.invoke(app, ["detect", str(world / "tweets.csv"), str(world / "users.csv"),
-                              "--out", str(result)])
-    assert run.exit_code == 0, run.output
+    world, result = sockpuppet_run
     header = (result / "operator_pairs.csv").read_text().splitlines()[0].split(",")
     assert header[:6] == ["account_a", "account_b", "operator_group", "score", "p_value",
                           "q_value"]

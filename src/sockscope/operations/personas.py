@@ -11,12 +11,11 @@ evidence, the group that pushes the columns, the account's persona marks, the wr
 
 from __future__ import annotations
 
-import unicodedata
-
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from sockscope.keys.fold_name import fold_name
 from sockscope.store.database import arrow_view
 
 MIN_NAME_CHARS = 6  # shorter names ("Staff", "AP") match too many accounts by chance
@@ -34,9 +33,7 @@ def normalize_name(name: str | None) -> str:
     trailing digits dropped (``"Linda López"``, ``"linda_lopez1987"`` -> ``"lindalopez"``)."""
     if not name:
         return ""
-    folded = unicodedata.normalize("NFKD", name.casefold())
-    letters = "".join(c for c in folded if c.isalnum() and not unicodedata.combining(c))
-    return letters.rstrip("0123456789")
+    return "".join(c for c in fold_name(name) if c.isalnum()).rstrip("0123456789")
 
 
 def persona_accounts(con: duckdb.DuckDBPyConnection, shares: pa.Table,

@@ -17,10 +17,10 @@ pairs.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import numpy as np
 
+from sockscope.keys.fold_name import fold_name, without_marks
 from sockscope.operators.nulls import random_pairs
 
 TOKEN_CAP = 10  # a name word used by more accounts brings no candidates
@@ -31,20 +31,15 @@ _WORDS = re.compile(r"[^\W\d_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def stem(name: str | None) -> str:
     """A name's letters, lower case, without accents, digits or separators."""
-    return "".join(_WORDS.findall(_fold(name or "").casefold()))
+    return "".join(_WORDS.findall(fold_name(name or "")))
 
 
 def words(name: str | None) -> set[str]:
     """A name's words (split at separators, digits and camel case), lower case."""
-    folded = _CAMEL.sub(" ", _fold(name or ""))
-    return {w.casefold() for w in _WORDS.findall(folded) if len(w) >= MIN_TOKEN}
+    split = _CAMEL.sub(" ", without_marks(name or ""))
+    return {f for w in _WORDS.findall(split) if len(f := fold_name(w)) >= MIN_TOKEN}
 
 
 class Names:

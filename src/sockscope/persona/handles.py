@@ -10,7 +10,8 @@ the display name (``SaraTehrani…`` shown as "Mehdi K.") is a mismatch.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from sockscope.keys.fold_name import fold_name
 
 MIN_DIGITS = 5
 _TRAILING_DIGITS = re.compile(r"(\d+)$")
@@ -31,8 +32,7 @@ def handle_template(handle: str | None) -> str | None:
 
 
 def _letters(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(_LETTERS.findall("".join(c for c in folded if not unicodedata.combining(c))))
+    return "".join(_LETTERS.findall(fold_name(text)))
 
 
 def name_mismatch(handle: str | None, display_name: str | None) -> bool | None:

@@ -1,0 +1,27 @@
+"""Names folded for comparison: accents and other combining marks dropped, case folded.
+
+Compatibility decomposition (NFKD) comes first, then case folding, then NFKD again
+and the marks dropped:
+- styled letters (``𝐀``, ``Ａ``) only become plain letters under NFKD: folding case
+  first would leave ``𝐴`` as ``A``, unequal to ``a`` (styled letters are how accounts
+  dodge name filters);
+- marks are dropped only after case folding: the Greek iota subscript is a mark that
+  folds to a letter (``ᾀ`` and its capital ``ἈΙ`` both give ``αι``);
+- case folding can expose new decompositions, hence the second NFKD, so folding a
+  folded name changes nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def without_marks(text: str) -> str:
+    """``text`` in compatibility decomposition without combining marks, case kept."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold_name(text: str) -> str:
+    """``text`` without combining marks and case-folded, for comparing names."""
+    return without_marks(unicodedata.normalize("NFKD", text).casefold())
