@@ -115,8 +115,14 @@ QuietOption = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Print no progress, only errors and the final summary.")]
 
 
+def _print_error(message: str) -> None:
+    """One line, however long: the console does not wrap it (a log or a script reading
+    stderr sees the whole message, path and all, on the line it starts)."""
+    console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+
+
 def _fail(exc: Exception) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {escape(str(exc))}")
+    _print_error(str(exc))
     return typer.Exit(code=2)
 
 
@@ -863,7 +869,7 @@ def run() -> None:
         message = _resource_error(exc)
         if message is None:
             raise
-        console.print(f"[bold red]error:[/] {escape(message)}")
+        _print_error(message)
         raise SystemExit(2) from None
 
 
