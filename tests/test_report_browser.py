@@ -5,6 +5,7 @@ Skipped only when no browser is available, unless SOCKSCOPE_REQUIRE_BROWSER is s
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from pathlib import Path
@@ -40,6 +41,22 @@ def browser():
         instance.close()
 
 
+@pytest.fixture(scope="module")
+def simulated_run(tmp_path_factory):
+    """A small simulated world (2,000 accounts, 3 days, seed 4) and its detection:
+    (result folder, Detection)."""
+    folder = tmp_path_factory.mktemp("simulated")
+    simulate(folder / "w", accounts=2_000, days=3, seed=4)
+    detection = api.detect([folder / "w" / "tweets.csv", folder / "w" / "users.csv"],
+                           folder / "r")
+    return folder / "r", detection
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def open_report(browser, path: Path):
     page = browser.new_page(viewport={"width": 1280, "height": 1600})
     errors: list[str] = []
@@ -51,10 +68,8 @@ def open_report(browser, path: Path):
 
 
 @needs_browser
-def test_report_of_a_simulated_world(browser, tmp_path):
-    simulate(tmp_path / "w", accounts=2_000, days=3, seed=4)
-    api.detect([tmp_path / "w" / "tweets.csv", tmp_path / "w" / "users.csv"], tmp_path / "r")
-    report = tmp_path / "r" / "report.html"
+def test_report_of_a_simulated_world(browser, simulated_run):
+    report = simulated_run[0] / "report.html"
     assert report.stat().st_size < 20_000_000
     page, errors = open_report(browser, report)
     groups = page.locator("#group-table tbody tr")
@@ -176,15 +191,11 @@ def test_byline_report_renders_and_resists_injection(browser, tmp_path):
 
 
 @needs_browser
-def test_report_gives_a_reporter_what_to_act_on(browser, tmp_path):
+def test_report_gives_a_reporter_what_to_act_on(browser, simulated_run, tmp_path):
     """Member list, exports, post links, a node click that keeps its panel in view, the
     legend and the time-zone policy, on a simulated world."""
-    import csv
-
-    simulate(tmp_path / "w", accounts=2_000, days=3, seed=6)
-    detection = api.detect([tmp_path / "w" / "tweets.csv", tmp_path / "w" / "users.csv"],
-                           tmp_path / "r")
-    page, errors = open_report(browser, tmp_path / "r" / "report.html")
+    out, detection = simulated_run
+    page, errors = open_report(browser, out / "report.html")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert page.locator("#zone-label").text_content() == "All times are UTC."
     legend = page.locator("#network-legend .legend-item")
@@ -203,15 +214,13 @@ def test_report_gives_a_reporter_what_to_act_on(browser, tmp_path):
         page.click("#group-downloads button[data-export='members']")
     path = tmp_path / "members.csv"
     waiting.value.save_as(path)
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_csv(path)
     assert {r["account_id"] for r in rows} == set(group.members)
     assert {r["group_id"] for r in rows} == {group.group_id}
     with page.expect_download() as waiting:
         page.click("#group-downloads button[data-export='pairs']")
     waiting.value.save_as(tmp_path / "pairs.csv")
-    with open(tmp_path / "pairs.csv", newline="", encoding="utf-8") as handle:
-        pairs = list(csv.DictReader(handle))
+    pairs = read_csv(tmp_path / "pairs.csv")
     assert pairs and all(p["post_url_a"].startswith("https://x.com/") for p in pairs)
     # a node click: the account panel opens in view, the page does not jump away
     page.evaluate("document.getElementById('network').scrollIntoView()")
@@ -242,17 +251,13 @@ def test_report_gives_a_reporter_what_to_act_on(browser, tmp_path):
 
 
 @needs_browser
-def test_report_shows_the_operation_map_and_its_story(browser, tmp_path):
-    simulate(tmp_path / "w", accounts=4_000, seed=2, operation=True)
-    world = tmp_path / "w"
-    # the same-operator analysis is not what this test looks at; its own test below
-    detection = api.detect([world / "tweets.csv", world / "users.csv", world / "articles.csv"],
-                           tmp_path / "r", operators=False)
-    operation = detection.operations.operations.to_pylist()[0]
-    page, errors = open_report(browser, tmp_path / "r" / "report.html")
+def test_report_shows_the_operation_map_and_its_story(browser, operation_run):
+    _, out, _, _ = operation_run
+    operations = read_csv(out / "operations.csv")
+    page, errors = open_report(browser, out / "report.html")
     rows = page.locator("#operation-table tbody tr")
-    assert rows.count() == detection.operations.operations.num_rows
-    assert operation["summary"] in page.locator("#operation-title").text_content()
+    assert rows.count() == len(operations)
+    assert operations[0]["summary"] in page.locator("#operation-title").text_content()
     assert page.locator("#operation-map canvas").count() >= 1
     kinds = page.evaluate("window.sockscopeReport.data.operations[0].story.events"
                           ".map(function (e) { return e[2]; })")
@@ -261,7 +266,7 @@ def test_report_shows_the_operation_map_and_its_story(browser, tmp_path):
     assert page.locator(".story-dot").count() == len(kinds)
     assert page.locator(".story-persona").count() >= 1
     assert page.locator("#link-table tbody tr").count() >= 1
-    for byline in operation["bylines"].split(";"):
+    for byline in operations[0]["bylines"].split(";"):
         assert byline in page.locator("#operation-table").text_content()
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#operations").screenshot(path=str(ARTIFACTS / "operations.png"))
@@ -269,17 +274,15 @@ def test_report_shows_the_operation_map_and_its_story(browser, tmp_path):
 
 
 @needs_browser
-def test_report_shows_same_operator_pairs_with_their_spans(browser, tmp_path):
-    simulate(tmp_path / "w", accounts=2_000, days=14, seed=11, sockpuppets=True)
-    detection = api.detect([tmp_path / "w" / "tweets.csv", tmp_path / "w" / "users.csv"],
-                           tmp_path / "r")
-    pairs = detection.operators.pairs.num_rows
-    assert pairs >= 1
-    page, errors = open_report(browser, tmp_path / "r" / "report.html")
+def test_report_shows_same_operator_pairs_with_their_spans(browser, sockpuppet_run):
+    _, out = sockpuppet_run
+    pairs = read_csv(out / "operator_pairs.csv")
+    assert len(pairs) >= 1
+    page, errors = open_report(browser, out / "report.html")
     rows = page.locator("#operator-table tbody tr")
-    assert rows.count() == min(pairs, 500)
+    assert rows.count() == min(len(pairs), 500)
     assert page.locator("#operator-table .span-fill").count() == 2 * rows.count()
-    first = detection.operators.pairs.to_pylist()[0]
+    first = pairs[0]
     text = rows.first.text_content()
     assert first["account_a"] in text and first["account_b"] in text
     assert first["evidence"] in text
