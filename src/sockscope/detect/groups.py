@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import igraph as ig
 import leidenalg
 
-from sockscope.model.detection import AMPLIFICATION, Edge, Group
+from sockscope.model.detection import AMPLIFICATION, SCHEDULE, Edge, Group
 
 SUMMARY_BEHAVIOURS = 3  # behaviours named in a group's one-line summary
 SUMMARY_PERSONA = 2  # persona signals named in it (the strongest)
@@ -114,6 +114,10 @@ def summarise(group: Group) -> str:
         if behaviour == AMPLIFICATION:
             parts.append(f"mostly amplified by one another (up to {keys:,} reposts of "
                          "one account each)")
+            continue
+        if behaviour == SCHEDULE:
+            parts.append(f"post links on a clock in one layout under one profile template "
+                         f"(up to {keys:,} link posts each)")
             continue
         trace = TRACES[behaviour]
         parts.append(f"{trace.description} ({keys:,} {trace.unit}, median "

@@ -25,6 +25,7 @@ from sockscope.detect.amplification import (
 )
 from sockscope.detect.audience import describe_audiences, split_audiences, split_readerships
 from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
+from sockscope.detect.feeds import describe_desks, desk_edges, find_desks
 from sockscope.detect.groups import QUIET_POSTS, find_groups, number_groups, rank_groups
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import (
@@ -107,6 +108,11 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
         if params.persona:
             with clock.stage("persona"):
                 persona = build_persona(con)
+            with clock.stage("feed desks"):
+                desks, tested = find_desks(con, params.fdr)
+                edges = merge_edges(edges, desk_edges(desks))
+                hypotheses += tested
+                notes.extend(describe_desks(desks))
         with clock.stage("groups"):
             groups, attached_edges, audiences, attach_tests, attach_notes = _groups(
                 con, edges, params, persona)

@@ -20,6 +20,7 @@ from sockscope.model.operators import OperatorResult
 from sockscope.model.params import DetectParams
 
 AMPLIFICATION = "amplification"  # the behaviour name of account -> author ties
+SCHEDULE = "co-schedule"  # the behaviour name of a feed desk's ties (detect.feeds)
 
 
 @dataclass

@@ -269,6 +269,10 @@ def method_lines(detection: Detection) -> list[list[str]]:
     if detection.params.amplification:
         lines.append(["amplification", "reposted one account's posts far more than chance "
                       "expects", "at any time in the data"])
+    if detection.params.persona:
+        lines.append(["co-schedule", "posted links on a clock (the same minutes of the hour, "
+                      "each account its own), in one layout, under one profile template",
+                      "over the whole data"])
     return lines
 
 

@@ -1,0 +1,232 @@
+"""Feed desks: accounts posting headlines on a clock, in one layout, under one profile
+template, tied as a group although no two of them share a minute, link or text.
+
+The mechanism (Linvill & Warren, "Troll Factories", Political Communication 2020): the
+Internet Research Agency's NewsFeed accounts posed as local news aggregators
+(@OnlineMemphis, @TodayPittsburgh), each its own city, posting headlines with links
+through the same software. Scheduling software posts on the clock; when each account
+runs at its own minutes, nothing pairwise ties two of them (issue 26). What they share
+is the software's clock, its layout and the template their profiles were filled from.
+Three tests, none of which a desk can explain away by its own size (the trap a
+co-occurrence test on the layout or the clock falls into: there the desk *is* the
+popularity it is measured against):
+
+1. **Clock**, per account: the minutes of the hour of its posts with a link, against
+   a uniform clock. A minute holding more posts than Binomial(n, 1/60) gives at
+   ``SLOT_ALPHA`` (Bonferroni over the 60 minutes) is a slot; an account with
+   ``CLOCK_SHARE`` of its link posts in slots, and ``MIN_POSTS`` of them, is
+   clock-driven. People post at any minute; schedulers do not.
+2. **Layout**: clock-driven accounts are grouped by the shape of most of their link
+   posts (``keys.text_shape``, as co-template uses it: ``# w U`` for "#tag Title link").
+3. **Profile template**: in a layout's clock-driven accounts, the profile word (display
+   name or bio, separately) that most of them carry: a template's fixed words ("News" in
+   "Dallas News", "Boston News") recur in every profile filled from it. With ``k`` of
+   ``m`` accounts carrying it, p is the chance that ``m`` accounts drawn from all the
+   accounts hold ``k`` carriers of one word: the union bound, summed over every word of
+   both fields, of Binomial(m, f_w) reaching k, where f_w is the word's share among all
+   accounts (the desk's own included). Common words ("news" among outlets, a popular
+   first name) are priced in; a desk cannot explain itself away unless it is most of
+   the accounts.
+
+A layout whose carriers number at least ``MIN_DESK`` and ``MIN_CARRIER_SHARE`` of its
+clock-driven accounts is tested; the tests are corrected by Benjamini-Hochberg over the
+layouts tested. A desk's members are the carriers: a real outlet on a clock, even in the
+desk's layout, is not one unless its profile carries the desk's word too. Each member
+is tied to every other by a ``co-schedule`` edge with the desk's p and q.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+from scipy.stats import binom
+
+from sockscope.fdr import benjamini_hochberg
+from sockscope.keys.fold_name import fold_name, without_marks
+from sockscope.keys.text_shape import text_shape_sql
+from sockscope.model.detection import SCHEDULE, Edge
+
+MIN_POSTS = 20  # link posts an account needs for the clock test
+SLOT_ALPHA = 1e-3  # a slot minute, before the Bonferroni factor of 60
+CLOCK_SHARE = 0.5  # share of an account's link posts in its slots: clock-driven
+MIN_SHAPE_TOKENS = 3  # as co-template: "w U" (words and a link) is everybody's layout
+MIN_DESK = 3  # carriers a layout needs to be tested
+MIN_CARRIER_SHARE = 0.5  # of the layout's clock-driven accounts
+MIN_WORD = 3  # letters in a profile word
+FIELDS = ("display_name", "description")
+_WORDS = re.compile(r"[^\W\d_]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+@dataclass(frozen=True)
+class Desk:
+    """A feed desk: its layout, the word its profiles share, the carriers, the test."""
+
+    layout: str
+    field: str
+    word: str
+    members: list[str]  # the carriers, busiest first
+    clocked: int  # clock-driven accounts in the layout
+    p_value: float
+    q_value: float
+    posts: dict[str, int]  # link posts per member
+    first_t: float
+    last_t: float
+
+
+def profile_words(text: str | None) -> set[str]:
+    """The folded words of a profile field (camel case split: "DallasNews" is two)."""
+    if not text:
+        return set()
+    split = _CAMEL.sub(" ", without_marks(text))
+    return {w for w in (fold_name(x) for x in _WORDS.findall(split)) if len(w) >= MIN_WORD}
+
+
+def clocked_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int, float,
+                                                                         float]]:
+    """Clock-driven accounts: account -> (layout, link posts, first and last time).
+
+    Only data with times to the minute or finer can show a clock."""
+    rows = con.execute(
+        f"""
+        WITH linked AS (
+            SELECT account_id, epoch(created_at) AS t, minute(created_at) AS minute,
+                   {text_shape_sql("text")} AS shape
+            FROM posts
+            WHERE kind <> 'repost' AND text IS NOT NULL AND array_length(urls) > 0
+                  AND time_precision_s <= 60
+        ), per_account AS (
+            SELECT account_id, count(*) AS n, min(t) AS first_t, max(t) AS last_t
+            FROM linked GROUP BY 1 HAVING count(*) >= {MIN_POSTS}
+        ), minutes AS (
+            SELECT account_id, minute, count(*) AS c FROM linked
+            SEMI JOIN per_account USING (account_id) GROUP BY ALL
+        ), layouts AS (
+            SELECT account_id, arg_max(shape, (c, shape)) AS layout FROM (
+                SELECT account_id, shape, count(*) AS c FROM linked
+                SEMI JOIN per_account USING (account_id) GROUP BY ALL)
+            GROUP BY 1
+        )
+        SELECT p.account_id, p.n, p.first_t, p.last_t, list(m.c) AS counts, l.layout
+        FROM per_account p JOIN minutes m USING (account_id)
+        JOIN layouts l USING (account_id)
+        GROUP BY ALL ORDER BY p.account_id
+        """
+    ).fetchall()
+    found = {}
+    for account, n, first_t, last_t, counts, layout in rows:
+        counts = np.asarray(counts)  # the minutes the account posted in (order is no matter)
+        slot = counts[binom.sf(counts - 1, n, 1 / 60) < SLOT_ALPHA / 60]
+        if slot.sum() >= CLOCK_SHARE * n and layout and _is_template(layout):
+            found[account] = (layout, int(n), float(first_t), float(last_t))
+    return found
+
+
+def _is_template(layout: str) -> bool:
+    return len(layout.split(" ")) >= MIN_SHAPE_TOKENS and "U" in layout
+
+
+def find_desks(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Desk], int]:
+    """The feed desks in ``con``'s posts and profiles, and the number of layouts tested."""
+    clocked = clocked_accounts(con)
+    if not clocked:
+        return [], 0
+    profiles = con.execute(
+        "SELECT account_id, max(display_name), max(description) FROM accounts GROUP BY 1"
+    ).fetchall()
+    posting = con.execute("SELECT count(DISTINCT account_id) FROM posts").fetchall()[0][0]
+    words = {field: {row[0]: profile_words(row[k + 1]) for row in profiles}
+             for k, field in enumerate(FIELDS)}
+    shares = np.concatenate([_word_shares(words[field], max(posting, len(profiles)))
+                             for field in FIELDS])
+    layouts: dict[str, list[str]] = {}
+    for account, (layout, *_) in sorted(clocked.items()):
+        layouts.setdefault(layout, []).append(account)
+    candidates = []
+    for layout, accounts in sorted(layouts.items()):
+        best = _best_word(accounts, words)
+        if best is None:
+            continue
+        field, word, carriers = best
+        if len(carriers) < max(MIN_DESK, MIN_CARRIER_SHARE * len(accounts)):
+            continue
+        p = _template_p(len(carriers), len(accounts), shares)
+        candidates.append((layout, field, word, carriers, len(accounts), p))
+    if not candidates:
+        return [], 0
+    q = benjamini_hochberg(np.array([c[-1] for c in candidates]))
+    desks = []
+    for (layout, field, word, carriers, clocked_count, p), q_value in zip(candidates, q,
+                                                                        strict=True):
+        if q_value > fdr:
+            continue
+        members = sorted(carriers, key=lambda a: (-clocked[a][1], a))
+        desks.append(Desk(layout, field, word, members, clocked_count, float(p),
+                          float(q_value), {a: clocked[a][1] for a in members},
+                          min(clocked[a][2] for a in members),
+                          max(clocked[a][3] for a in members)))
+    return desks, len(candidates)
+
+
+def _word_shares(words: dict[str, set[str]], accounts: int) -> np.ndarray:
+    """Each word's share of the accounts whose profile field carries it."""
+    counts: dict[str, int] = {}
+    for found in words.values():
+        for word in found:
+            counts[word] = counts.get(word, 0) + 1
+    return np.array(sorted(counts.values()), dtype=np.float64) / max(accounts, 1)
+
+
+def _best_word(accounts: list[str], words: dict[str, dict[str, set[str]]]
+               ) -> tuple[str, str, list[str]] | None:
+    """The (field, word) most of ``accounts`` carry, and its carriers (ties: the field
+    order, then the word)."""
+    best = None
+    for field in FIELDS:
+        counts: dict[str, int] = {}
+        for account in accounts:
+            for word in words[field].get(account, ()):
+                counts[word] = counts.get(word, 0) + 1
+        for word, count in counts.items():
+            if best is None or (count, -FIELDS.index(field), word) > (best[0], -FIELDS.index(
+                    best[1]), best[2]):
+                best = (count, field, word)
+    if best is None:
+        return None
+    _, field, word = best
+    return field, word, [a for a in accounts if word in words[field].get(a, ())]
+
+
+def _template_p(carriers: int, accounts: int, shares: np.ndarray) -> float:
+    """The chance that ``accounts`` accounts drawn at random hold ``carriers`` carriers
+    of one word in one field: the union bound over every (field, word) of its binomial
+    tail."""
+    return float(min(1.0, binom.sf(carriers - 1, accounts, shares).sum()))
+
+
+def desk_edges(desks: list[Desk]) -> list[Edge]:
+    """Every pair of a desk's members tied (``account_a < account_b``): a desk is one
+    finding about all its members, and a member's other ties (a minute shared with an
+    outlet, say) must not pull it out of the desk's group."""
+    edges = []
+    for desk in desks:
+        members = sorted(desk.members)
+        for k, a in enumerate(members):
+            for b in members[k + 1:]:
+                edges.append(Edge(a, b, SCHEDULE, min(desk.posts[a], desk.posts[b]), 1.0,
+                                  desk.p_value, desk.q_value, 0.0, 0.0, desk.first_t,
+                                  desk.last_t, (f"layout {desk.layout}",
+                                                f"{desk.field} word {desk.word!r}"), None))
+    return edges
+
+
+def describe_desks(desks: list[Desk]) -> list[str]:
+    """A note per desk, in plain words."""
+    field_words = {"display_name": "display names", "description": "bios"}
+    return [f"feed desk: {len(d.members)} accounts post links on a clock in the layout "
+            f"'{d.layout}' and carry '{d.word}' in their {field_words[d.field]} "
+            f"({len(d.members)} of the layout's {d.clocked} clock-driven accounts; "
+            f"p={d.p_value:.2g}, q={d.q_value:.2g})" for d in desks]
