@@ -102,12 +102,26 @@ def test_a_feed_desk_is_one_group_without_its_outlets_or_people(con, minutes):
 
 
 def test_people_on_one_word_and_outlets_in_one_layout_are_no_desk(con):
-    """Without the profile template, the clock and the layout alone make no desk."""
+    """Without the profile template, the clock and the layout alone make no desk (the
+    handles' three templates put no word in half of them)."""
     _world(con, desk_minutes=list(range(5, 5 + DESK)))
-    con.execute("UPDATE accounts SET display_name = handle, description = NULL "
+    con.execute("UPDATE accounts SET display_name = NULL, description = NULL "
                 "WHERE account_id NOT LIKE 'person%'")
     desks, _ = find_desks(con, 0.01)
     assert desks == []
+
+
+def test_a_handle_template_alone_makes_a_desk(con):
+    """Display names and bios gone: the handles' fixed word ("Daily") still ties them."""
+    _world(con, desk_minutes=list(range(5, 5 + DESK)))
+    con.execute("UPDATE accounts SET display_name = NULL, description = NULL, "
+                "handle = 'Daily' || replace(replace(replace(handle, 'Daily', ''), "
+                "'CityNews', ''), '_Online', '') WHERE account_id IN (SELECT unnest(?))",
+                [sorted(_desk())])
+    desks, tested = find_desks(con, 0.01)
+    assert tested == 1 and len(desks) == 1
+    assert set(desks[0].members) == _desk() and desks[0].word == "daily"
+    assert desks[0].field == "handle"
 
 
 def test_profile_words_are_folded_split_and_short_ones_dropped():

@@ -19,11 +19,12 @@ popularity it is measured against):
 2. **Layout**: clock-driven accounts are grouped by the shape of most of their link
    posts (``keys.text_shape``, as co-template uses it: ``# w U`` for "#tag Title link").
 3. **Profile template**: in a layout's clock-driven accounts, the profile word (display
-   name or bio, separately) that most of them carry: a template's fixed words ("News" in
-   "Dallas News", "Boston News") recur in every profile filled from it. With ``k`` of
+   name, bio or handle, separately) that most of them carry: a template's fixed words
+   ("News" in "Dallas News", "Daily" in ``DailyDallas``) recur in every profile filled
+   from it. With ``k`` of
    ``m`` accounts carrying it, p is the chance that ``m`` accounts drawn from all the
    accounts hold ``k`` carriers of one word: the union bound, summed over every word of
-   both fields, of Binomial(m, f_w) reaching k, where f_w is the word's share among all
+   every field, of Binomial(m, f_w) reaching k, where f_w is the word's share among all
    accounts (the desk's own included). Common words ("news" among outlets, a popular
    first name) are priced in; a desk cannot explain itself away unless it is most of
    the accounts.
@@ -56,7 +57,7 @@ MIN_SHAPE_TOKENS = 3  # as co-template: "w U" (words and a link) is everybody's 
 MIN_DESK = 3  # carriers a layout needs to be tested
 MIN_CARRIER_SHARE = 0.5  # of the layout's clock-driven accounts
 MIN_WORD = 3  # letters in a profile word
-FIELDS = ("display_name", "description")
+FIELDS = ("display_name", "description", "handle")  # in this order when counts tie
 _WORDS = re.compile(r"[^\W\d_]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -135,7 +136,8 @@ def find_desks(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Desk], 
     if not clocked:
         return [], 0
     profiles = con.execute(
-        "SELECT account_id, max(display_name), max(description) FROM accounts GROUP BY 1"
+        "SELECT account_id, max(display_name), max(description), max(handle) FROM accounts "
+        "GROUP BY 1"
     ).fetchall()
     posting = con.execute("SELECT count(DISTINCT account_id) FROM posts").fetchall()[0][0]
     words = {field: {row[0]: profile_words(row[k + 1]) for row in profiles}
@@ -225,7 +227,7 @@ def desk_edges(desks: list[Desk]) -> list[Edge]:
 
 def describe_desks(desks: list[Desk]) -> list[str]:
     """A note per desk, in plain words."""
-    field_words = {"display_name": "display names", "description": "bios"}
+    field_words = {"display_name": "display names", "description": "bios", "handle": "handles"}
     return [f"feed desk: {len(d.members)} accounts post links on a clock in the layout "
             f"'{d.layout}' and carry '{d.word}' in their {field_words[d.field]} "
             f"({len(d.members)} of the layout's {d.clocked} clock-driven accounts; "
