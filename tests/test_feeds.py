@@ -23,12 +23,13 @@ OUTLETS = ["DenverHerald", "TheTulsaTimes", "OmahaGazette"]
 PEOPLE = 150
 
 
-def _world(con, *, desk_minutes: list[int]) -> None:
+def _world(con, *, desk_minutes: list[int], outlet_minute: int | None = None) -> None:
     """A desk of 12 feed accounts (``DailyDallas``, "Dallas News", "Latest news from
     Dallas"), each posting ``#DallasNews Title link`` in 60 % of the hours 06-23 at its
     own minute of the hour (``desk_minutes``); three real outlets posting hourly at their
     own minutes (other than the desk's), the first in the desk's layout (``#Denver Title
-    link``); 150 people posting links and words at any minute."""
+    link``; ``outlet_minute`` puts it on one of the desk's minutes); 150 people posting
+    links and words at any minute."""
     rng = np.random.default_rng(3)
     rows: list[dict] = []
     profiles = []
@@ -53,7 +54,8 @@ def _world(con, *, desk_minutes: list[int]) -> None:
         for day in range(DAYS):
             for hour in range(6, 23):
                 url = f"https://{outlet.lower()}.example/{day}{hour}"
-                at = (day * 24 + hour) * HOUR + (40 + 7 * k) * 60 + rng.integers(0, 50)
+                minute = outlet_minute if k == 0 and outlet_minute is not None else 40 + 7 * k
+                at = (day * 24 + hour) * HOUR + minute * 60 + rng.integers(0, 50)
                 rows.append(post(f"{outlet}-{day}-{hour}", outlet, float(at),
                                  text=layouts[k].format(c=city, o=outlet, u=url),
                                  hashtags=[city] if k == 0 else [], urls=[url]))
@@ -99,6 +101,26 @@ def test_a_feed_desk_is_one_group_without_its_outlets_or_people(con, minutes):
     assert not [a for a in flagged if a.startswith("person")]
     assert any(n.startswith("feed desk: 12 accounts") and "'news'" in n for n in detection.notes)
     assert "post links on a clock" in groups[0].summary
+    # every tie shows two posts behind it: the first hour both posted in the layout
+    rows = [r for r in detection.evidence.to_pylist() if r["behaviour"] == SCHEDULE]
+    assert {(r["account_a"], r["account_b"], SCHEDULE) for r in rows} == {
+        e.key for e in detection.edges if e.behaviour == SCHEDULE}
+    assert all(r["key"].endswith("h # w U") and r["dt_s"] < HOUR for r in rows)
+    assert all(r["text_a"].startswith("#") and r["text_b"].startswith("#") for r in rows)
+
+
+def test_an_outlet_on_a_desk_member_s_minute_stays_out(con):
+    """DenverHerald posts in the desk's layout at Denver_Online's minute, every hour:
+    co-template ties the two (two clocks meet every hour); the desk test leaves the
+    outlet out (no 'news' in its profile), and that tie makes no group."""
+    _world(con, desk_minutes=list(range(5, 5 + DESK)), outlet_minute=7)
+    detection = api.detect(connection=con, operators=False)
+    assert any(e.behaviour == "co-template" and {e.account_a, e.account_b} == {
+        "DenverHerald", "Denver_Online"} for e in detection.edges)
+    groups = [g for g in detection.groups if _desk() & set(g.members)]
+    assert len(groups) == 1 and set(groups[0].members) == _desk()
+    assert "DenverHerald" not in detection.membership
+    assert any(n.startswith("1 co-template tie between a feed desk") for n in detection.notes)
 
 
 def test_people_on_one_word_and_outlets_in_one_layout_are_no_desk(con):

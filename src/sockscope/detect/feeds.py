@@ -49,6 +49,7 @@ from sockscope.fdr import benjamini_hochberg
 from sockscope.keys.fold_name import fold_name, without_marks
 from sockscope.keys.text_shape import text_shape_sql
 from sockscope.model.detection import SCHEDULE, Edge
+from sockscope.store.database import arrow_view
 
 MIN_POSTS = 20  # link posts an account needs for the clock test
 SLOT_ALPHA = 1e-3  # a slot minute, before the Bonferroni factor of 60
@@ -71,6 +72,7 @@ class Desk:
     word: str
     members: list[str]  # the carriers, busiest first
     clocked: int  # clock-driven accounts in the layout
+    others: list[str]  # the layout's clock-driven accounts that do not carry the word
     p_value: float
     q_value: float
     posts: dict[str, int]  # link posts per member
@@ -166,7 +168,8 @@ def find_desks(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Desk], 
         if q_value > fdr:
             continue
         members = sorted(carriers, key=lambda a: (-clocked[a][1], a))
-        desks.append(Desk(layout, field, word, members, clocked_count, float(p),
+        others = sorted(set(layouts[layout]) - set(carriers))
+        desks.append(Desk(layout, field, word, members, clocked_count, others, float(p),
                           float(q_value), {a: clocked[a][1] for a in members},
                           min(clocked[a][2] for a in members),
                           max(clocked[a][3] for a in members)))
@@ -212,17 +215,84 @@ def _template_p(carriers: int, accounts: int, shares: np.ndarray) -> float:
 def desk_edges(desks: list[Desk]) -> list[Edge]:
     """Every pair of a desk's members tied (``account_a < account_b``): a desk is one
     finding about all its members, and a member's other ties (a minute shared with an
-    outlet, say) must not pull it out of the desk's group."""
+    outlet, say) must not pull it out of the desk's group. Shared keys and weight: the
+    fewer clocked link posts of the two, each one scheduled post in the layout."""
     edges = []
     for desk in desks:
         members = sorted(desk.members)
         for k, a in enumerate(members):
             for b in members[k + 1:]:
-                edges.append(Edge(a, b, SCHEDULE, min(desk.posts[a], desk.posts[b]), 1.0,
-                                  desk.p_value, desk.q_value, 0.0, 0.0, desk.first_t,
-                                  desk.last_t, (f"layout {desk.layout}",
-                                                f"{desk.field} word {desk.word!r}"), None))
+                clocked = min(desk.posts[a], desk.posts[b])
+                edges.append(Edge(a, b, SCHEDULE, clocked, float(clocked), desk.p_value,
+                                  desk.q_value, 0.0, 0.0, desk.first_t, desk.last_t,
+                                  (f"layout {desk.layout}", f"{desk.field} word {desk.word!r}"),
+                                  None))
     return edges
+
+
+def desk_evidence(con: duckdb.DuckDBPyConnection, desks: list[Desk], table: str) -> None:
+    """Append to ``table`` (the pipeline's evidence rows) one row per pair of a desk's
+    members: their first posts in the desk's layout within one clock hour, each at its
+    own minutes (key: the hour and the layout), or each one's first such post when they
+    never posted in one hour; every co-schedule edge shows two posts behind it."""
+    if not desks:
+        return
+    members = {"desk": [k for k, d in enumerate(desks) for _ in d.members],
+               "account_id": [a for d in desks for a in d.members],
+               "layout": [d.layout for d in desks for _ in d.members]}
+    with arrow_view(con, members) as view:
+        con.execute(f"""
+            INSERT INTO {table}
+            WITH clocked AS (
+                SELECT m.desk, p.account_id, p.post_id, epoch(p.created_at) AS t,
+                       strftime(date_trunc('hour', p.created_at), '%Y-%m-%d %Hh') || ' '
+                           || m.layout AS hour_key
+                FROM posts p JOIN {view} m USING (account_id)
+                WHERE p.kind <> 'repost' AND p.text IS NOT NULL AND array_length(p.urls) > 0
+                      AND {text_shape_sql("p.text")} = m.layout
+            ), firsts AS (
+                SELECT desk, account_id, hour_key, arg_min(post_id, (t, post_id)) AS post_id,
+                       min(t) AS t
+                FROM clocked GROUP BY ALL
+            ), same_hour AS (
+                SELECT a.account_id AS account_a, b.account_id AS account_b,
+                       min(a.hour_key) AS hour_key,
+                       arg_min(a.post_id, a.hour_key) AS post_a,
+                       arg_min(b.post_id, a.hour_key) AS post_b,
+                       arg_min(a.t, a.hour_key) AS time_a, arg_min(b.t, a.hour_key) AS time_b
+                FROM firsts a JOIN firsts b ON a.desk = b.desk AND a.hour_key = b.hour_key
+                                           AND a.account_id < b.account_id
+                GROUP BY ALL
+            ), first_post AS (
+                SELECT account_id, min(hour_key) AS hour_key,
+                       arg_min(post_id, (t, post_id)) AS post_id, min(t) AS t
+                FROM clocked GROUP BY ALL
+            ), pairs AS (
+                SELECT a.account_id AS account_a, b.account_id AS account_b
+                FROM {view} a JOIN {view} b ON a.desk = b.desk AND a.account_id < b.account_id
+            )
+            -- two members that never posted in one hour: each one's first post
+            SELECT '{SCHEDULE}', p.account_a, p.account_b,
+                   coalesce(h.hour_key, fa.hour_key), coalesce(h.post_a, fa.post_id),
+                   coalesce(h.post_b, fb.post_id), coalesce(h.time_a, fa.t),
+                   coalesce(h.time_b, fb.t),
+                   abs(coalesce(h.time_b, fb.t) - coalesce(h.time_a, fa.t))
+            FROM pairs p LEFT JOIN same_hour h USING (account_a, account_b)
+            JOIN first_post fa ON fa.account_id = p.account_a
+            JOIN first_post fb ON fb.account_id = p.account_b
+            ORDER BY p.account_a, p.account_b
+        """)
+
+
+def clock_coincidences(edges: list[Edge], desks: list[Desk]) -> set[tuple[str, str, str]]:
+    """The co-template edges between a desk's member and an account on a clock of the
+    desk's layout that does not carry its word. Two schedulers firing at the same minute
+    of the hour meet in that minute every hour, by their clocks: co-template's null
+    treats a minute's posts as exchangeable, the desk test prices the clock and has
+    looked at both. Such an edge stays in the outputs; it does not make a group."""
+    pairs = {(a, b) if a < b else (b, a) for d in desks for a in d.members for b in d.others}
+    return {e.key for e in edges
+            if e.behaviour == "co-template" and (e.account_a, e.account_b) in pairs}
 
 
 def describe_desks(desks: list[Desk]) -> list[str]:

@@ -25,7 +25,14 @@ from sockscope.detect.amplification import (
 )
 from sockscope.detect.audience import describe_audiences, split_audiences, split_readerships
 from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
-from sockscope.detect.feeds import describe_desks, desk_edges, find_desks
+from sockscope.detect.feeds import (
+    Desk,
+    clock_coincidences,
+    describe_desks,
+    desk_edges,
+    desk_evidence,
+    find_desks,
+)
 from sockscope.detect.groups import QUIET_POSTS, find_groups, number_groups, rank_groups
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import (
@@ -105,17 +112,19 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
                 edges = merge_edges(edges, amplified)
                 hypotheses += tests
         persona = None
+        desks: list[Desk] = []
         if params.persona:
             with clock.stage("persona"):
                 persona = build_persona(con)
             with clock.stage("feed desks"):
                 desks, tested = find_desks(con, params.fdr)
                 edges = merge_edges(edges, desk_edges(desks))
+                desk_evidence(con, desks, "candidate_evidence")
                 hypotheses += tested
                 notes.extend(describe_desks(desks))
         with clock.stage("groups"):
             groups, attached_edges, audiences, attach_tests, attach_notes = _groups(
-                con, edges, params, persona)
+                con, edges, params, persona, desks)
             hypotheses += attach_tests
             notes.extend(attach_notes)
             notes.extend(describe_audiences(audiences))
@@ -194,11 +203,21 @@ def _test_traces(scratch: Scratch, params: DetectParams,
 
 
 def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectParams,
-            persona: Persona | None
+            persona: Persona | None, desks: list[Desk]
             ) -> tuple[list[Group], list[Edge], list[Audience], int, list[str]]:
-    """Leiden groups, audiences set apart, small groups dropped, slow-drip members
-    attached, persona signals; numbered at the end."""
-    groups = rank_groups(find_groups(edges, params.seed, params.fdr * MEMBER_FDR_SHARE))
+    """Leiden groups (without the clocks' coincidences around feed desks), audiences set
+    apart, small groups dropped, slow-drip members attached, persona signals; numbered at
+    the end."""
+    coincidences = clock_coincidences(edges, desks)
+    notes: list[str] = []
+    if coincidences:
+        ties = "1 co-template tie" if len(coincidences) == 1 else \
+            f"{len(coincidences):,} co-template ties"
+        notes.append(f"{ties} between a feed desk's accounts and other accounts on a clock "
+                     "of its layout, without its profile template, make no group: two "
+                     "clocks on one minute meet every hour")
+    groups = rank_groups(find_groups([e for e in edges if e.key not in coincidences],
+                                     params.seed, params.fdr * MEMBER_FDR_SHARE))
     independent = None
     if persona is not None:
         def independent(accounts: list[str]) -> bool:
@@ -207,7 +226,6 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
     groups, audiences = split_audiences(con, groups, edges, "evidence", independent)
     groups, readers = split_readerships(con, groups, edges, "evidence", independent)
     audiences += readers
-    notes: list[str] = []
     if params.amplification:
         targets = 0
         for group in groups:

@@ -67,6 +67,7 @@ KEY_WORDS = {"co-repost": "reposted this post", "co-reply": "replied to this pos
              "co-hashtag": "used this hashtag", "co-mention": "mentioned this account",
              "hashtag-sequence": "used this hashtag sequence",
              "co-template": "posted texts of this layout in this minute",
+             "co-schedule": "posted links of this layout on the clock in this hour",
              "synchronised": "were active in this minute",
              "amplification": "reposted this post by a member"}
 
