@@ -39,6 +39,7 @@ is tied to every other by a ``co-schedule`` edge with the desk's p and q.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -178,10 +179,7 @@ def find_desks(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Desk], 
 
 def _word_shares(words: dict[str, set[str]], accounts: int) -> np.ndarray:
     """Each word's share of the accounts whose profile field carries it."""
-    counts: dict[str, int] = {}
-    for found in words.values():
-        for word in found:
-            counts[word] = counts.get(word, 0) + 1
+    counts = Counter(word for found in words.values() for word in found)
     return np.array(sorted(counts.values()), dtype=np.float64) / max(accounts, 1)
 
 
@@ -189,19 +187,11 @@ def _best_word(accounts: list[str], words: dict[str, dict[str, set[str]]]
                ) -> tuple[str, str, list[str]] | None:
     """The (field, word) most of ``accounts`` carry, and its carriers (ties: the field
     order, then the word)."""
-    best = None
-    for field in FIELDS:
-        counts: dict[str, int] = {}
-        for account in accounts:
-            for word in words[field].get(account, ()):
-                counts[word] = counts.get(word, 0) + 1
-        for word, count in counts.items():
-            if best is None or (count, -FIELDS.index(field), word) > (best[0], -FIELDS.index(
-                    best[1]), best[2]):
-                best = (count, field, word)
-    if best is None:
+    counts = Counter((field, word) for field in FIELDS for account in accounts
+                     for word in words[field].get(account, ()))
+    if not counts:
         return None
-    _, field, word = best
+    field, word = max(counts, key=lambda fw: (counts[fw], -FIELDS.index(fw[0]), fw[1]))
     return field, word, [a for a in accounts if word in words[field].get(a, ())]
 
 
