@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sockscope.authorship.tokens import _WORD_OR_NOT, punctuation, words
+from sockscope.authorship.tokens import WORD_OR_NOT, punctuation, words
 
 MFW = 300
 CHAR_NGRAMS = (2, 5)
@@ -71,7 +71,7 @@ def punctuation_profile(texts: Sequence[str], marks: Sequence[str]) -> np.ndarra
 
 def distort(text: str, keep: set[str]) -> str:
     """Text distortion: words outside ``keep`` masked character by character."""
-    parts = _WORD_OR_NOT.split(text)  # words at the odd places
+    parts = WORD_OR_NOT.split(text)  # words at the odd places
     parts[1::2] = [w if w.lower() in keep else "*" * len(w) for w in parts[1::2]]
     return "".join(parts)
 

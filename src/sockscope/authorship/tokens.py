@@ -13,7 +13,7 @@ from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_](?:[^\W_]|[\u200c\u200d\u0300-\u036f]|['’](?=[^\W_]))*")
 _PUNCTUATION = re.compile(r"[^\w\s]")
-_WORD_OR_NOT = re.compile(f"({_WORD.pattern})")  # split: other text and words, alternating
+WORD_OR_NOT = re.compile(f"({_WORD.pattern})")  # split: other text and words, alternating
 
 
 @lru_cache(maxsize=50_000)

@@ -38,7 +38,6 @@ is tied to every other by a ``co-schedule`` edge with the desk's p and q.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -46,8 +45,9 @@ import duckdb
 import numpy as np
 from scipy.stats import binom
 
+from sockscope.detect.traces.co_template import MIN_SHAPE_TOKENS
 from sockscope.fdr import benjamini_hochberg
-from sockscope.keys.fold_name import fold_name, without_marks
+from sockscope.keys.fold_name import name_words
 from sockscope.keys.text_shape import text_shape_sql
 from sockscope.model.detection import SCHEDULE, Edge
 from sockscope.store.database import arrow_view
@@ -55,13 +55,10 @@ from sockscope.store.database import arrow_view
 MIN_POSTS = 20  # link posts an account needs for the clock test
 SLOT_ALPHA = 1e-3  # a slot minute, before the Bonferroni factor of 60
 CLOCK_SHARE = 0.5  # share of an account's link posts in its slots: clock-driven
-MIN_SHAPE_TOKENS = 3  # as co-template: "w U" (words and a link) is everybody's layout
 MIN_DESK = 3  # carriers a layout needs to be tested
 MIN_CARRIER_SHARE = 0.5  # of the layout's clock-driven accounts
 MIN_WORD = 3  # letters in a profile word
 FIELDS = ("display_name", "description", "handle")  # in this order when counts tie
-_WORDS = re.compile(r"[^\W\d_]+")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 @dataclass(frozen=True)
@@ -72,7 +69,6 @@ class Desk:
     field: str
     word: str
     members: list[str]  # the carriers, busiest first
-    clocked: int  # clock-driven accounts in the layout
     others: list[str]  # the layout's clock-driven accounts that do not carry the word
     p_value: float
     q_value: float
@@ -80,13 +76,15 @@ class Desk:
     first_t: float
     last_t: float
 
+    @property
+    def clocked(self) -> int:
+        """Clock-driven accounts in the layout."""
+        return len(self.members) + len(self.others)
+
 
 def profile_words(text: str | None) -> set[str]:
     """The folded words of a profile field (camel case split: "DallasNews" is two)."""
-    if not text:
-        return set()
-    split = _CAMEL.sub(" ", without_marks(text))
-    return {w for w in (fold_name(x) for x in _WORDS.findall(split)) if len(w) >= MIN_WORD}
+    return name_words(text, MIN_WORD)
 
 
 def clocked_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int, float,
@@ -159,18 +157,17 @@ def find_desks(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Desk], 
         if len(carriers) < max(MIN_DESK, MIN_CARRIER_SHARE * len(accounts)):
             continue
         p = _template_p(len(carriers), len(accounts), shares)
-        candidates.append((layout, field, word, carriers, len(accounts), p))
+        candidates.append((layout, field, word, carriers, p))
     if not candidates:
         return [], 0
     q = benjamini_hochberg(np.array([c[-1] for c in candidates]))
     desks = []
-    for (layout, field, word, carriers, clocked_count, p), q_value in zip(candidates, q,
-                                                                        strict=True):
+    for (layout, field, word, carriers, p), q_value in zip(candidates, q, strict=True):
         if q_value > fdr:
             continue
         members = sorted(carriers, key=lambda a: (-clocked[a][1], a))
         others = sorted(set(layouts[layout]) - set(carriers))
-        desks.append(Desk(layout, field, word, members, clocked_count, others, float(p),
+        desks.append(Desk(layout, field, word, members, others, float(p),
                           float(q_value), {a: clocked[a][1] for a in members},
                           min(clocked[a][2] for a in members),
                           max(clocked[a][3] for a in members)))

@@ -13,7 +13,11 @@ and the marks dropped:
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def without_marks(text: str) -> str:
@@ -25,3 +29,16 @@ def without_marks(text: str) -> str:
 def fold_name(text: str) -> str:
     """``text`` without combining marks and case-folded, for comparing names."""
     return without_marks(unicodedata.normalize("NFKD", text).casefold())
+
+
+def name_words(text: str | None, min_letters: int) -> set[str]:
+    """The folded words of a name or profile field, split at separators, digits and
+    camel case (``DallasCityNews`` is three), of ``min_letters`` letters or more."""
+    split = _CAMEL.sub(" ", without_marks(text or ""))
+    return {f for w in _LETTER_RUNS.findall(split) if len(f := fold_name(w)) >= min_letters}
+
+
+def name_letters(text: str | None) -> str:
+    """A name's letters, folded, without digits, separators or marks (``Kalomi_Rin2``
+    and ``kalomirin`` are both ``kalomirin``)."""
+    return "".join(_LETTER_RUNS.findall(fold_name(text or "")))

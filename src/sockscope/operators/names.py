@@ -16,30 +16,25 @@ pairs.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
-from sockscope.keys.fold_name import fold_name, without_marks
+from sockscope.keys.fold_name import name_letters, name_words
 from sockscope.operators.nulls import random_pairs
 
 TOKEN_CAP = 10  # a name word used by more accounts brings no candidates
 MIN_TOKEN = 4
 MIN_STEM = 3
 NULL_PAIRS = 20_000
-_WORDS = re.compile(r"[^\W\d_]+")
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def stem(name: str | None) -> str:
     """A name's letters, lower case, without accents, digits or separators."""
-    return "".join(_WORDS.findall(fold_name(name or "")))
+    return name_letters(name)
 
 
 def words(name: str | None) -> set[str]:
     """A name's words (split at separators, digits and camel case), lower case."""
-    split = _CAMEL.sub(" ", without_marks(name or ""))
-    return {f for w in _WORDS.findall(split) if len(f := fold_name(w)) >= MIN_TOKEN}
+    return name_words(name, MIN_TOKEN)
 
 
 class Names:

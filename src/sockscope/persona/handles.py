@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 
-from sockscope.keys.fold_name import fold_name
+from sockscope.keys.fold_name import name_letters
 
 MIN_DIGITS = 5
 _TRAILING_DIGITS = re.compile(r"(\d+)$")
-_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def handle_template(handle: str | None) -> str | None:
@@ -31,16 +30,12 @@ def handle_template(handle: str | None) -> str | None:
     return f"{shape}+d{len(match.group(1))}"
 
 
-def _letters(text: str) -> str:
-    return "".join(_LETTERS.findall(fold_name(text)))
-
-
 def name_mismatch(handle: str | None, display_name: str | None) -> bool | None:
     """Whether handle and display name share less than half of their letter pairs
     (None when either is missing or too short to tell)."""
     if not handle or not display_name:
         return None
-    a, b = _letters(handle), _letters(display_name)
+    a, b = name_letters(handle), name_letters(display_name)
     if len(a) < 4 or len(b) < 4:
         return None
     pairs_a = {a[i:i + 2] for i in range(len(a) - 1)}
