@@ -88,7 +88,8 @@ class Coactions:
       so that each key's actions are consecutive in time order (``r`` within the key);
     - ``keys``: per key and scale, popularity, the pairs the enumeration could find and
       the stratum; ``key_names`` maps ``kid`` back to the key; ``activity``: each
-      account's number of actions;
+      account's number of actions; ``stratum_activity``: its actions per scale and
+      stratum; ``account_posts``: its number of posts (all traces);
     - ``coacts``: the enumerated pairs, ``account_a < account_b`` as account codes
       (``account_codes``; code order is name order), ``pair`` both codes in one integer,
       ``g_a``/``g_b`` the two actions;
@@ -108,6 +109,9 @@ class Coactions:
     activity: str = "activity"
     coacts: str = "coacts"
     scale_table: str = "scales"
+    stratum_activity: str = "stratum_activity"
+    account_posts: str = "account_posts"
+    clock_bins: bool = False  # keys are time bins: popularity is the family's average
 
     @property
     def hypotheses(self) -> int:
@@ -144,6 +148,14 @@ def prepare_account_codes(con) -> None:
     """Table ``account_codes(account_id, code)``: every posting account numbered in name
     order, so that comparing codes compares names and joins and sorts run on integers."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE account_codes AS {ACCOUNT_CODES_SQL}")
+
+
+def prepare_account_posts(con) -> None:
+    """Table ``account_posts(account, posts)``: each account's number of posts, by code
+    (the null model's activity classes)."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE account_posts AS
+                   SELECT c.code AS account, count(*) AS posts FROM posts p
+                   JOIN account_codes c USING (account_id) GROUP BY ALL""")
 
 
 @dataclass(frozen=True)
@@ -210,13 +222,18 @@ def coaction_plan(scratch: Scratch, trace: Trace, scales: Sequence[Scale],
         FROM counted
         """
     activity = "SELECT account, count(*) AS d FROM acts GROUP BY account"
+    # each account's actions per scale and popularity stratum: the null model compares
+    # an account's mix of popular and obscure keys with that of accounts as active
+    stratum_activity = """SELECT a.account, k.scale, k.stratum, count(*) AS d
+                          FROM acts a JOIN keys k USING (kid) GROUP BY ALL"""
     # ``ahead`` counts earlier actions at the same second too: n - r keeps pairs in the key
     reach = f"least(ahead_{widest}, {cap}, n - r)" if timed else "0"
     if rare_scale:
         reach = f"CASE WHEN n <= {rare} THEN n - r ELSE {reach} END"
     return CoactionPlan(
         steps=(("acts_raw", first_actions_sql(trace, scratch)), ("key_names", key_names),
-               ("acts", acts), ("keys", keys), ("activity", activity)),
+               ("acts", acts), ("keys", keys), ("activity", activity),
+               ("stratum_activity", stratum_activity)),
         reach=f"SELECT g, account, kid, t, n, {reach} AS reach FROM acts",
         widest=widest if timed else None, rare=rare, rare_scale=rare_scale)
 
@@ -224,15 +241,16 @@ def coaction_plan(scratch: Scratch, trace: Trace, scales: Sequence[Scale],
 def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
                     cap: int = NEIGHBOUR_CAP,
                     scales: Sequence[Scale] | None = None, min_shared: int = 1) -> Coactions:
-    """Create the temp tables ``acts``, ``key_names``, ``keys``, ``activity``, ``scales``
-    and ``coacts`` for one trace (by default at its own window only). ``coacts`` keeps
-    the pairs that share at least ``min_shared`` keys (the fewest a pair needs to be
-    tested): on a hot key almost every enumerated pair meets only once. With a Spark
-    engine on the scratch, the plan runs there and the tables that come back hold what
-    the pair tests read (``SparkEngine.build_coactions``)."""
+    """Create the temp tables ``acts``, ``key_names``, ``keys``, ``activity``,
+    ``stratum_activity``, ``scales`` and ``coacts`` for one trace (by default at its own
+    window only). ``coacts`` keeps the pairs that share at least ``min_shared`` keys (the
+    fewest a pair needs to be tested): on a hot key almost every enumerated pair meets
+    only once. With a Spark engine on the scratch, the plan runs there and the tables
+    that come back hold what the pair tests read (``SparkEngine.build_coactions``)."""
     con = scratch.con
     scales = tuple(scales) if scales else (Scale(window_s),)
     scratch.once("account_codes", prepare_account_codes)
+    scratch.once("account_posts", prepare_account_posts)
     plan = coaction_plan(scratch, trace, scales, cap)
     con.execute("CREATE OR REPLACE TEMP TABLE scales (scale INTEGER, window_s BIGINT, "
                 "rare_only BOOLEAN)")
@@ -250,7 +268,7 @@ def build_coactions(scratch: Scratch, trace: Trace, window_s: int,
     accounts, coactions = con.execute(
         "SELECT (SELECT count(*) FROM activity), (SELECT count(*) FROM coacts)").fetchall()[0]
     return Coactions(trace.name, window_s, int(actions), int(accounts), int(coactions),
-                     scales, cap)
+                     scales, cap, clock_bins=bool(trace.bin_s))
 
 
 def enumerate_pairs(acts: dict[str, np.ndarray], widest: int | None, rare: int,

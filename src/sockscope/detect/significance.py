@@ -15,6 +15,19 @@ touches key k is the larger of the activity-proportional d_A n_k / T and the uni
 n_k / N (N accounts active in the trace); as T / N is the mean activity, this is
 d_A replaced by max(d_A, mean d) in the formula above.
 
+Heavy accounts spend their actions differently from light ones: each joins a viral
+cascade once, whatever its activity, so the more active an account, the smaller its
+share of actions on crowd keys and the larger its share on the obscure ones. An
+account's expected actions in a popularity stratum are therefore
+max(d * class share, mean d * population share): the class share is the median share
+of that stratum among the accounts of its activity class (log2 of its number of posts,
+pooled from the lightest up to at least ``MIN_CLASS`` accounts), where it exceeds the
+population's. A median over a class is a property of the many: a team that is a
+minority of its class cannot raise it and explain its own keys away, as an account's
+own share would. Classes are by all posts, not the trace's actions (a team's own
+actions do not gather it in one class), and the medians leave out the accounts whose
+ties are beyond doubt under the population's shares (a first pass).
+
 Keys are split by popularity (log4 n_k): a key that thousands touched and one that
 only a handful touched are tested separately; the pair's p-value is the smallest
 stratum p-value times the number of strata tested (Bonferroni), so viral cascades
@@ -51,6 +64,9 @@ LAMBDA_FLOOR = 1e-300
 # touched adds a little, so weights stay positive and comparable across traces
 KEY_WEIGHT_FLOOR = 0.01
 EXAMPLE_KEYS = 3  # keys kept per edge as examples, most informative first
+# fewest accounts in an activity class whose median share of each popularity stratum
+# the null model uses: the lightest and heaviest classes are pooled up to it
+MIN_CLASS = 100
 
 PAIR_TESTS_SCHEMA = pa.schema([("behaviour", pa.string()), ("account_a", pa.string()),
                                ("account_b", pa.string()), ("p_value", pa.float64()),
@@ -125,11 +141,103 @@ def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str, total: int) -> No
         "mass": pa.array(list(masses.values()), pa.float64())})
 
 
+def activity_classes(activity: np.ndarray, reference: np.ndarray,
+                     min_class: int = MIN_CLASS) -> np.ndarray:
+    """Each account's activity class: floor(log2 d), consecutive classes pooled from
+    the lightest up until each pool holds at least ``min_class`` accounts of the
+    ``reference`` (a mask; a thin last pool joins the one before). Numbered 0, 1, ...
+    from the lightest."""
+    raw = np.floor(np.log2(np.maximum(activity, 1))).astype(np.int64)
+    classes, counts = np.unique(raw[reference], return_counts=True)
+    pool_of, pool, held = {}, 0, 0
+    for cls, count in zip(classes.tolist(), counts.tolist(), strict=True):
+        pool_of[cls] = pool
+        held += count
+        if held >= min_class:
+            pool, held = pool + 1, 0
+    if held and pool:  # the heaviest classes held too few: they join the pool before
+        pool_of.update({c: pool - 1 for c, p in pool_of.items() if p == pool})
+    if not pool_of:
+        return np.zeros(len(raw), dtype=np.int64)
+    # accounts outside the reference take the pool of the nearest class at or below
+    # theirs (the lightest pool below the lightest class)
+    known = np.array(sorted(pool_of), dtype=np.int64)
+    pools = np.array([pool_of[c] for c in known.tolist()], dtype=np.int64)
+    return pools[np.maximum(np.searchsorted(known, raw, side="right") - 1, 0)]
+
+
+def class_boosts(activity: np.ndarray, classes: np.ndarray, reference: np.ndarray,
+                 cell_account: np.ndarray, cell_actions: np.ndarray) -> dict[int, float]:
+    """Per class, how far the median share of actions in one (scale, stratum) cell among
+    its ``reference`` accounts exceeds the population's share, where it does.
+    ``activity``, ``classes`` and ``reference`` are per account (by index);
+    ``cell_account`` indexes the accounts that acted in the cell, ``cell_actions`` their
+    actions there."""
+    share = np.zeros(len(activity), dtype=np.float64)
+    share[cell_account] = cell_actions / activity[cell_account]
+    population = float(np.sum(cell_actions)) / float(np.sum(activity))
+    boosts = {}
+    for cls in np.unique(classes):
+        mine = (classes == cls) & reference
+        if not mine.any():
+            continue
+        median = float(np.median(share[mine]))
+        if median > population > 0:
+            boosts[int(cls)] = median / population
+    return boosts
+
+
+def _class_boosts(con: duckdb.DuckDBPyConnection, coactions: Coactions,
+                  tied: np.ndarray | None) -> None:
+    """Tables ``account_class(account, cls)`` and ``class_boost(cls, scale, stratum,
+    boost)``: the factor by which an activity class's median share of a popularity
+    stratum exceeds the population's, where it does. The medians leave out the ``tied``
+    accounts (codes): a team whose ties are beyond doubt is not what an ordinary
+    account of its activity does. ``tied`` None: no boosts (every factor 1)."""
+    accounts = con.execute(
+        f"""SELECT a.account, a.d, p.posts FROM {coactions.activity} a
+            JOIN {coactions.account_posts} p USING (account) ORDER BY a.account"""
+    ).fetchnumpy()
+    account = accounts["account"].astype(np.int64)
+    activity = accounts["d"].astype(np.float64)
+    reference = ~np.isin(account, tied if tied is not None else [])
+    classes = activity_classes(accounts["posts"].astype(np.float64), reference)
+    rows: dict[str, list] = {"cls": [], "scale": [], "stratum": [], "boost": []}
+    if tied is not None and len(account):
+        cells = con.execute(
+            f"SELECT scale, stratum, account, d FROM {coactions.stratum_activity} "
+            "ORDER BY scale, stratum, account").fetchnumpy()
+        cell = cells["scale"].astype(np.int64) * 64 + cells["stratum"].astype(np.int64)
+        where = np.searchsorted(account, cells["account"].astype(np.int64))
+        for code in np.unique(cell):
+            mine = cell == code
+            boosts = class_boosts(activity, classes, reference, where[mine],
+                                  cells["d"][mine].astype(np.float64))
+            for cls, boost in boosts.items():
+                rows["cls"].append(cls)
+                rows["scale"].append(int(code) // 64)
+                rows["stratum"].append(int(code) % 64)
+                rows["boost"].append(boost)
+    table_from_arrow(con, "account_class", {"account": pa.array(account, pa.int64()),
+                                            "cls": pa.array(classes, pa.int64())})
+    table_from_arrow(con, "class_boost", {
+        "cls": pa.array(rows["cls"], pa.int64()),
+        "scale": pa.array(rows["scale"], pa.int32()),
+        "stratum": pa.array(rows["stratum"], pa.int32()),
+        "boost": pa.array(rows["boost"], pa.float64())})
+
+
 def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared: int,
                    fdr: float) -> dict[str, np.ndarray]:
     """Per pair, scale and stratum: shared keys, lambda and the number of tests the pair
     takes part in, for the tests whose P(X = x) does not already exclude significance;
-    sorted by pair."""
+    sorted by pair.
+
+    Two passes: the first, with the population's shares, finds the accounts whose ties
+    are beyond doubt (Bonferroni over the trace's pairs); the second tests every pair
+    with the activity classes' shares, measured without them. Clock-bin traces take
+    the first pass only: their strata are by the family's average per bin, not by what
+    accounts chose."""
     keys = coactions.keys
     _stratum_masses(con, keys, coactions.actions)
     # the mean is an exact integer sum over a count, the same bits on every run
@@ -137,39 +245,66 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
         f"""
         CREATE OR REPLACE TEMP TABLE degree AS
         WITH mean AS (SELECT sum(d)::DOUBLE / count(*) AS m FROM {coactions.activity})
-        SELECT account, greatest(d, m) AS d FROM {coactions.activity}, mean
+        SELECT account, d::DOUBLE AS d, m FROM {coactions.activity}, mean
         """
     )
     # a pair shares a key at most once in ``coacts`` (one action per account and key), so
     # rows count shared keys; pairs that meet fewer than min_shared times were left out
     # when the co-actions were enumerated (``build_coactions``), and ``most_shared``
-    # below decides per scale
+    # decides per scale; ``tested`` counts the pair's (scale, stratum) tests
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE pair_strata AS
-        SELECT c.pair, c.account_a, c.account_b, c.scale, k.stratum, count(*) AS shared
-        FROM ({at_scale(coactions.coacts, coactions.scale_table)}) c
-        JOIN {keys} k USING (kid, scale) GROUP BY ALL
+        WITH counted AS (
+            SELECT c.pair, c.account_a, c.account_b, c.scale, k.stratum, count(*) AS shared
+            FROM ({at_scale(coactions.coacts, coactions.scale_table)}) c
+            JOIN {keys} k USING (kid, scale) GROUP BY ALL
+        ), per_scale AS (
+            SELECT *, sum(shared) OVER (PARTITION BY pair, scale) AS at_scale FROM counted
+        ), per_pair AS (
+            SELECT *, count(*) OVER (PARTITION BY pair) AS tested,
+                   max(at_scale) OVER (PARTITION BY pair) AS most_shared
+            FROM per_scale
+        )
+        SELECT pair, account_a, account_b, scale, stratum, shared, tested FROM per_pair
+        WHERE most_shared >= {int(min_shared)}
         """
     )
+    _class_boosts(con, coactions, None)
+    if coactions.clock_bins:
+        return _scored_tests(con, fdr)
+    beyond_doubt = fdr / max(coactions.hypotheses, 1)
+    sure = _scored_tests(con, beyond_doubt)
+    p = poisson_survival(sure["shared"], sure["lam"]) * sure["tested"]
+    pairs = sure["pair"].astype(np.int64)[p <= beyond_doubt]
+    _class_boosts(con, coactions, np.union1d(pairs // PAIR_BASE, pairs % PAIR_BASE))
+    return _scored_tests(con, fdr)
+
+
+def _scored_tests(con: duckdb.DuckDBPyConnection, fdr: float) -> dict[str, np.ndarray]:
+    """The rows of ``pair_strata`` whose P(X = x) does not exclude p <= ``fdr``, with
+    lambda (``degree``, ``stratum_mass``, ``account_class``, ``class_boost``); sorted
+    by pair."""
     return con.execute(
         f"""
-        WITH per_scale AS (
-            SELECT *, sum(shared) OVER (PARTITION BY pair, scale) AS at_scale
-            FROM pair_strata
+        WITH degree_class AS (
+            SELECT d.account, d.d, d.m, c.cls FROM degree d JOIN account_class c USING (account)
         ), scored AS (
-            SELECT s.pair, s.scale, s.stratum, s.shared,
-                   greatest(da.d * db.d * m.mass, {LAMBDA_FLOOR}) AS lam,
-                   count(*) OVER (PARTITION BY s.pair) AS tested,
-                   max(s.at_scale) OVER (PARTITION BY s.pair) AS most_shared
-            FROM per_scale s
+            SELECT s.pair, s.scale, s.stratum, s.shared, s.tested,
+                   greatest(greatest(da.d * coalesce(ba.boost, 1.0), da.m)
+                            * greatest(db.d * coalesce(bb.boost, 1.0), db.m) * m.mass,
+                            {LAMBDA_FLOOR}) AS lam
+            FROM pair_strata s
             JOIN stratum_mass m USING (scale, stratum)
-            JOIN degree da ON da.account = s.account_a
-            JOIN degree db ON db.account = s.account_b
+            JOIN degree_class da ON da.account = s.account_a
+            JOIN degree_class db ON db.account = s.account_b
+            LEFT JOIN class_boost ba
+                ON ba.cls = da.cls AND ba.scale = s.scale AND ba.stratum = s.stratum
+            LEFT JOIN class_boost bb
+                ON bb.cls = db.cls AND bb.scale = s.scale AND bb.stratum = s.stratum
         )
         SELECT pair, scale, stratum, shared, lam, tested FROM scored
-        WHERE most_shared >= {int(min_shared)}
-          AND -lam + shared * ln(lam) - lgamma(shared + 1) <= ln({float(fdr)!r})
+        WHERE -lam + shared * ln(lam) - lgamma(shared + 1) <= ln({float(fdr)!r})
         ORDER BY pair, scale, stratum
         """
     ).fetchnumpy()

@@ -159,8 +159,8 @@ class SparkEngine:
 
     def build_coactions(self, scratch, plan: CoactionPlan, min_shared: int) -> int:
         """Run ``plan`` on Spark; leave in DuckDB the tables the pair tests read
-        (``coacts``, and the ``acts``, ``keys``, ``key_names`` rows they refer to, and
-        ``activity``). Returns the number of actions."""
+        (``coacts``, and the ``acts``, ``keys``, ``key_names`` rows they refer to,
+        ``activity`` and ``stratum_activity``). Returns the number of actions."""
         from pyspark.sql import Window
         from pyspark.sql import functions as F
 
@@ -200,6 +200,7 @@ class SparkEngine:
             "key_names": """SELECT k.* FROM key_names k
                             LEFT SEMI JOIN coacts c ON k.kid = c.kid""",
             "activity": "SELECT * FROM activity",
+            "stratum_activity": "SELECT * FROM stratum_activity",
         }
         for name, select in kept.items():
             self._bring_back(con, name, self.spark.sql(select))
