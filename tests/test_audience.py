@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 
 from sockscope import api
+from sockscope.detect.amplification import amplified_only
+from sockscope.model.detection import AMPLIFICATION, Edge
 
 from .posts_factory import insert, post
 
@@ -107,3 +109,35 @@ def test_a_desk_amplifying_its_own_persona_stays_flagged(detection):
     assert desk <= set(groups[0].members)
     assert "persona" in groups[0].members  # amplified by the whole desk: the operator's own
     assert not [a for a in detection.audiences if a.author == "persona"]
+
+
+def _team_and_amplified(con, team_size: int, amplified: int) -> tuple[list[str], list[Edge]]:
+    """A team tied by co-reposts, each member amplifying each of ``amplified`` accounts
+    (five reposts of each) that do nothing with the team: the members, and the edges."""
+    team = [f"t{i:02d}" for i in range(team_size)]
+    pushed = [f"x{i:02d}" for i in range(amplified)]
+    con.execute("CREATE OR REPLACE TEMP TABLE amplified (account_id VARCHAR, author VARCHAR, "
+                "c BIGINT)")
+    con.executemany("INSERT INTO amplified VALUES (?, ?, 5)",
+                    [[m, x] for m in team for x in pushed])
+
+    def edge(a: str, b: str, behaviour: str) -> Edge:
+        a, b = sorted((a, b))
+        return Edge(a, b, behaviour, 5, 1.0, 1e-9, 1e-6, 0.0, 0.0, 0.0, 0.0)
+
+    edges = [edge(a, b, "co-repost") for i, a in enumerate(team) for b in team[i + 1:]]
+    edges += [edge(m, x, AMPLIFICATION) for m in team for x in pushed]
+    return team + pushed, edges
+
+
+def test_a_team_amplifying_a_community_keeps_none_of_it(con):
+    # twenty people amplified by every member of a twelve-account team: more accounts
+    # the team only amplifies than members acting with it, so a community it works,
+    # not accounts of its own (each would pass the operator's share on its own)
+    members, edges = _team_and_amplified(con, team_size=12, amplified=20)
+    assert amplified_only(con, members, edges) == [f"x{i:02d}" for i in range(20)]
+
+
+def test_a_team_amplifying_a_few_accounts_of_its_own_keeps_them(con):
+    members, edges = _team_and_amplified(con, team_size=12, amplified=3)
+    assert amplified_only(con, members, edges) == []

@@ -196,24 +196,36 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
     a tie made of the team's reposts of them says nothing about what they do. The
     operator's own account is amplified too, but by a good part of the team (everyone
     reposts what it posts): an account amplified by at least ``OPERATOR_SHARE`` of the
-    other members stays. Reads the table ``amplified`` of ``amplification_edges``."""
+    other members stays. Unless the team amplifies a community: an operation runs
+    many accounts to push a few of its own, while a team that blends into a community
+    amplifies many of its people. When the accounts a group only amplifies, inside it
+    or out, are at least as many as the members that act with it, they are a
+    community, and none of them is kept. Reads the table ``amplified`` of
+    ``amplification_edges``."""
     inside = set(members)
-    ties: dict[str, list[Edge]] = {m: [] for m in members}
+    ties: dict[str, list[Edge]] = {}  # every account tied to a member: its ties to members
     for e in edges:
-        if e.account_a in inside and e.account_b in inside:
-            ties[e.account_a].append(e)
-            ties[e.account_b].append(e)
-    hopeful = [m for m, es in ties.items()
-               if es and all(e.behaviour == AMPLIFICATION for e in es)]
-    if not hopeful:
+        for one, other in ((e.account_a, e.account_b), (e.account_b, e.account_a)):
+            if other in inside and one != other:
+                ties.setdefault(one, []).append(e)
+    hopeful = {m: es for m, es in ties.items()
+               if all(e.behaviour == AMPLIFICATION for e in es)}
+    if not any(m in inside for m in hopeful):
         return []
     with arrow_view(con, {"account_id": members}) as group:
         directed = set(con.execute(
             f"""SELECT a.account_id, a.author FROM {AMPLIFIED} a
-                SEMI JOIN {group} g ON g.account_id = a.account_id
-                WHERE a.c >= {MIN_REPOSTS} AND a.author IN (SELECT account_id FROM {group})
+                WHERE a.c >= {MIN_REPOSTS}
+                  AND (a.account_id IN (SELECT account_id FROM {group})
+                       OR a.author IN (SELECT account_id FROM {group}))
             """).fetchall())
-    return sorted(m for m in hopeful
-                  if len(ties[m]) < OPERATOR_SHARE * (len(members) - 1)
-                  and all((m, e.account_b if e.account_a == m else e.account_a) not in directed
-                          for e in ties[m]))
+
+    def partner(m: str, e: Edge) -> str:
+        return e.account_b if e.account_a == m else e.account_a
+
+    only_amplified = {m: es for m, es in hopeful.items()
+                      if all((m, partner(m, e)) not in directed for e in es)}
+    acting = len(members) - sum(1 for m in only_amplified if m in inside)
+    community = len(only_amplified) >= acting
+    return sorted(m for m, es in only_amplified.items() if m in inside
+                  and (community or len(es) < OPERATOR_SHARE * (len(members) - 1)))
