@@ -60,7 +60,10 @@ def timed(module, name, label):
 
 from sockscope import api
 from sockscope.detect import pipeline as detect
-timed(api, "ingest_files", "ingest")
+from sockscope.ingest import pipeline as ingest
+from sockscope.output import files as output
+# the API imports its stages where it calls them: patch them in their own modules
+timed(ingest, "ingest_files", "ingest")
 timed(detect, "build_coactions", lambda a: f"{a[1].name}: co-actions")
 timed(detect, "pair_tests", lambda a: f"{a[1].trace}: null model")
 timed(detect, "keep_candidates", lambda a: f"{a[1].trace}: candidates")
@@ -72,12 +75,14 @@ timed(detect, "account_table", "account table")
 timed(detect, "build_persona", "persona signals")
 timed(detect, "_evidence", "evidence")
 timed(detect, "split_audiences", "audiences")
-timed(api, "write_results", "write outputs")
+timed(output, "write_results", "write outputs")
 start = time.perf_counter()
 detection = api.detect(sys.argv[1:-2], sys.argv[-2], memory_limit=sys.argv[-1])
 total = time.perf_counter() - start
-print(json.dumps({"stages": stages, "total": total, "peak": max(m for _, m in stages.values()),
-                  "groups": len(detection.groups), "flagged": len(detection.membership)}))
+print("STATS " + json.dumps({"stages": stages, "total": total,
+                             "peak": max(m for _, m in stages.values()),
+                             "groups": len(detection.groups),
+                             "flagged": len(detection.membership)}))
 '''
 
 
@@ -110,7 +115,8 @@ def run(label: str, inputs: list[str], out: Path) -> None:
     if done.returncode != 0:
         print(f"\n{label}: failed\n{done.stderr[-3000:]}")
         return
-    stats = json.loads(done.stdout.strip().splitlines()[-1])
+    # the child's last line of statistics (what the run itself prints comes before)
+    stats = json.loads(done.stdout.rsplit("STATS ", 1)[-1])
     posts = _lines(inputs[0]) - 1 if label == "hot key" else None
     print(f"\n{label}: {stats['total']:.1f} s total, peak {stats['peak'] / 2**30:.2f} GiB, "
           f"{stats['groups']} groups, {stats['flagged']} accounts flagged"
