@@ -65,7 +65,7 @@ LAMBDA_FLOOR = 1e-300
 KEY_WEIGHT_FLOOR = 0.01
 EXAMPLE_KEYS = 3  # keys kept per edge as examples, most informative first
 # fewest accounts in an activity class whose median share of each popularity stratum
-# the null model uses: the lightest and heaviest classes are pooled up to it
+# the null model uses: classes are pooled from the lightest up to it
 MIN_CLASS = 100
 
 PAIR_TESTS_SCHEMA = pa.schema([("behaviour", pa.string()), ("account_a", pa.string()),
@@ -188,43 +188,45 @@ def class_boosts(activity: np.ndarray, classes: np.ndarray, reference: np.ndarra
 
 
 def _class_boosts(con: duckdb.DuckDBPyConnection, coactions: Coactions,
-                  tied: np.ndarray | None) -> None:
-    """Tables ``account_class(account, cls)`` and ``class_boost(cls, scale, stratum,
-    boost)``: the factor by which an activity class's median share of a popularity
-    stratum exceeds the population's, where it does. The medians leave out the ``tied``
-    accounts (codes): a team whose ties are beyond doubt is not what an ordinary
-    account of its activity does. ``tied`` None: no boosts (every factor 1)."""
-    accounts = con.execute(
-        f"""SELECT a.account, a.d, p.posts FROM {coactions.activity} a
-            JOIN {coactions.account_posts} p USING (account) ORDER BY a.account"""
-    ).fetchnumpy()
+                  accounts: dict[str, np.ndarray], tied: np.ndarray) -> None:
+    """Tables ``account_class`` and ``class_boost``: the factor by which an activity
+    class's median share of a popularity stratum exceeds the population's, where it
+    does. ``accounts`` holds account (codes, sorted), d and posts. The medians leave out
+    the ``tied`` accounts (codes): a team whose ties are beyond doubt is not what an
+    ordinary account of its activity does."""
     account = accounts["account"].astype(np.int64)
     activity = accounts["d"].astype(np.float64)
-    reference = ~np.isin(account, tied if tied is not None else [])
+    reference = ~np.isin(account, tied)
     classes = activity_classes(accounts["posts"].astype(np.float64), reference)
     rows: dict[str, list] = {"cls": [], "scale": [], "stratum": [], "boost": []}
-    if tied is not None and len(account):
-        cells = con.execute(
-            f"SELECT scale, stratum, account, d FROM {coactions.stratum_activity} "
-            "ORDER BY scale, stratum, account").fetchnumpy()
-        cell = cells["scale"].astype(np.int64) * 64 + cells["stratum"].astype(np.int64)
-        where = np.searchsorted(account, cells["account"].astype(np.int64))
-        for code in np.unique(cell):
-            mine = cell == code
-            boosts = class_boosts(activity, classes, reference, where[mine],
-                                  cells["d"][mine].astype(np.float64))
-            for cls, boost in boosts.items():
-                rows["cls"].append(cls)
-                rows["scale"].append(int(code) // 64)
-                rows["stratum"].append(int(code) % 64)
-                rows["boost"].append(boost)
+    cells = con.execute(
+        f"SELECT scale, stratum, account, d FROM {coactions.stratum_activity} "
+        "ORDER BY scale, stratum, account").fetchnumpy()
+    cell = cells["scale"].astype(np.int64) * 64 + cells["stratum"].astype(np.int64)
+    where = np.searchsorted(account, cells["account"].astype(np.int64))
+    for code in np.unique(cell):
+        mine = cell == code
+        boosts = class_boosts(activity, classes, reference, where[mine],
+                              cells["d"][mine].astype(np.float64))
+        for cls, boost in boosts.items():
+            rows["cls"].append(cls)
+            rows["scale"].append(int(code) // 64)
+            rows["stratum"].append(int(code) % 64)
+            rows["boost"].append(boost)
+    _class_tables(con, account, classes, rows)
+
+
+def _class_tables(con: duckdb.DuckDBPyConnection, account: np.ndarray,
+                  classes: np.ndarray, boosts: dict[str, list]) -> None:
+    """Tables ``account_class(account, cls)`` and ``class_boost(cls, scale, stratum,
+    boost)``, which ``_scored_tests`` reads (no boost rows: every factor is 1)."""
     table_from_arrow(con, "account_class", {"account": pa.array(account, pa.int64()),
                                             "cls": pa.array(classes, pa.int64())})
     table_from_arrow(con, "class_boost", {
-        "cls": pa.array(rows["cls"], pa.int64()),
-        "scale": pa.array(rows["scale"], pa.int32()),
-        "stratum": pa.array(rows["stratum"], pa.int32()),
-        "boost": pa.array(rows["boost"], pa.float64())})
+        "cls": pa.array(boosts.get("cls", []), pa.int64()),
+        "scale": pa.array(boosts.get("scale", []), pa.int32()),
+        "stratum": pa.array(boosts.get("stratum", []), pa.int32()),
+        "boost": pa.array(boosts.get("boost", []), pa.float64())})
 
 
 def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_shared: int,
@@ -270,14 +272,20 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
         WHERE most_shared >= {int(min_shared)}
         """
     )
-    _class_boosts(con, coactions, None)
+    accounts = con.execute(
+        f"""SELECT a.account, a.d, p.posts FROM {coactions.activity} a
+            JOIN {coactions.account_posts} p USING (account) ORDER BY a.account"""
+    ).fetchnumpy()
+    # the first pass (and clock-bin traces): one class, no boost
+    _class_tables(con, accounts["account"].astype(np.int64),
+                  np.zeros(len(accounts["account"]), dtype=np.int64), {})
     if coactions.clock_bins:
         return _scored_tests(con, fdr)
     beyond_doubt = fdr / max(coactions.hypotheses, 1)
     sure = _scored_tests(con, beyond_doubt)
     p = poisson_survival(sure["shared"], sure["lam"]) * sure["tested"]
     pairs = sure["pair"].astype(np.int64)[p <= beyond_doubt]
-    _class_boosts(con, coactions, np.union1d(pairs // PAIR_BASE, pairs % PAIR_BASE))
+    _class_boosts(con, coactions, accounts, np.union1d(pairs // PAIR_BASE, pairs % PAIR_BASE))
     return _scored_tests(con, fdr)
 
 
