@@ -19,14 +19,18 @@ Heavy accounts spend their actions differently from light ones: each joins a vir
 cascade once, whatever its activity, so the more active an account, the smaller its
 share of actions on crowd keys and the larger its share on the obscure ones. An
 account's expected actions in a popularity stratum are therefore
-max(d * class share, mean d * population share): the class share is the median share
-of that stratum among the accounts of its activity class (log2 of its number of posts,
-pooled from the lightest up to at least ``MIN_CLASS`` accounts), where it exceeds the
-population's. A median over a class is a property of the many: a team that is a
-minority of its class cannot raise it and explain its own keys away, as an account's
-own share would. Classes are by all posts, not the trace's actions (a team's own
-actions do not gather it in one class), and the medians leave out the accounts whose
-ties are beyond doubt under the population's shares (a first pass).
+max(d * trend share, mean d * population share): the trend share is read, at the
+account's activity (log2 of its number of posts), off a straight line through the
+median shares of each octave of activity (Theil-Sen: the median of the slopes between
+octaves), where it exceeds the population's share. The share grows about linearly in
+log2 of activity (measured on the organic accounts of simulated worlds), so one line
+reaches the heaviest accounts, which are too few for a median of their own; it is read
+only within the activities of the accounts it was measured on. Medians of octaves of
+many accounts, and a line through them, are a property of the many: a team that is a
+minority of its octave cannot raise them and explain its own keys away, as an
+account's own share would. Activity is all posts, not the trace's actions (a team's
+own actions do not gather it in one octave), and the medians leave out the accounts
+whose ties are beyond doubt under the population's shares (a first pass).
 
 Keys are split by popularity (log4 n_k): a key that thousands touched and one that
 only a handful touched are tested separately; the pair's p-value is the smallest
@@ -50,7 +54,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.stats import poisson
+from scipy.stats import poisson, theilslopes
 
 from sockscope.detect.coaction import PAIR_BASE, Coactions, at_scale, named_coactions
 from sockscope.fdr import benjamini_hochberg
@@ -64,9 +68,12 @@ LAMBDA_FLOOR = 1e-300
 # touched adds a little, so weights stay positive and comparable across traces
 KEY_WEIGHT_FLOOR = 0.01
 EXAMPLE_KEYS = 3  # keys kept per edge as examples, most informative first
-# fewest accounts in an activity class whose median share of each popularity stratum
-# the null model uses: classes are pooled from the lightest up to it
-MIN_CLASS = 100
+# fewest reference accounts in an octave of activity whose median share of a
+# popularity stratum is a point of the trend line (the median of 30 is within about a
+# quarter of a standard deviation)
+MIN_OCTAVE = 30
+# activity classes per octave: each class takes the trend's share at its middle
+CLASSES_PER_OCTAVE = 4
 
 PAIR_TESTS_SCHEMA = pa.schema([("behaviour", pa.string()), ("account_a", pa.string()),
                                ("account_b", pa.string()), ("p_value", pa.float64()),
@@ -141,63 +148,69 @@ def _stratum_masses(con: duckdb.DuckDBPyConnection, keys: str, total: int) -> No
         "mass": pa.array(list(masses.values()), pa.float64())})
 
 
-def activity_classes(activity: np.ndarray, reference: np.ndarray,
-                     min_class: int = MIN_CLASS) -> np.ndarray:
-    """Each account's activity class: floor(log2 d), consecutive classes pooled from
-    the lightest up until each pool holds at least ``min_class`` accounts of the
-    ``reference`` (a mask; a thin last pool joins the one before). Numbered 0, 1, ...
-    from the lightest."""
-    raw = np.floor(np.log2(np.maximum(activity, 1))).astype(np.int64)
-    classes, counts = np.unique(raw[reference], return_counts=True)
-    pool_of, pool, held = {}, 0, 0
-    for cls, count in zip(classes.tolist(), counts.tolist(), strict=True):
-        pool_of[cls] = pool
-        held += count
-        if held >= min_class:
-            pool, held = pool + 1, 0
-    if held and pool:  # the heaviest classes held too few: they join the pool before
-        pool_of.update({c: pool - 1 for c, p in pool_of.items() if p == pool})
-    if not pool_of:
-        return np.zeros(len(raw), dtype=np.int64)
-    # accounts outside the reference take the pool of the nearest class at or below
-    # theirs (the lightest pool below the lightest class)
-    known = np.array(sorted(pool_of), dtype=np.int64)
-    pools = np.array([pool_of[c] for c in known.tolist()], dtype=np.int64)
-    return pools[np.maximum(np.searchsorted(known, raw, side="right") - 1, 0)]
+def activity_classes(posts: np.ndarray) -> np.ndarray:
+    """Each account's activity class: a quarter of an octave of its number of posts,
+    floor(4 log2 posts)."""
+    return np.floor(CLASSES_PER_OCTAVE * np.log2(np.maximum(posts, 1))).astype(np.int64)
 
 
-def class_boosts(activity: np.ndarray, classes: np.ndarray, reference: np.ndarray,
-                 cell_account: np.ndarray, cell_actions: np.ndarray) -> dict[int, float]:
-    """Per class, how far the median share of actions in one (scale, stratum) cell among
-    its ``reference`` accounts exceeds the population's share, where it does.
-    ``activity``, ``classes`` and ``reference`` are per account (by index);
-    ``cell_account`` indexes the accounts that acted in the cell, ``cell_actions`` their
-    actions there."""
+def share_trend(posts: np.ndarray, share: np.ndarray, reference: np.ndarray,
+                min_octave: int = MIN_OCTAVE) -> tuple[float, float, float, float] | None:
+    """The share of a cell as a straight line in log2 posts: (slope, intercept, lowest,
+    highest), the line read only between the lowest and highest log2 posts of the
+    ``reference`` accounts. It is a Theil-Sen line through the median shares of the
+    octaves of activity that hold at least ``min_octave`` reference accounts (x: their
+    median log2 posts); None with fewer than two such octaves."""
+    level = np.log2(np.maximum(posts, 1))
+    octave = np.floor(level).astype(np.int64)
+    xs, ys = [], []
+    for number in np.unique(octave[reference]):
+        mine = reference & (octave == number)
+        if np.count_nonzero(mine) >= min_octave:
+            xs.append(float(np.median(level[mine])))
+            ys.append(float(np.median(share[mine])))
+    if len(xs) < 2:
+        return None
+    slope, intercept = theilslopes(ys, xs)[:2]
+    return (float(slope), float(intercept), float(level[reference].min()),
+            float(level[reference].max()))
+
+
+def class_boosts(activity: np.ndarray, posts: np.ndarray, reference: np.ndarray,
+                 cell_account: np.ndarray, cell_actions: np.ndarray,
+                 min_octave: int = MIN_OCTAVE) -> dict[int, float]:
+    """Per activity class, how far the trend's share of actions in one (scale,
+    stratum) cell (``share_trend``, read at the class's middle and clipped to [0, 1])
+    exceeds the population's share, where it does. ``activity`` (the trace's actions),
+    ``posts`` and ``reference`` are per account (by index); ``cell_account`` indexes
+    the accounts that acted in the cell, ``cell_actions`` their actions there."""
     share = np.zeros(len(activity), dtype=np.float64)
     share[cell_account] = cell_actions / activity[cell_account]
     population = float(np.sum(cell_actions)) / float(np.sum(activity))
+    trend = share_trend(posts, share, reference, min_octave)
+    if trend is None or population <= 0:
+        return {}
+    slope, intercept, lowest, highest = trend
     boosts = {}
-    for cls in np.unique(classes):
-        mine = (classes == cls) & reference
-        if not mine.any():
-            continue
-        median = float(np.median(share[mine]))
-        if median > population > 0:
-            boosts[int(cls)] = median / population
+    for cls in np.unique(activity_classes(posts)).tolist():
+        middle = min(max((cls + 0.5) / CLASSES_PER_OCTAVE, lowest), highest)
+        expected = min(max(intercept + slope * middle, 0.0), 1.0)
+        if expected > population:
+            boosts[int(cls)] = expected / population
     return boosts
 
 
 def _class_boosts(con: duckdb.DuckDBPyConnection, coactions: Coactions,
                   accounts: dict[str, np.ndarray], tied: np.ndarray) -> None:
-    """Tables ``account_class`` and ``class_boost``: the factor by which an activity
-    class's median share of a popularity stratum exceeds the population's, where it
-    does. ``accounts`` holds account (codes, sorted), d and posts. The medians leave out
-    the ``tied`` accounts (codes): a team whose ties are beyond doubt is not what an
-    ordinary account of its activity does."""
+    """Tables ``account_class`` and ``class_boost``: the factor by which the trend's
+    share of a popularity stratum at an activity class exceeds the population's, where
+    it does (``class_boosts``). ``accounts`` holds account (codes, sorted), d and posts.
+    The trend leaves out the ``tied`` accounts (codes): a team whose ties are beyond
+    doubt is not what an ordinary account of its activity does."""
     account = accounts["account"].astype(np.int64)
     activity = accounts["d"].astype(np.float64)
+    posts = accounts["posts"].astype(np.float64)
     reference = ~np.isin(account, tied)
-    classes = activity_classes(accounts["posts"].astype(np.float64), reference)
     rows: dict[str, list] = {"cls": [], "scale": [], "stratum": [], "boost": []}
     cells = con.execute(
         f"SELECT scale, stratum, account, d FROM {coactions.stratum_activity} "
@@ -206,14 +219,14 @@ def _class_boosts(con: duckdb.DuckDBPyConnection, coactions: Coactions,
     where = np.searchsorted(account, cells["account"].astype(np.int64))
     for code in np.unique(cell):
         mine = cell == code
-        boosts = class_boosts(activity, classes, reference, where[mine],
+        boosts = class_boosts(activity, posts, reference, where[mine],
                               cells["d"][mine].astype(np.float64))
         for cls, boost in boosts.items():
             rows["cls"].append(cls)
             rows["scale"].append(int(code) // 64)
             rows["stratum"].append(int(code) % 64)
             rows["boost"].append(boost)
-    _class_tables(con, account, classes, rows)
+    _class_tables(con, account, activity_classes(posts), rows)
 
 
 def _class_tables(con: duckdb.DuckDBPyConnection, account: np.ndarray,
@@ -237,7 +250,7 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
 
     Two passes: the first, with the population's shares, finds the accounts whose ties
     are beyond doubt (Bonferroni over the trace's pairs); the second tests every pair
-    with the activity classes' shares, measured without them. Clock-bin traces take
+    with the activity trend's shares, measured without them. Clock-bin traces take
     the first pass only: their strata are by the family's average per bin, not by what
     accounts chose."""
     keys = coactions.keys
