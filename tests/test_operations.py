@@ -224,8 +224,11 @@ def test_the_api_runs_bylines_verify_and_operations(operation_run, tmp_path):
     decision = sockscope.verify(["a b c " * 200], "a b c " * 200)
     assert decision.decision == "no answer"  # no background corpus: nothing calibrated
     assert texts
+    # the desk's columns are pushed by shared links: that trace alone assembles the
+    # operation (the full run is the command line's, in ``operation_run``)
     detection = sockscope.detect([world / "tweets.csv", world / "users.csv",
-                                  world / "articles.csv"], operators=False)
+                                  world / "articles.csv"], operators=False,
+                                 traces=["co-url"])
     assert detection.operations is not None and detection.operations.operations.num_rows >= 1
     assert isinstance(detection.operations.shares["shared_at"][0].as_py(), datetime)
 
