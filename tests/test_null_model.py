@@ -71,7 +71,7 @@ def test_heavy_accounts_meeting_on_popular_posts_by_chance_are_not_flagged(con):
     # with the population's shares, five heavy organic accounts were flagged here
     assert flagged - team == set()
     # the team is found, but for the member with the fewest team reposts (8 of its
-    # 367 posts, 4 shared with each teammate): its octave's organic accounts put 0.22
+    # 367 posts, 2-7 shared with each teammate): its octave's organic accounts put 0.22
     # of their reposts on posts that 4-15 accounts reposted, and the team 0.27; with
     # class medians pooled from the lightest up (0.14 there) all 15 were found, because
     # that share was underestimated, as it was for the organic accounts the trend no
