@@ -152,7 +152,7 @@ def prepare_account_codes(con) -> None:
 
 def prepare_account_posts(con) -> None:
     """Table ``account_posts(account, posts)``: each account's number of posts, by code
-    (the null model's activity trend)."""
+    (the null model's activity curve)."""
     con.execute("""CREATE OR REPLACE TEMP TABLE account_posts AS
                    SELECT c.code AS account, count(*) AS posts FROM posts p
                    JOIN account_codes c USING (account_id) GROUP BY ALL""")

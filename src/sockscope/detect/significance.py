@@ -19,18 +19,21 @@ Heavy accounts spend their actions differently from light ones: each joins a vir
 cascade once, whatever its activity, so the more active an account, the smaller its
 share of actions on crowd keys and the larger its share on the obscure ones. An
 account's expected actions in a popularity stratum are therefore
-max(d * trend share, mean d * population share): the trend share is read, at the
-account's activity (log2 of its number of posts), off a straight line through the
-median shares of each octave of activity (Theil-Sen: the median of the slopes between
-octaves), where it exceeds the population's share. The share grows about linearly in
-log2 of activity (measured on the organic accounts of simulated worlds), so one line
-reaches the heaviest accounts, which are too few for a median of their own; it is read
-only within the activities of the accounts it was measured on. Medians of octaves of
-many accounts, and a line through them, are a property of the many: a team that is a
-minority of its octave cannot raise them and explain its own keys away, as an
-account's own share would. Activity is all posts, not the trace's actions (a team's
-own actions do not gather it in one octave), and the medians leave out the accounts
-whose ties are beyond doubt under the population's shares (a first pass).
+max(d * curve share, mean d * population share). The curve share is read, at the
+account's activity (log2 of its number of posts), off a curve through the median
+shares of the octaves of activity that hold enough accounts (linear between them),
+where it exceeds the population's share. The heaviest accounts are too few for a
+median of their own: beyond the last measured octave the curve goes on along the
+Theil-Sen slope of the last three (the median of the slopes between them), as far as
+the accounts it was measured on reach. (A class's median, pooled from the lightest up,
+gave the heaviest accounts the share of the lighter, numerous accounts they were
+pooled with; one straight line through all octaves missed the shape of traces whose
+share rises and then falls.) Medians of octaves of many accounts are a property of the
+many: a team that is a minority of its octave cannot raise them and explain its own
+keys away, as an account's own share would. Activity is all posts, not the trace's
+actions (a team's own actions do not gather it in one octave), and the medians leave
+out the accounts whose ties are beyond doubt under the population's shares (a first
+pass).
 
 Keys are split by popularity (log4 n_k): a key that thousands touched and one that
 only a handful touched are tested separately; the pair's p-value is the smallest
@@ -49,6 +52,8 @@ then pass together.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 import numpy as np
@@ -69,10 +74,11 @@ LAMBDA_FLOOR = 1e-300
 KEY_WEIGHT_FLOOR = 0.01
 EXAMPLE_KEYS = 3  # keys kept per edge as examples, most informative first
 # fewest reference accounts in an octave of activity whose median share of a
-# popularity stratum is a point of the trend line (the median of 30 is within about a
-# quarter of a standard deviation)
-MIN_OCTAVE = 30
-# activity classes per octave: each class takes the trend's share at its middle
+# popularity stratum is measured: the curve's points
+MIN_OCTAVE = 100
+# measured octaves whose Theil-Sen slope carries the curve beyond the last of them
+TAIL_POINTS = 3
+# activity classes per octave: each class takes the curve's share at its middle
 CLASSES_PER_OCTAVE = 4
 
 PAIR_TESTS_SCHEMA = pa.schema([("behaviour", pa.string()), ("account_a", pa.string()),
@@ -154,13 +160,34 @@ def activity_classes(posts: np.ndarray) -> np.ndarray:
     return np.floor(CLASSES_PER_OCTAVE * np.log2(np.maximum(posts, 1))).astype(np.int64)
 
 
-def share_trend(posts: np.ndarray, share: np.ndarray, reference: np.ndarray,
-                min_octave: int = MIN_OCTAVE) -> tuple[float, float, float, float] | None:
-    """The share of a cell as a straight line in log2 posts: (slope, intercept, lowest,
-    highest), the line read only between the lowest and highest log2 posts of the
-    ``reference`` accounts. It is a Theil-Sen line through the median shares of the
-    octaves of activity that hold at least ``min_octave`` reference accounts (x: their
-    median log2 posts); None with fewer than two such octaves."""
+@dataclass(frozen=True)
+class ShareCurve:
+    """Measured points (``xs`` log2 posts, ``ys`` shares), the ``tail`` slope beyond
+    them and the ``highest`` log2 posts it may be read at."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    tail: float
+    highest: float
+
+    def at(self, level: float) -> float:
+        """The share at ``level`` (log2 posts), clipped to [0, 1]."""
+        level = min(level, max(self.highest, float(self.xs[-1])))
+        if level <= self.xs[-1]:
+            value = float(np.interp(level, self.xs, self.ys))
+        else:
+            value = float(self.ys[-1]) + self.tail * (level - float(self.xs[-1]))
+        return min(max(value, 0.0), 1.0)
+
+
+def share_curve(posts: np.ndarray, share: np.ndarray, reference: np.ndarray,
+                min_octave: int = MIN_OCTAVE) -> ShareCurve | None:
+    """A cell's share as a function of log2 posts, measured on the ``reference``
+    accounts: the median share of each octave of activity that holds at least
+    ``min_octave`` of them (x: their median log2 posts), joined by straight lines, flat
+    below the first, and beyond the last along the Theil-Sen slope of the last
+    ``TAIL_POINTS``, no further than the heaviest reference account. None when no
+    octave holds enough accounts."""
     level = np.log2(np.maximum(posts, 1))
     octave = np.floor(level).astype(np.int64)
     xs, ys = [], []
@@ -169,32 +196,29 @@ def share_trend(posts: np.ndarray, share: np.ndarray, reference: np.ndarray,
         if np.count_nonzero(mine) >= min_octave:
             xs.append(float(np.median(level[mine])))
             ys.append(float(np.median(share[mine])))
-    if len(xs) < 2:
+    if not xs:
         return None
-    slope, intercept = theilslopes(ys, xs)[:2]
-    return (float(slope), float(intercept), float(level[reference].min()),
-            float(level[reference].max()))
+    tail = theilslopes(ys[-TAIL_POINTS:], xs[-TAIL_POINTS:])[0] if len(xs) > 1 else 0.0
+    return ShareCurve(np.array(xs), np.array(ys), float(tail), float(level[reference].max()))
 
 
 def class_boosts(activity: np.ndarray, posts: np.ndarray, reference: np.ndarray,
                  cell_account: np.ndarray, cell_actions: np.ndarray,
                  min_octave: int = MIN_OCTAVE) -> dict[int, float]:
-    """Per activity class, how far the trend's share of actions in one (scale,
-    stratum) cell (``share_trend``, read at the class's middle and clipped to [0, 1])
-    exceeds the population's share, where it does. ``activity`` (the trace's actions),
-    ``posts`` and ``reference`` are per account (by index); ``cell_account`` indexes
-    the accounts that acted in the cell, ``cell_actions`` their actions there."""
+    """Per activity class, how far the curve's share of actions in one (scale,
+    stratum) cell (``share_curve``, read at the class's middle) exceeds the
+    population's share, where it does. ``activity`` (the trace's actions), ``posts``
+    and ``reference`` are per account (by index); ``cell_account`` indexes the accounts
+    that acted in the cell, ``cell_actions`` their actions there."""
     share = np.zeros(len(activity), dtype=np.float64)
     share[cell_account] = cell_actions / activity[cell_account]
     population = float(np.sum(cell_actions)) / float(np.sum(activity))
-    trend = share_trend(posts, share, reference, min_octave)
-    if trend is None or population <= 0:
+    curve = share_curve(posts, share, reference, min_octave)
+    if curve is None or population <= 0:
         return {}
-    slope, intercept, lowest, highest = trend
     boosts = {}
     for cls in np.unique(activity_classes(posts)).tolist():
-        middle = min(max((cls + 0.5) / CLASSES_PER_OCTAVE, lowest), highest)
-        expected = min(max(intercept + slope * middle, 0.0), 1.0)
+        expected = curve.at((cls + 0.5) / CLASSES_PER_OCTAVE)
         if expected > population:
             boosts[int(cls)] = expected / population
     return boosts
@@ -202,10 +226,10 @@ def class_boosts(activity: np.ndarray, posts: np.ndarray, reference: np.ndarray,
 
 def _class_boosts(con: duckdb.DuckDBPyConnection, coactions: Coactions,
                   accounts: dict[str, np.ndarray], tied: np.ndarray) -> None:
-    """Tables ``account_class`` and ``class_boost``: the factor by which the trend's
+    """Tables ``account_class`` and ``class_boost``: the factor by which the curve's
     share of a popularity stratum at an activity class exceeds the population's, where
     it does (``class_boosts``). ``accounts`` holds account (codes, sorted), d and posts.
-    The trend leaves out the ``tied`` accounts (codes): a team whose ties are beyond
+    The curve leaves out the ``tied`` accounts (codes): a team whose ties are beyond
     doubt is not what an ordinary account of its activity does."""
     account = accounts["account"].astype(np.int64)
     activity = accounts["d"].astype(np.float64)
@@ -250,7 +274,7 @@ def _hopeful_tests(con: duckdb.DuckDBPyConnection, coactions: Coactions, min_sha
 
     Two passes: the first, with the population's shares, finds the accounts whose ties
     are beyond doubt (Bonferroni over the trace's pairs); the second tests every pair
-    with the activity trend's shares, measured without them. Clock-bin traces take
+    with the activity curve's shares, measured without them. Clock-bin traces take
     the first pass only: their strata are by the family's average per bin, not by what
     accounts chose."""
     keys = coactions.keys
