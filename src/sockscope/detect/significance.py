@@ -25,10 +25,8 @@ shares of the octaves of activity that hold enough accounts (linear between them
 where it exceeds the population's share. The heaviest accounts are too few for a
 median of their own: beyond the last measured octave the curve goes on along the
 Theil-Sen slope of the last three (the median of the slopes between them), as far as
-the accounts it was measured on reach. (A class's median, pooled from the lightest up,
-gave the heaviest accounts the share of the lighter, numerous accounts they were
-pooled with; one straight line through all octaves missed the shape of traces whose
-share rises and then falls.) Medians of octaves of many accounts are a property of the
+the accounts it was measured on reach (``docs/method.md`` §3 says why not classes or
+one line). Medians of octaves of many accounts are a property of the
 many: a team that is a minority of its octave cannot raise them and explain its own
 keys away, as an account's own share would. Activity is all posts, not the trace's
 actions (a team's own actions do not gather it in one octave), and the medians leave
@@ -171,12 +169,14 @@ class ShareCurve:
     highest: float
 
     def at(self, level: float) -> float:
-        """The share at ``level`` (log2 posts), clipped to [0, 1]."""
-        level = min(level, max(self.highest, float(self.xs[-1])))
-        if level <= self.xs[-1]:
+        """The share at ``level`` (log2 posts), clipped to [0, 1]. (``highest`` is never
+        below the last point: each point is a median of reference accounts.)"""
+        level = min(level, self.highest)
+        last = float(self.xs[-1])
+        if level <= last:
             value = float(np.interp(level, self.xs, self.ys))
         else:
-            value = float(self.ys[-1]) + self.tail * (level - float(self.xs[-1]))
+            value = float(self.ys[-1]) + self.tail * (level - last)
         return min(max(value, 0.0), 1.0)
 
 
