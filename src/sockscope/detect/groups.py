@@ -44,18 +44,42 @@ def find_groups(edges: list[Edge], seed: int, member_q: float = 1.0) -> list[Gro
                                          weights="weight", seed=seed, n_iterations=-1)
     communities = [sorted(names[v] for v in community) for community in partition
                    if len(community) >= 2]
+    by_pair = edges_by_pair(edges)
+    groups: list[Group] = []
+    for community in communities:
+        group = firm_group(community, by_pair, member_q)
+        if group is not None:
+            groups.append(group)
+    return groups
+
+
+def edges_by_pair(edges: list[Edge]) -> dict[tuple[str, str], list[Edge]]:
+    """The edges of each account pair (every behaviour)."""
     by_pair: dict[tuple[str, str], list[Edge]] = {}
     for e in edges:
         by_pair.setdefault((e.account_a, e.account_b), []).append(e)
-    groups: list[Group] = []
-    for community in communities:
-        members = _firm_members(community, by_pair, member_q)
+    return by_pair
+
+
+def firm_group(accounts: list[str], by_pair: dict[tuple[str, str], list[Edge]],
+               member_q: float) -> Group | None:
+    """The group of the firm members among ``accounts``, described by their internal
+    edges, or None if no edge is left. Pruning repeats until every member is firm:
+    an account whose only ties ran to accounts pruned (or removed from a group for
+    another reason, like the targets a team amplifies) has nothing left that ties it
+    to the group."""
+    members = sorted(accounts)
+    inside = set(members)
+    local = {(a, b): es for (a, b), es in by_pair.items() if a in inside and b in inside}
+    while True:
+        firm = _firm_members(members, local, member_q)
+        if len(firm) == len(members):
+            break
+        members = firm
         inside = set(members)
-        internal = [e for (a, b), es in by_pair.items() if a in inside and b in inside
-                    for e in es]
-        if internal:
-            groups.append(_group(members, internal))
-    return groups
+        local = {(a, b): es for (a, b), es in local.items() if a in inside and b in inside}
+    internal = [e for es in local.values() for e in es]
+    return _group(members, internal) if internal else None
 
 
 def _firm_members(community: list[str], by_pair: dict[tuple[str, str], list[Edge]],

@@ -33,7 +33,14 @@ from sockscope.detect.feeds import (
     desk_evidence,
     find_desks,
 )
-from sockscope.detect.groups import QUIET_POSTS, find_groups, number_groups, rank_groups
+from sockscope.detect.groups import (
+    QUIET_POSTS,
+    edges_by_pair,
+    find_groups,
+    firm_group,
+    number_groups,
+    rank_groups,
+)
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import (
     PAIR_TESTS_SCHEMA,
@@ -216,8 +223,9 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
         notes.append(f"{ties} between a feed desk's accounts and other accounts on a clock "
                      "of its layout, without its profile template, make no group: two "
                      "clocks on one minute meet every hour")
-    groups = rank_groups(find_groups([e for e in edges if e.key not in coincidences],
-                                     params.seed, params.fdr * MEMBER_FDR_SHARE))
+    grouped = [e for e in edges if e.key not in coincidences]
+    member_q = params.fdr * MEMBER_FDR_SHARE
+    groups = rank_groups(find_groups(grouped, params.seed, member_q))
     independent = None
     if persona is not None:
         def independent(accounts: list[str]) -> bool:
@@ -227,14 +235,13 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
     groups, readers = split_readerships(con, groups, edges, "evidence", independent)
     audiences += readers
     if params.amplification:
-        targets = 0
-        for group in groups:
-            amplified = set(amplified_only(con, group.members, edges))
-            group.members = [m for m in group.members if m not in amplified]
-            targets += len(amplified)
+        groups, targets, loose = _without_targets(con, groups, edges,
+                                                  edges_by_pair(grouped), member_q)
         if targets:
             notes.append(f"{targets:,} accounts that groups amplify, but that take no part "
-                         "in what the groups do, are left out as targets, not members")
+                         "in what the groups do, are left out as targets, not members"
+                         + (f"; {loose:,} more, tied to the groups only through them, "
+                            "go with them" if loose else ""))
     groups = [g for g in groups if len(g.members) >= params.min_group_size]
     attached_edges: list[Edge] = []
     hypotheses = 0
@@ -254,6 +261,29 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
         group.quiet_members = sum(m in quiet for m in group.members)
     number_groups(groups)
     return groups, attached_edges, audiences, hypotheses, notes
+
+
+def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
+                     by_pair: dict[tuple[str, str], list[Edge]], member_q: float
+                     ) -> tuple[list[Group], int, int]:
+    """The groups without the accounts they only amplify (``amplified_only``), pruned
+    again to their firm members (an account whose ties ran to those targets alone is
+    tied to nothing in the group) and described anew. Returns the groups, the number
+    of targets and of accounts that went with them."""
+    kept: list[Group] = []
+    targets = loose = 0
+    for group in groups:
+        amplified = set(amplified_only(con, group.members, edges))
+        if not amplified:
+            kept.append(group)
+            continue
+        remaining = [m for m in group.members if m not in amplified]
+        firm = firm_group(remaining, by_pair, member_q)
+        targets += len(amplified)
+        loose += len(remaining) - (len(firm.members) if firm is not None else 0)
+        if firm is not None:
+            kept.append(firm)
+    return rank_groups(kept), targets, loose
 
 
 def _quiet_note(con: duckdb.DuckDBPyConnection) -> str:
