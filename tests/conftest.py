@@ -66,3 +66,22 @@ def sockpuppet_run(tmp_path_factory):
     _cli("detect", str(world / "tweets.csv"), str(world / "users.csv"), "--out", str(out))
     return world, out
 
+
+@pytest.fixture(scope="session")
+def small_simulated_run(tmp_path_factory):
+    """A small simulated world (3,000 accounts, 4 days, seed 11) detected through the
+    API into a result folder and a run database: (world, result folder, run database,
+    Detection). The detection tests read its outputs, the browser tests its report."""
+    from sockscope import api
+    from sockscope.lab.simulate import simulate
+
+    folder = tmp_path_factory.mktemp("small")
+    world, out, db = folder / "world", folder / "out", folder / "run.duckdb"
+    simulate(world, accounts=3_000, days=4, seed=11)
+    connection = connect(db)
+    try:
+        detection = api.detect([world / "tweets.csv", world / "users.csv"], out,
+                               connection=connection)
+    finally:
+        connection.close()
+    return world, out, db, detection

@@ -19,7 +19,7 @@ from sockscope.cli import app
 from sockscope.errors import SockscopeError
 from sockscope.fdr import benjamini_hochberg
 from sockscope.lab.evaluate import evaluate
-from sockscope.lab.simulate import World, simulate
+from sockscope.lab.simulate import World
 from sockscope.store.database import connect
 
 from .posts_factory import insert, post
@@ -30,22 +30,14 @@ CONTRACT = ["accounts.csv", "groups.csv", "edges.parquet", "edges.csv", "evidenc
 
 
 @pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("world")
-    simulate(folder, accounts=3_000, days=4, seed=11)
-    return folder
+def small_world(small_simulated_run):
+    return small_simulated_run[0]
 
 
 @pytest.fixture(scope="module")
-def small_run(small_world, tmp_path_factory):
+def small_run(small_simulated_run):
     """One detection of the small world, kept in a run database: (result folder, db)."""
-    folder = tmp_path_factory.mktemp("result")
-    db = folder / "run.duckdb"
-    con = connect(db)
-    api.detect([small_world / "tweets.csv", small_world / "users.csv"], folder / "out",
-               connection=con)
-    con.close()
-    return folder / "out", db
+    return small_simulated_run[1], small_simulated_run[2]
 
 
 @pytest.fixture(scope="module")

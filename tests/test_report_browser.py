@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from sockscope import api
-from sockscope.lab.simulate import simulate
 from sockscope.store.database import connect
 
 from .posts_factory import insert, post
@@ -42,14 +41,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def simulated_run(tmp_path_factory):
-    """A small simulated world (2,000 accounts, 3 days, seed 4) and its detection:
-    (result folder, Detection)."""
-    folder = tmp_path_factory.mktemp("simulated")
-    simulate(folder / "w", accounts=2_000, days=3, seed=4)
-    detection = api.detect([folder / "w" / "tweets.csv", folder / "w" / "users.csv"],
-                           folder / "r")
-    return folder / "r", detection
+def simulated_run(small_simulated_run):
+    """The small simulated world's detection (conftest): (result folder, Detection)."""
+    return small_simulated_run[1], small_simulated_run[3]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
