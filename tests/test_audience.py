@@ -116,9 +116,9 @@ def _team_and_amplified(con, team_size: int, amplified: int) -> tuple[list[str],
     (five reposts of each) that do nothing with the team: the members, and the edges."""
     team = [f"t{i:02d}" for i in range(team_size)]
     pushed = [f"x{i:02d}" for i in range(amplified)]
-    con.execute("CREATE OR REPLACE TEMP TABLE amplified (account_id VARCHAR, author VARCHAR, "
-                "c BIGINT)")
-    con.executemany("INSERT INTO amplified VALUES (?, ?, 5)",
+    # the members' ties to them, significant in that direction (amplification_edges)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
                     [[m, x] for m in team for x in pushed])
 
     def edge(a: str, b: str, behaviour: str) -> Edge:
@@ -136,6 +136,20 @@ def test_a_team_amplifying_a_community_keeps_none_of_it(con):
     # not accounts of its own (each would pass the operator's share on its own)
     members, edges = _team_and_amplified(con, team_size=12, amplified=20)
     assert amplified_only(con, members, edges) == [f"x{i:02d}" for i in range(20)]
+
+
+def test_a_target_reposting_the_team_now_and_then_is_still_a_target(con):
+    # x00 reposted one of the trolls three times: a person reposting a troll who poses
+    # in their community, as the troll wants, not beyond chance (no significant tie in
+    # that direction), so it does nothing with the team and stays a target
+    members, edges = _team_and_amplified(con, team_size=12, amplified=20)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplified AS "
+                "SELECT account_id, author, 5 AS c FROM amplifying "
+                "UNION ALL SELECT 'x00', 't00', 3")
+    assert "x00" in amplified_only(con, members, edges)
+    # a tie beyond chance the other way is taking part: x00 is no target then
+    con.execute("INSERT INTO amplifying VALUES ('x00', 't00')")
+    assert "x00" not in amplified_only(con, members, edges)
 
 
 def test_a_team_amplifying_a_few_accounts_of_its_own_keeps_them(con):

@@ -52,10 +52,9 @@ def test_an_amplifier_of_a_target_leaves_with_the_target(con):
     # sat in the group through that tie alone, and must leave with them
     team = [f"t{i:02d}" for i in range(12)]
     pushed = [f"x{i:02d}" for i in range(20)]
-    con.execute("CREATE OR REPLACE TEMP TABLE amplified (account_id VARCHAR, author VARCHAR, "
-                "c BIGINT)")
-    con.executemany("INSERT INTO amplified VALUES (?, ?, 5)",
-                    [[m, x] for m in [*team, "fan"] for x in pushed[:1] + pushed * (m != "fan")])
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
+                    [[m, x] for m in team for x in pushed] + [["fan", "x00"]])
     edges = [_edge(a, b, STRONG) for i, a in enumerate(team) for b in team[i + 1:]]
     edges += [_edge(m, x, STRONG, AMPLIFICATION) for m in team for x in pushed]
     edges.append(_edge("fan", "x00", STRONG, AMPLIFICATION))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from sockscope.detect.significance import poisson_tests
 from sockscope.model.detection import AMPLIFICATION, Edge, Group
@@ -28,13 +29,18 @@ MIN_REPOSTS = 3  # reposts of one author before an (account, author) pair is tes
 # team's own (what the operator pushes), not a target the team amplifies in passing
 OPERATOR_SHARE = 0.2
 AMPLIFIED = "amplified"  # the table of (account, author) repost counts this stage builds
+# the (account, author) pairs among them whose test is significant: who amplifies whom
+AMPLIFYING = "amplifying"
 
 
 def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Edge], int]:
     """Significant account -> author ties as edges, and the number of hypotheses.
 
-    Builds the table ``amplified`` (reposts per account and author), which
-    ``attach_to_groups`` reads."""
+    Builds the tables ``amplified`` (reposts per account and author), which
+    ``attach_to_groups`` reads, and ``amplifying`` (the significant (account, author)
+    pairs, in that direction), which ``amplified_only`` reads."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {AMPLIFYING} (account_id VARCHAR, "
+                "author VARCHAR)")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE {AMPLIFIED} AS
@@ -70,9 +76,15 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
         return [], hypotheses
     p, q = poisson_tests(np.array([r[2] for r in rows]), np.array([r[3] for r in rows]),
                          hypotheses)
+    significant = [(row, p_value, q_value) for row, p_value, q_value
+                   in zip(rows, p, q, strict=True) if q_value <= fdr]
     edges = [_edge(account, author, count, p_value, q_value, first_t, last_t, keys)
              for (account, author, count, _lam, first_t, last_t, keys), p_value, q_value
-             in zip(rows, p, q, strict=True) if q_value <= fdr]
+             in significant]
+    with arrow_view(con, {"account_id": pa.array([r[0] for r, _, _ in significant], pa.string()),
+                          "author": pa.array([r[1] for r, _, _ in significant], pa.string())}
+                    ) as pairs:
+        con.execute(f"INSERT INTO {AMPLIFYING} SELECT account_id, author FROM {pairs}")
     return edges, hypotheses
 
 
@@ -189,7 +201,9 @@ def amplification_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge],
 def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
                    edges: list[Edge]) -> list[str]:
     """The members of a group that the group only amplifies: every tie they have inside
-    it is an amplification edge on which they are the author, never the amplifier.
+    it is an amplification edge on which they are the author, never the amplifier (their
+    own reposts of that partner, if any, are not beyond chance: a person reposting
+    now and then a troll who poses in their community is what the troll is for).
 
     Troll teams amplify real people of the community they target (Linvill & Warren's
     Left/Right Trolls); those people are the operation's targets, not its members, and
@@ -200,7 +214,7 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
     many accounts to push a few of its own, while a team that blends into a community
     amplifies many of its people. When the accounts a group only amplifies, inside it
     or out, are at least as many as the members that act with it, they are a
-    community, and none of them is kept. Reads the table ``amplified`` of
+    community, and none of them is kept. Reads the table ``amplifying`` of
     ``amplification_edges``."""
     inside = set(members)
     ties: dict[str, list[Edge]] = {}  # every account tied to a member: its ties to members
@@ -214,9 +228,8 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
         return []
     with arrow_view(con, {"account_id": members}) as group:
         directed = set(con.execute(
-            f"""SELECT a.account_id, a.author FROM {AMPLIFIED} a
-                WHERE a.c >= {MIN_REPOSTS}
-                  AND (a.account_id IN (SELECT account_id FROM {group})
+            f"""SELECT a.account_id, a.author FROM {AMPLIFYING} a
+                WHERE (a.account_id IN (SELECT account_id FROM {group})
                        OR a.author IN (SELECT account_id FROM {group}))
             """).fetchall())
 
