@@ -44,10 +44,16 @@ def find_groups(edges: list[Edge], seed: int, member_q: float = 1.0) -> list[Gro
                                          weights="weight", seed=seed, n_iterations=-1)
     communities = [sorted(names[v] for v in community) for community in partition
                    if len(community) >= 2]
-    by_pair = edges_by_pair(edges)
+    # each community's pairs, in one pass over the pairs
+    community_of = {m: i for i, community in enumerate(communities) for m in community}
+    internal: list[dict[tuple[str, str], list[Edge]]] = [{} for _ in communities]
+    for (a, b), es in edges_by_pair(edges).items():
+        i = community_of.get(a)
+        if i is not None and i == community_of.get(b):
+            internal[i][(a, b)] = es
     groups: list[Group] = []
-    for community in communities:
-        group = firm_group(community, by_pair, member_q)
+    for community, pairs in zip(communities, internal, strict=True):
+        group = firm_group(community, pairs, member_q)
         if group is not None:
             groups.append(group)
     return groups
@@ -69,33 +75,30 @@ def firm_group(accounts: list[str], by_pair: dict[tuple[str, str], list[Edge]],
     another reason, like the targets a team amplifies) has nothing left that ties it
     to the group."""
     members = sorted(accounts)
-    inside = set(members)
-    local = {(a, b): es for (a, b), es in by_pair.items() if a in inside and b in inside}
+    local = by_pair
     while True:
+        inside = set(members)
+        local = {(a, b): es for (a, b), es in local.items() if a in inside and b in inside}
         firm = _firm_members(members, local, member_q)
         if len(firm) == len(members):
             break
         members = firm
-        inside = set(members)
-        local = {(a, b): es for (a, b), es in local.items() if a in inside and b in inside}
     internal = [e for es in local.values() for e in es]
     return _group(members, internal) if internal else None
 
 
-def _firm_members(community: list[str], by_pair: dict[tuple[str, str], list[Edge]],
+def _firm_members(members: list[str], internal: dict[tuple[str, str], list[Edge]],
                   member_q: float) -> list[str]:
-    """The accounts of ``community`` tied to two others in it, or to one at q <=
-    ``member_q``."""
-    inside = set(community)
+    """The ``members`` tied to two others, or to one at q <= ``member_q``, by the
+    ``internal`` pairs (both ends among them)."""
     partners: dict[str, int] = {}
     strong: set[str] = set()
-    for (a, b), es in by_pair.items():
-        if a in inside and b in inside:
-            for account in (a, b):
-                partners[account] = partners.get(account, 0) + 1
-                if min(e.q_value for e in es) <= member_q:
-                    strong.add(account)
-    return [m for m in community if m in strong or partners.get(m, 0) >= 2]
+    for (a, b), es in internal.items():
+        for account in (a, b):
+            partners[account] = partners.get(account, 0) + 1
+            if min(e.q_value for e in es) <= member_q:
+                strong.add(account)
+    return [m for m in members if m in strong or partners.get(m, 0) >= 2]
 
 
 def _group(members: list[str], internal: list[Edge]) -> Group:
