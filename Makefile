@@ -34,7 +34,7 @@ java:
 
 test: $(BIN)/.installed browser java
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/ingest.py

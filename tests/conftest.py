@@ -85,3 +85,20 @@ def small_simulated_run(tmp_path_factory):
     finally:
         connection.close()
     return world, out, db, detection
+
+
+# Fixtures built once per session and read by several test files. `make test` runs the
+# suite on two processes (pytest-xdist, `--dist loadgroup`); each process builds the
+# session fixtures its tests use, so the tests sharing one go to the same process.
+SHARED_RUNS = ("operation_run", "sockpuppet_run", "small_simulated_run")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the markers
+def pytest_collection_modifyitems(config, items):
+    """Group each test with the others of its file, or, when it reads a shared simulated
+    run, with every test that reads that run: one process builds each module- or
+    session-scoped world once."""
+    for item in items:
+        shared = [name for name in SHARED_RUNS if name in item.fixturenames]
+        group = shared[0] if shared else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
