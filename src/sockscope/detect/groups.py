@@ -44,19 +44,27 @@ def find_groups(edges: list[Edge], seed: int, member_q: float = 1.0) -> list[Gro
                                          weights="weight", seed=seed, n_iterations=-1)
     communities = [sorted(names[v] for v in community) for community in partition
                    if len(community) >= 2]
-    # each community's pairs, in one pass over the pairs
-    community_of = {m: i for i, community in enumerate(communities) for m in community}
-    internal: list[dict[tuple[str, str], list[Edge]]] = [{} for _ in communities]
-    for (a, b), es in edges_by_pair(edges).items():
-        i = community_of.get(a)
-        if i is not None and i == community_of.get(b):
-            internal[i][(a, b)] = es
     groups: list[Group] = []
+    internal = pairs_within(communities, edges_by_pair(edges))
     for community, pairs in zip(communities, internal, strict=True):
         group = firm_group(community, pairs, member_q)
         if group is not None:
             groups.append(group)
     return groups
+
+
+def pairs_within(account_sets: list[list[str]], by_pair: dict[tuple[str, str], list[Edge]]
+                 ) -> list[dict[tuple[str, str], list[Edge]]]:
+    """For each of the disjoint ``account_sets``, the pairs of ``by_pair`` with both ends
+    in it: one pass over the pairs, however many sets (filtering all pairs once per set
+    costs sets x pairs)."""
+    set_of = {m: i for i, accounts in enumerate(account_sets) for m in accounts}
+    within: list[dict[tuple[str, str], list[Edge]]] = [{} for _ in account_sets]
+    for (a, b), es in by_pair.items():
+        i = set_of.get(a)
+        if i is not None and i == set_of.get(b):
+            within[i][(a, b)] = es
+    return within
 
 
 def edges_by_pair(edges: list[Edge]) -> dict[tuple[str, str], list[Edge]]:

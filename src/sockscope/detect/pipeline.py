@@ -39,6 +39,7 @@ from sockscope.detect.groups import (
     find_groups,
     firm_group,
     number_groups,
+    pairs_within,
     rank_groups,
 )
 from sockscope.detect.scratch import Scratch
@@ -271,15 +272,18 @@ def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges:
     tied to nothing in the group) and described anew. Returns the groups, the number
     of targets and of accounts that went with them."""
     kept: list[Group] = []
-    targets = loose = 0
+    pruned: list[list[str]] = []  # the members left in each group that had targets
+    targets = 0
     for group in groups:
         amplified = set(amplified_only(con, group.members, edges))
-        if not amplified:
+        if amplified:
+            targets += len(amplified)
+            pruned.append([m for m in group.members if m not in amplified])
+        else:
             kept.append(group)
-            continue
-        remaining = [m for m in group.members if m not in amplified]
-        firm = firm_group(remaining, by_pair, member_q)
-        targets += len(amplified)
+    loose = 0
+    for remaining, pairs in zip(pruned, pairs_within(pruned, by_pair), strict=True):
+        firm = firm_group(remaining, pairs, member_q)
         loose += len(remaining) - (len(firm.members) if firm is not None else 0)
         if firm is not None:
             kept.append(firm)
