@@ -3,9 +3,15 @@ by one strong tie, after every account that leaves the group has left."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sockscope.detect.amplification import amplification_edges
 from sockscope.detect.groups import edges_by_pair, find_groups, firm_group
-from sockscope.detect.pipeline import _without_targets
-from sockscope.model.detection import AMPLIFICATION, Edge
+from sockscope.detect.pipeline import EVIDENCE_DDL, _attach, _without_targets
+from sockscope.model.detection import AMPLIFICATION, Edge, Group
+from sockscope.model.params import DetectParams
+
+from .posts_factory import BASE, insert, post
 
 MEMBER_Q = 0.001
 STRONG, WEAK = 1e-6, 0.005  # q-values: a tie that holds a member alone, and one that does not
@@ -55,14 +61,134 @@ def test_an_amplifier_of_a_target_leaves_with_the_target(con):
     con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
     con.executemany("INSERT INTO amplifying VALUES (?, ?)",
                     [[m, x] for m in team for x in pushed] + [["fan", "x00"]])
+    _run_tables(con)
     edges = [_edge(a, b, STRONG) for i, a in enumerate(team) for b in team[i + 1:]]
     edges += [_edge(m, x, STRONG, AMPLIFICATION) for m in team for x in pushed]
     edges.append(_edge("fan", "x00", STRONG, AMPLIFICATION))
     group = firm_group([*team, *pushed, "fan"], edges_by_pair(edges), MEMBER_Q)
     assert group is not None and "fan" in group.members
-    [kept], targets, loose = _without_targets(con, [group], edges, edges_by_pair(edges),
-                                              MEMBER_Q)
-    assert (kept.members, targets, loose) == (team, 20, 1)
+    [kept], targets, followers, loose = _without_targets(
+        con, [group], edges, edges_by_pair(edges), MEMBER_Q)
+    assert (kept.members, targets, followers, loose) == (team, 20, 0, 1)
     # the group is described by what is left: its team's co-reposts, not the targets
     assert [b for b, _, _ in kept.behaviours] == ["co-repost"]
 
+
+
+def _run_tables(con) -> None:
+    """The run's tables the membership rules read besides ``amplifying``: the reposts
+    per (account, author) and the co-actions behind the edges (none here)."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE amplified AS
+                   SELECT account_id, repost_of_account AS author,
+                          count(DISTINCT repost_of_post) AS c
+                   FROM posts WHERE kind = 'repost' GROUP BY ALL""")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE evidence {EVIDENCE_DDL}")
+
+
+def _repost(rows: list[dict], account: str, original: str, author: str, at: float) -> None:
+    rows.append(post(f"{account}>{original}", account, at, kind="repost",
+                     repost_of_post=original, repost_of_account=author))
+
+
+def _popular_and_seeds(count: int, hours: float, fans: list[str],
+                       public: Callable[[int], list[str]], seeder: Callable[[int], str],
+                       mates: Callable[[int], list[str]]) -> list[dict]:
+    """``count`` rounds, ``hours`` apart: a post of the popular member t0, reposted by
+    ``fans`` and by ``public(k)``, and a seed of ``seeder(k)``, reposted by ``mates(k)``
+    (the posts' ids: popular{k}, seed{k})."""
+    rows: list[dict] = []
+    for k in range(count):
+        start = 3_600.0 * hours * k
+        rows.append(post(f"popular{k}", "t0", start))
+        for reposter in [*fans, *public(k)]:
+            _repost(rows, reposter, f"popular{k}", "t0", start + 600)
+        rows.append(post(f"seed{k}", seeder(k), start + 10))
+        for reposter in mates(k):
+            _repost(rows, reposter, f"seed{k}", seeder(k), start + 2_000)
+    return rows
+
+
+def test_a_popular_members_fan_is_its_audience_and_a_teammate_stays(con):
+    # a six-account team co-reposts; its member t0 is popular: the public reposts its
+    # posts, and so does "fan", whose only tie to the group is that it amplifies t0.
+    # "sock" is tied to the group the same way, by amplifying t1, but what it reposts
+    # are t1's seeds, which only the team reposts: a teammate, not an audience
+    team, edges = _team()
+    public = [f"public{i}" for i in range(12)]
+    rows = _popular_and_seeds(8, 1, ["fan"], lambda k: public, lambda k: "t1",
+                              lambda k: ["sock", "t2", "t3", "t4"])
+    insert(con, rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)", [["fan", "t0"], ["sock", "t1"]])
+    _run_tables(con)
+    edges += [_edge("fan", "t0", STRONG, AMPLIFICATION), _edge("sock", "t1", STRONG,
+                                                                AMPLIFICATION)]
+    group = firm_group([*team, "fan", "sock"], edges_by_pair(edges), MEMBER_Q)
+    assert group is not None and {"fan", "sock"} <= set(group.members)
+    [kept], targets, followers, loose = _without_targets(
+        con, [group], edges, edges_by_pair(edges), MEMBER_Q)
+    assert (kept.members, targets, followers, loose) == (sorted([*team, "sock"]), 0, 1, 0)
+    # were t1's seeds reposted by the public as much as by the team, sock would be an
+    # audience too
+    public_seeds: list[dict] = []
+    for k in range(8):
+        for account in public:
+            _repost(public_seeds, account, f"seed{k}", "t1", 3_600.0 * k + 5_000)
+    insert(con, public_seeds)
+    [kept], _, followers, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
+                                               MEMBER_Q)
+    assert followers == 2 and kept.members == team
+
+
+def test_a_fan_co_reposting_its_idol_with_the_team_is_its_audience(con):
+    # t2 and t3, of a co-reposting team, also repost their popular teammate t0, as the
+    # public does. "cofan" is tied to them by co-reposting t0's posts: all it does with
+    # the group is t0's public posts. "mate" co-reposts with them too, but the team's
+    # seeds: it stays
+    team, edges = _team()
+    public = [f"public{i}" for i in range(12)]
+    rows = _popular_and_seeds(10, 1, ["cofan", "t2", "t3"], lambda k: public,
+                              lambda k: "t1", lambda k: ["mate", "t2", "t3", "t4"])
+    evidence: list[tuple] = []
+    for k in range(10):
+        for one, original in (("cofan", f"popular{k}"), ("mate", f"seed{k}")):
+            for other in ("t2", "t3"):
+                a, b = sorted((one, other))
+                evidence.append(("co-repost", a, b, original, f"{a}>{original}",
+                                 f"{b}>{original}", 0.0, 0.0, 0.0))
+    insert(con, rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    _run_tables(con)
+    con.executemany("INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
+    edges += [_edge(one, other, WEAK) for one in ("cofan", "mate") for other in ("t2", "t3")]
+    group = firm_group([*team, "cofan", "mate"], edges_by_pair(edges), MEMBER_Q)
+    assert group is not None and {"cofan", "mate"} <= set(group.members)
+    [kept], _, followers, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
+                                               MEMBER_Q)
+    assert followers == 1 and kept.members == sorted([*team, "mate"])
+
+
+def test_an_account_attached_by_reposting_a_popular_members_public_posts_is_not_kept(con):
+    # the attachment test ties "heavy" to the team: it reposts every post of the team's
+    # popular member t0 and nothing else. But the public reposts those posts too: heavy
+    # is t0's audience. "late", who reposts the team's seeds (only the team does), stays
+    team, _ = _team()
+    # each of t0's posts: heavy, and six of the public, a different six each time; the
+    # seeds are t1's to t5's in turn
+    rows = _popular_and_seeds(
+        30, 1, ["heavy"], lambda k: [f"public{(6 * k + i) % 200}" for i in range(6)],
+        lambda k: team[1 + k % 5], lambda k: ["late", *(m for m in team if m != team[1 + k % 5])])
+    # the rest of the public's reposting: one another's posts
+    for i in range(200):
+        rows.append(post(f"own{i}", f"public{i}", 50.0 * i))
+        for j in range(1, 40):
+            _repost(rows, f"public{(i + j) % 200}", f"own{i}", f"public{i}",
+                    50.0 * i + 60 * j)
+    insert(con, rows)
+    amplification_edges(con, 0.01)
+    group = Group("", list(team), 1.0, 1e-6, [], BASE, BASE)
+    new_edges, _, attached, audience = _attach(con, [group], [], DetectParams())
+    assert (attached, audience) == (1, 1)
+    assert group.members == [*team, "late"]
+    # heavy's attachment edge went with it
+    assert new_edges and all("late" in (e.account_a, e.account_b) for e in new_edges)

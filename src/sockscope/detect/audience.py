@@ -19,7 +19,7 @@ from collections.abc import Callable
 import duckdb
 import pyarrow as pa
 
-from sockscope.detect.amplification import AMPLIFIED
+from sockscope.detect.amplification import AMPLIFIED, AMPLIFYING
 from sockscope.model.detection import AMPLIFICATION, Audience, Edge, Group
 from sockscope.store.database import arrow_view
 
@@ -171,6 +171,113 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
         ).fetchall()[0][0]
     return Audience(group, str(author), float(focus), int(amplifiers), int(members),
                     float(post_share or 0.0))
+
+
+def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
+                    internal: dict[tuple[str, str], list[Edge]], evidence: str) -> list[str]:
+    """The members that are one account's audience inside a group: all they do with the
+    group is repost (amplification ties on which they are the amplifier, co-reposts),
+    ``FOCUS_SHARE`` of it one author's posts, and those posts are the public's: less
+    than ``POST_EXCLUSIVITY`` of the other accounts that reposted them are in a group
+    (``flagged``: every group's members; a team can be split over several groups).
+
+    The audience rule above, for one account instead of a group. Fans of a popular
+    account that a team runs, or that a team also reposts, are tied to it just as its
+    team is (they amplify it, and co-repost its posts with the team's heavy reposters),
+    and land in the team's group. What a follower does not have is any share in what
+    the group does: a desk's account acts with the desk in other ways, or reposts what
+    the desk pushes, posts that the public hardly reposts (a slow drip's seeds, a
+    persona's columns); a follower reposts what everyone reposts of its idol.
+    ``internal``: the group's edges by pair; ``evidence``: the table of co-actions
+    behind the edges. Reads ``amplified`` and ``amplifying``."""
+    ties: dict[str, list[tuple[str, str]]] = {}  # member: (partner, behaviour) in group
+    for (a, b), es in internal.items():
+        for e in es:
+            ties.setdefault(a, []).append((b, e.behaviour))
+            ties.setdefault(b, []).append((a, e.behaviour))
+    pairs = sorted((m, partner, behaviour) for m, member_ties in ties.items()
+                   if all(behaviour in REPOSTING for _, behaviour in member_ties)
+                   for partner, behaviour in member_ties)
+    if not pairs:
+        return []
+    with arrow_view(con, {"account_id": pa.array([m for m, _, _ in pairs], pa.string()),
+                          "partner": pa.array([p for _, p, _ in pairs], pa.string()),
+                          "behaviour": pa.array([b for _, _, b in pairs], pa.string())}
+                    ) as candidate_ties:
+        follows = con.execute(
+            f"""
+            WITH amplifying AS (  -- each amplification tie, with the member's reposts
+                SELECT t.account_id, t.partner AS author, a.c AS acts,
+                       s.account_id IS NOT NULL AS by_member
+                FROM {candidate_ties} t
+                LEFT JOIN {AMPLIFYING} s
+                  ON s.account_id = t.account_id AND s.author = t.partner
+                LEFT JOIN {AMPLIFIED} a
+                  ON a.account_id = t.account_id AND a.author = t.partner
+                WHERE t.behaviour = '{AMPLIFICATION}'
+            ), co_reposted AS (  -- each co-repost behind a tie, by the reposted author
+                SELECT t.account_id, p.repost_of_account AS author, count(*) AS acts
+                FROM {candidate_ties} t JOIN {evidence} e
+                  ON e.behaviour = 'co-repost' AND t.behaviour = 'co-repost'
+                 AND ((e.account_a = t.account_id AND e.account_b = t.partner)
+                      OR (e.account_b = t.account_id AND e.account_a = t.partner))
+                JOIN posts p ON p.post_id = CASE WHEN e.account_a = t.account_id
+                                                 THEN e.post_a ELSE e.post_b END
+                GROUP BY ALL
+            ), acts AS (
+                SELECT account_id, author, sum(acts) AS acts FROM (
+                    SELECT account_id, author, acts FROM amplifying
+                    UNION ALL SELECT account_id, author, acts FROM co_reposted)
+                WHERE author IS NOT NULL GROUP BY ALL
+            ), ranked AS (
+                SELECT account_id, author, acts,
+                       sum(acts) OVER (PARTITION BY account_id) AS total,
+                       row_number() OVER (PARTITION BY account_id
+                                          ORDER BY acts DESC, author) AS rank
+                FROM acts
+            )
+            SELECT account_id, author FROM ranked
+            WHERE rank = 1 AND acts >= {FOCUS_SHARE} * total
+              -- amplified by the group, not amplifying it: that is for the targets rule
+              AND account_id NOT IN (SELECT account_id FROM amplifying WHERE NOT by_member)
+            ORDER BY 1
+            """
+        ).fetchall()
+    return reposting_the_public(con, flagged, {m: [author] for m, author in follows})
+
+
+def reposting_the_public(con: duckdb.DuckDBPyConnection, flagged: list[str],
+                         reposted: dict[str, list[str]]) -> list[str]:
+    """The accounts of ``reposted`` (account: the authors whose posts it reposted) whose
+    reposts of those authors were of the public's posts, not the groups': less than
+    ``POST_EXCLUSIVITY`` of the other accounts that reposted those posts are among
+    ``flagged`` (the groups' members). A team's accounts repost what the team pushes,
+    posts the public hardly reposts (a slow drip's seeds, a persona's columns); an
+    audience reposts what everyone reposts of its idol."""
+    if not reposted:
+        return []
+    pairs = sorted((account, author) for account, authors in reposted.items()
+                   for author in authors)
+    with (arrow_view(con, {"account_id": pa.array([a for a, _ in pairs], pa.string()),
+                           "author": pa.array([b for _, b in pairs], pa.string())}) as follows,
+          arrow_view(con, {"account_id": pa.array(flagged, pa.string())}) as group):
+        rows = con.execute(
+            f"""
+            WITH pushed AS (
+                SELECT DISTINCT f.account_id, p.repost_of_post AS post
+                FROM {follows} f JOIN posts p ON p.account_id = f.account_id
+                 AND p.repost_of_account = f.author AND p.kind = 'repost'
+            ), others AS (
+                SELECT DISTINCT s.account_id, r.account_id AS other
+                FROM pushed s JOIN posts r ON r.repost_of_post = s.post
+                 AND r.kind = 'repost' AND r.account_id <> s.account_id
+            )
+            SELECT o.account_id FROM others o LEFT JOIN {group} g ON g.account_id = o.other
+            GROUP BY 1 HAVING count(g.account_id) < {POST_EXCLUSIVITY} * count(*)
+            ORDER BY 1
+            """
+        ).fetchall()
+    return [m for (m,) in rows]
 
 
 def _amplifying_posts(con: duckdb.DuckDBPyConnection) -> str:

@@ -23,7 +23,13 @@ from sockscope.detect.amplification import (
     amplified_only,
     attach_to_groups,
 )
-from sockscope.detect.audience import describe_audiences, split_audiences, split_readerships
+from sockscope.detect.audience import (
+    crowd_followers,
+    describe_audiences,
+    reposting_the_public,
+    split_audiences,
+    split_readerships,
+)
 from sockscope.detect.coaction import build_coactions, stage_actions, trace_scales
 from sockscope.detect.feeds import (
     Desk,
@@ -236,22 +242,31 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
     groups, readers = split_readerships(con, groups, edges, "evidence", independent)
     audiences += readers
     if params.amplification:
-        groups, targets, loose = _without_targets(con, groups, edges,
-                                                  edges_by_pair(grouped), member_q)
+        groups, targets, followers, loose = _without_targets(
+            con, groups, edges, edges_by_pair(grouped), member_q)
         if targets:
             notes.append(f"{targets:,} accounts that groups amplify, but that take no part "
-                         "in what the groups do, are left out as targets, not members"
-                         + (f"; {loose:,} more, tied to the groups only through them, "
-                            "go with them" if loose else ""))
+                         "in what the groups do, are left out as targets, not members")
+        if followers:
+            notes.append(f"{followers:,} accounts whose part in a group is reposting one "
+                         "account's posts, posts that mostly accounts outside the groups "
+                         "repost, are left out as that account's audience, not members")
+        if loose:
+            notes.append(f"{loose:,} more accounts, tied to the groups only through the "
+                         "accounts left out, go with them")
     groups = [g for g in groups if len(g.members) >= params.min_group_size]
     attached_edges: list[Edge] = []
     hypotheses = 0
     notes.append(_quiet_note(con))
     if params.amplification:
-        attached_edges, hypotheses, attached = _attach(con, groups, edges, params)
+        attached_edges, hypotheses, attached, audience = _attach(con, groups, edges, params)
         if attached:
             notes.append(f"{attached:,} accounts attached to groups whose own posts "
                          "they amplify far beyond chance")
+        if audience:
+            notes.append(f"{audience:,} accounts that amplify groups' posts far beyond "
+                         "chance, but posts that mostly accounts outside the groups "
+                         "repost, are a popular member's audience, not attached")
     if persona is not None:
         for group in groups:
             add_persona_evidence(group, group_signals(persona, group.members,
@@ -266,28 +281,40 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
 
 def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
                      by_pair: dict[tuple[str, str], list[Edge]], member_q: float
-                     ) -> tuple[list[Group], int, int]:
-    """The groups without the accounts they only amplify (``amplified_only``), pruned
-    again to their firm members (an account whose ties ran to those targets alone is
-    tied to nothing in the group) and described anew. Returns the groups, the number
-    of targets and of accounts that went with them."""
-    kept: list[Group] = []
-    pruned: list[list[str]] = []  # the members left in each group that had targets
-    targets = 0
+                     ) -> tuple[list[Group], int, int, int]:
+    """The groups without the accounts they only amplify (``amplified_only``) and
+    without their members' audiences (``crowd_followers``), pruned again to their firm
+    members (an account whose ties ran to those alone is tied to nothing in the group)
+    and described anew. Pruning can leave a member tied to one other alone, so the
+    audiences are looked for again until none is left. Returns the groups and the
+    numbers of targets, of followers and of accounts that went with them."""
+    work: list[tuple[Group, list[str]]] = []  # each group, and its members left
+    targets = followers = loose = 0
     for group in groups:
         amplified = set(amplified_only(con, group.members, edges))
-        if amplified:
-            targets += len(amplified)
-            pruned.append([m for m in group.members if m not in amplified])
-        else:
-            kept.append(group)
-    loose = 0
-    for remaining, pairs in zip(pruned, pairs_within(pruned, by_pair), strict=True):
-        firm = firm_group(remaining, pairs, member_q)
-        loose += len(remaining) - (len(firm.members) if firm is not None else 0)
-        if firm is not None:
-            kept.append(firm)
-    return rank_groups(kept), targets, loose
+        targets += len(amplified)
+        work.append((group, [m for m in group.members if m not in amplified]))
+    kept: list[Group] = []
+    while work:
+        again: list[tuple[Group, list[str]]] = []
+        internal = pairs_within([members for _, members in work], by_pair)
+        flagged = sorted({m for _, members in work for m in members}
+                         | {m for g in kept for m in g.members})
+        for (group, members), pairs in zip(work, internal, strict=True):
+            crowd = set(crowd_followers(con, flagged, pairs, "evidence"))
+            if not crowd and len(members) == len(group.members):
+                kept.append(group)
+                continue
+            followers += len(crowd)
+            left = [m for m in members if m not in crowd]
+            firm = firm_group(left, pairs, member_q)
+            loose += len(left) - (len(firm.members) if firm is not None else 0)
+            if firm is not None and crowd:
+                again.append((firm, firm.members))  # look for audiences once more
+            elif firm is not None:
+                kept.append(firm)
+        work = again
+    return rank_groups(kept), targets, followers, loose
 
 
 def _quiet_note(con: duckdb.DuckDBPyConnection) -> str:
@@ -316,12 +343,16 @@ def _signal_seed(params: DetectParams, accounts: list[str]) -> int:
 
 
 def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
-            params: DetectParams) -> tuple[list[Edge], int, int]:
+            params: DetectParams) -> tuple[list[Edge], int, int, int]:
     """Rounds of the attachment test: accounts attached in one round (often the team's
     other main accounts) widen the set of group-authored posts the next round tests
-    against. Returns the new edges, the hypotheses tested and the accounts attached."""
+    against. Then an account attached by reposting what the public reposts of the
+    group (``reposting_the_public``: a popular member's audience) is taken back out.
+    Returns the new edges, the hypotheses tested, and the accounts attached and taken
+    back out."""
     new_edges: list[Edge] = []
-    hypotheses = attached = 0
+    hypotheses = 0
+    joined_by_group: dict[int, list[str]] = {}
     for _ in range(params.attach_rounds):
         round_edges, joined, tests = attach_to_groups(con, groups, params.fdr)
         hypotheses += tests
@@ -329,9 +360,21 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edg
             break
         for index, accounts in joined.items():
             groups[index].members.extend(accounts)
-            attached += len(accounts)
+            joined_by_group.setdefault(index, []).extend(accounts)
         new_edges = merge_edges(new_edges, round_edges)
-    return new_edges, hypotheses, attached
+    audience: set[str] = set()
+    flagged = sorted({m for g in groups for m in g.members})
+    for index, accounts in sorted(joined_by_group.items()):
+        group = groups[index]
+        authors = [m for m in group.members if m not in set(accounts)]
+        public = set(reposting_the_public(con, flagged,
+                                          {account: authors for account in accounts}))
+        group.members[:] = [m for m in group.members if m not in public]
+        audience |= public
+    attached = sum(len(accounts) for accounts in joined_by_group.values()) - len(audience)
+    new_edges = [e for e in new_edges
+                 if e.account_a not in audience and e.account_b not in audience]
+    return new_edges, hypotheses, attached, len(audience)
 
 
 def merge_edges(first: list[Edge], second: list[Edge]) -> list[Edge]:
