@@ -215,15 +215,17 @@ def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
                 LEFT JOIN {AMPLIFIED} a
                   ON a.account_id = t.account_id AND a.author = t.partner
                 WHERE t.behaviour = '{AMPLIFICATION}'
-            ), co_reposted AS (  -- each co-repost behind a tie, by the reposted author
-                SELECT t.account_id, p.repost_of_account AS author, count(*) AS acts
-                FROM {candidate_ties} t JOIN {evidence} e
-                  ON e.behaviour = 'co-repost' AND t.behaviour = 'co-repost'
-                 AND ((e.account_a = t.account_id AND e.account_b = t.partner)
-                      OR (e.account_b = t.account_id AND e.account_a = t.partner))
-                JOIN posts p ON p.post_id = CASE WHEN e.account_a = t.account_id
-                                                 THEN e.post_a ELSE e.post_b END
-                GROUP BY ALL
+            ), co_reposts AS (  -- the member's repost in each co-repost behind a tie
+                SELECT t.account_id, e.post_a AS post FROM {candidate_ties} t
+                JOIN {evidence} e ON e.account_a = t.account_id AND e.account_b = t.partner
+                WHERE e.behaviour = 'co-repost' AND t.behaviour = 'co-repost'
+                UNION ALL
+                SELECT t.account_id, e.post_b FROM {candidate_ties} t
+                JOIN {evidence} e ON e.account_b = t.account_id AND e.account_a = t.partner
+                WHERE e.behaviour = 'co-repost' AND t.behaviour = 'co-repost'
+            ), co_reposted AS (  -- by the reposted author
+                SELECT c.account_id, p.repost_of_account AS author, count(*) AS acts
+                FROM co_reposts c JOIN posts p ON p.post_id = c.post GROUP BY ALL
             ), acts AS (
                 SELECT account_id, author, sum(acts) AS acts FROM (
                     SELECT account_id, author, acts FROM amplifying
