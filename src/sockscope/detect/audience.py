@@ -206,7 +206,7 @@ def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
                     ) as candidate_ties:
         follows = con.execute(
             f"""
-            WITH amplifying AS (  -- each amplification tie, with the member's reposts
+            WITH amplification_ties AS (  -- each one, with the member's reposts
                 SELECT t.account_id, t.partner AS author, a.c AS acts,
                        s.account_id IS NOT NULL AS by_member
                 FROM {candidate_ties} t
@@ -228,7 +228,7 @@ def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
                 FROM co_reposts c JOIN posts p ON p.post_id = c.post GROUP BY ALL
             ), acts AS (
                 SELECT account_id, author, sum(acts) AS acts FROM (
-                    SELECT account_id, author, acts FROM amplifying
+                    SELECT account_id, author, acts FROM amplification_ties
                     UNION ALL SELECT account_id, author, acts FROM co_reposted)
                 WHERE author IS NOT NULL GROUP BY ALL
             ), ranked AS (
@@ -241,7 +241,8 @@ def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
             SELECT account_id, author FROM ranked
             WHERE rank = 1 AND acts >= {FOCUS_SHARE} * total
               -- amplified by the group, not amplifying it: that is for the targets rule
-              AND account_id NOT IN (SELECT account_id FROM amplifying WHERE NOT by_member)
+              AND account_id NOT IN (SELECT account_id FROM amplification_ties
+                                     WHERE NOT by_member)
             ORDER BY 1
             """
         ).fetchall()
