@@ -365,8 +365,8 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edg
     audience: set[str] = set()
     flagged = sorted({m for g in groups for m in g.members})
     for index, accounts in sorted(joined_by_group.items()):
-        group = groups[index]
-        authors = [m for m in group.members if m not in set(accounts)]
+        group, joined = groups[index], set(accounts)
+        authors = [m for m in group.members if m not in joined]
         public = set(reposting_the_public(con, flagged,
                                           {account: authors for account in accounts}))
         group.members[:] = [m for m in group.members if m not in public]
