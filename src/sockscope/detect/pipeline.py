@@ -300,8 +300,12 @@ def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges:
         internal = pairs_within([members for _, members in work], by_pair)
         flagged = sorted({m for _, members in work for m in members}
                          | {m for g in kept for m in g.members})
+        # one query for every group: they are disjoint, so each member's ties stay its own
+        audiences = set(crowd_followers(
+            con, flagged, {pair: es for pairs in internal for pair, es in pairs.items()},
+            "evidence"))
         for (group, members), pairs in zip(work, internal, strict=True):
-            crowd = set(crowd_followers(con, flagged, pairs, "evidence"))
+            crowd = audiences.intersection(members)
             if not crowd and len(members) == len(group.members):
                 kept.append(group)
                 continue
@@ -362,15 +366,16 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edg
             groups[index].members.extend(accounts)
             joined_by_group.setdefault(index, []).extend(accounts)
         new_edges = merge_edges(new_edges, round_edges)
-    audience: set[str] = set()
-    flagged = sorted({m for g in groups for m in g.members})
-    for index, accounts in sorted(joined_by_group.items()):
-        group, joined = groups[index], set(accounts)
-        authors = [m for m in group.members if m not in joined]
-        public = set(reposting_the_public(con, flagged,
-                                          {account: authors for account in accounts}))
-        group.members[:] = [m for m in group.members if m not in public]
-        audience |= public
+    reposted: dict[str, list[str]] = {}  # each attached account: its group's own members
+    for index, accounts in joined_by_group.items():
+        joined = set(accounts)
+        authors = [m for m in groups[index].members if m not in joined]
+        reposted.update((account, authors) for account in accounts)
+    # one query for every group: an account is attached to one group at most
+    audience = set(reposting_the_public(con, sorted({m for g in groups for m in g.members}),
+                                        reposted))
+    for index in joined_by_group:
+        groups[index].members[:] = [m for m in groups[index].members if m not in audience]
     attached = sum(len(accounts) for accounts in joined_by_group.values()) - len(audience)
     new_edges = [e for e in new_edges
                  if e.account_a not in audience and e.account_b not in audience]
