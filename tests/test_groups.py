@@ -168,27 +168,79 @@ def test_a_fan_co_reposting_its_idol_with_the_team_is_its_audience(con):
     assert followers == 1 and kept.members == sorted([*team, "mate"])
 
 
-def test_an_account_attached_by_reposting_a_popular_members_public_posts_is_not_kept(con):
-    # the attachment test ties "heavy" to the team: it reposts every post of the team's
-    # popular member t0 and nothing else. But the public reposts those posts too: heavy
-    # is t0's audience. "late", who reposts the team's seeds (only the team does), stays
+def _popular_member_and_heavy_reposters(con, late: list[str]) -> list[str]:
+    """A six-account team whose member t0 is popular (each of its 30 posts reposted by
+    "heavy" and six of a public of 200, who also repost one another's posts) and whose
+    members t1..t5 take turns posting seeds that the rest of the team and ``late``
+    repost (nobody else does). Returns the team."""
     team, _ = _team()
-    # each of t0's posts: heavy, and six of the public, a different six each time; the
-    # seeds are t1's to t5's in turn
     rows = _popular_and_seeds(
         30, 1, ["heavy"], lambda k: [f"public{(6 * k + i) % 200}" for i in range(6)],
-        lambda k: team[1 + k % 5], lambda k: ["late", *(m for m in team if m != team[1 + k % 5])])
-    # the rest of the public's reposting: one another's posts
+        lambda k: team[1 + k % 5], lambda k: [*late, *(m for m in team if m != team[1 + k % 5])])
     for i in range(200):
         rows.append(post(f"own{i}", f"public{i}", 50.0 * i))
         for j in range(1, 40):
             _repost(rows, f"public{(i + j) % 200}", f"own{i}", f"public{i}",
                     50.0 * i + 60 * j)
     insert(con, rows)
+    return team
+
+
+def test_an_account_reposting_a_popular_members_public_posts_is_not_attached(con):
+    # "heavy" reposts every post of the team's popular member t0 and nothing else, but
+    # the public reposts those posts too: heavy is t0's audience. "late", who reposts
+    # the team's seeds (only the team does), is attached
+    team = _popular_member_and_heavy_reposters(con, ["late"])
     amplification_edges(con, 0.01)
     group = Group("", list(team), 1.0, 1e-6, [], BASE, BASE)
-    new_edges, _, attached, audience = _attach(con, [group], [], DetectParams())
-    assert (attached, audience) == (1, 1)
-    assert group.members == [*team, "late"]
-    # heavy's attachment edge went with it
+    new_edges, _, attached = _attach(con, [group], DetectParams())
+    assert attached == 1 and group.members == [*team, "late"]
     assert new_edges and all("late" in (e.account_a, e.account_b) for e in new_edges)
+
+
+def test_a_heavy_teammate_is_attached_by_the_seeds_it_reposts(con):
+    # "sock" reposts the team's 30 seeds, and also each of t0's public posts and 600
+    # posts of the public: its reposts of the group's authors are mostly of t0's public
+    # posts. Counted over all the group's posts, as the public's, they said "audience";
+    # the seeds, which the public never reposts, say teammate
+    team = _popular_member_and_heavy_reposters(con, ["sock"])
+    rows: list[dict] = []
+    for k in range(30):
+        _repost(rows, "sock", f"popular{k}", "t0", 3_600.0 * k + 700)
+    for i in range(600):
+        _repost(rows, "sock", f"own{i % 200}" if i < 200 else f"extra{i}", f"public{i % 200}",
+                20_000.0 + 30 * i)
+    insert(con, rows)
+    amplification_edges(con, 0.01)
+    group = Group("", list(team), 1.0, 1e-6, [], BASE, BASE)
+    _, _, attached = _attach(con, [group], DetectParams())
+    assert attached == 1 and group.members == [*team, "sock"]
+
+
+def test_a_seed_account_reposted_by_few_members_each_stays(con):
+    # a slow drip: "lead" posts 12 seeds, each reposted by three of a twelve-account
+    # team in turn, so only two members repost it often enough for a tie (less than the
+    # operator's share of the team). Nobody else reposts the seeds: the group pushes
+    # lead's posts, and lead is its own, not a target. "person" is amplified the same
+    # way, but the public reposts its posts as much as the team: a target
+    team, edges = _team(12)
+    rows: list[dict] = []
+    for k in range(12):
+        for author in ("lead", "person"):
+            rows.append(post(f"{author}{k}", author, 3_600.0 * k))
+            for member in (team[0], team[1], team[2 + k % 10]):
+                _repost(rows, member, f"{author}{k}", author, 3_600.0 * k + 1_800)
+        for i in range(6):
+            _repost(rows, f"public{(6 * k + i) % 40}", f"person{k}", "person",
+                    3_600.0 * k + 2_000)
+    insert(con, rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
+                    [[m, a] for m in team[:2] for a in ("lead", "person")])
+    _run_tables(con)
+    edges += [_edge(m, a, STRONG, AMPLIFICATION) for m in team[:2] for a in ("lead", "person")]
+    group = firm_group([*team, "lead", "person"], edges_by_pair(edges), MEMBER_Q)
+    assert group is not None and {"lead", "person"} <= set(group.members)
+    [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
+                                             MEMBER_Q)
+    assert targets == 1 and kept.members == sorted([*team, "lead"])

@@ -28,6 +28,8 @@ MIN_REPOSTS = 3  # reposts of one author before an (account, author) pair is tes
 # an account amplified by at least this share of its group's other members is the
 # team's own (what the operator pushes), not a target the team amplifies in passing
 OPERATOR_SHARE = 0.2
+# a post a group pushes: at least this share of the accounts that reposted it are members
+PUSHED_SHARE = 0.5
 AMPLIFIED = "amplified"  # the table of (account, author) repost counts this stage builds
 # the (account, author) pairs among them whose test is significant: who amplifies whom
 AMPLIFYING = "amplifying"
@@ -99,16 +101,22 @@ def _edge(account: str, author: str, reposts: int, p_value: float, q_value: floa
 def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: float,
                      min_reposts: int = MIN_REPOSTS
                      ) -> tuple[list[Edge], dict[int, list[str]], int]:
-    """Attach outside accounts that amplify a group's own posts far beyond chance.
+    """Attach outside accounts that repost what a group pushes far more than the public.
 
     A slow-drip team is found by its core (members tied to the accounts they push);
-    the rest of the team reposts posts written by several core members, a few each.
-    For account x and group G: c = x's reposts of posts authored by G's members,
-    lambda = max(d_x, mean d) * R_G / T (R_G: all reposts of G-authored posts), and
-    c ~ Poisson(lambda); Benjamini-Hochberg over every (reposting account, group).
+    the rest of the team reposts the team's posts too, a few each, and its heaviest
+    accounts bury them among hundreds of ordinary reposts. What the team pushes are its
+    members' posts that the team reposts and the public hardly does: posts at least
+    ``PUSHED_SHARE`` of whose reposters are members. For account x (in no group) and
+    group G: c = x's reposts of posts G pushes; lambda = max(d_x, mean d) * R / T,
+    where R is how often accounts outside G reposted those posts (x's own reposts
+    aside) and T all reposts by accounts outside G: the public's rate, never the
+    team's own (a team reposting its own posts would make them look popular and
+    explain its hidden members away). c ~ Poisson(lambda); Benjamini-Hochberg over
+    every (reposting account, group). A popular member's audience reposts the
+    member's public posts, not what the group pushes, and is not attached.
     Returns the new edges (x to the member it reposted most), the accounts to add per
-    group (by position in ``groups``), and the number of hypotheses. Reads the table
-    ``amplified`` of ``amplification_edges``.
+    group (by position in ``groups``), and the number of hypotheses.
     """
     if not groups:
         return [], {}, 0
@@ -118,25 +126,52 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
     }) as members:
         rows = con.execute(
             f"""
-            WITH reposts AS (SELECT account_id, author, c, first_t, last_t FROM {AMPLIFIED}),
-            degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
+            WITH reposts AS (  -- one per account and reposted post, as in {AMPLIFIED}
+                SELECT account_id, repost_of_post AS post,
+                       any_value(repost_of_account) AS author, min(epoch(created_at)) AS t
+                FROM posts
+                WHERE kind = 'repost' AND repost_of_account IS NOT NULL
+                  AND repost_of_account <> account_id
+                GROUP BY 1, 2
+            ), degree AS (SELECT account_id, count(*) AS d FROM reposts GROUP BY 1),
             mean AS (SELECT avg(d) AS m, sum(d) AS total FROM degree),
-            reach AS (
-                SELECT g.group_index, sum(r.c) AS r FROM reposts r
-                JOIN {members} g ON g.account_id = r.author GROUP BY 1
-            ), attached AS (
-                SELECT g.group_index, r.account_id, sum(r.c) AS c,
-                       first(r.author ORDER BY r.c DESC, r.author) AS top_author,
-                       min(r.first_t) AS first_t, max(r.last_t) AS last_t
+            outside AS (  -- reposts made by accounts outside each group
+                SELECT g.group_index, any_value(mean.total) - sum(d.d) AS reposts
+                FROM {members} g JOIN degree d USING (account_id), mean GROUP BY 1
+            ), group_reposts AS (  -- reposts of the groups' posts; by a member or not
+                SELECT g.group_index, r.post, r.account_id, r.author, r.t,
+                       m.account_id IS NOT NULL AS by_member
                 FROM reposts r JOIN {members} g ON g.account_id = r.author
+                LEFT JOIN {members} m
+                  ON m.account_id = r.account_id AND m.group_index = g.group_index
+            ), reach AS (
+                SELECT group_index, post, count(*) AS n,
+                       count(*) FILTER (WHERE by_member) AS by_members
+                FROM group_reposts GROUP BY ALL
+            ), pushed AS (  -- outsiders' reposts of posts the group pushes
+                SELECT r.group_index, r.account_id, r.author, r.t
+                FROM group_reposts r JOIN reach USING (group_index, post)
+                WHERE NOT r.by_member AND reach.n > 1
+                  AND reach.by_members >= {PUSHED_SHARE} * (reach.n - 1)
+            ), public AS (SELECT group_index, count(*) AS r FROM pushed GROUP BY 1),
+            by_author AS (
+                SELECT group_index, account_id, author, count(*) AS c,
+                       min(t) AS first_t, max(t) AS last_t
+                FROM pushed
                 WHERE NOT EXISTS (SELECT 1 FROM {members} m
-                                  WHERE m.account_id = r.account_id)
+                                  WHERE m.account_id = pushed.account_id)
                 GROUP BY ALL
+            ), attached AS (
+                SELECT group_index, account_id, sum(c) AS c,
+                       first(author ORDER BY c DESC, author) AS top_author,
+                       min(first_t) AS first_t, max(last_t) AS last_t
+                FROM by_author GROUP BY ALL
             )
             SELECT a.group_index, a.account_id, a.c,
-                   greatest(d.d, mean.m) * reach.r / mean.total,
+                   greatest(d.d, mean.m) * (public.r - a.c) / o.reposts,
                    a.top_author, a.first_t, a.last_t
-            FROM attached a JOIN degree d USING (account_id) JOIN reach USING (group_index), mean
+            FROM attached a JOIN degree d USING (account_id) JOIN public USING (group_index)
+            JOIN outside o USING (group_index), mean
             WHERE a.c >= ?
             ORDER BY a.group_index, a.account_id
             """,
@@ -198,8 +233,41 @@ def amplification_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge],
         )
 
 
-def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
-                   edges: list[Edge]) -> list[str]:
+def pushed_authors(con: duckdb.DuckDBPyConnection, groups: list[list[str]]) -> list[set[str]]:
+    """For each group (its members), the authors of the posts it pushes: posts that two
+    or more members reposted and whose reposters are at least ``PUSHED_SHARE``
+    members. A slow drip's seed account and a desk's persona are such authors, and so
+    are the people of a community whose posts a batching team reposts; a popular
+    account that some members also repost, among its public, is not."""
+    with arrow_view(con, {"group_index": [i for i, g in enumerate(groups) for _ in g],
+                          "account_id": [m for g in groups for m in g]}) as view:
+        rows = con.execute(
+            f"""
+            WITH reposts AS (
+                SELECT DISTINCT account_id, repost_of_post AS post, repost_of_account AS author
+                FROM posts
+                WHERE kind = 'repost' AND repost_of_account IS NOT NULL
+                  AND repost_of_account <> account_id
+            ), by_members AS (
+                SELECT g.group_index, r.post, any_value(r.author) AS author, count(*) AS k
+                FROM reposts r JOIN {view} g USING (account_id) GROUP BY 1, 2 HAVING count(*) >= 2
+            ), reach AS (
+                SELECT post, count(*) AS n FROM reposts SEMI JOIN by_members USING (post)
+                GROUP BY 1
+            )
+            SELECT b.group_index, b.author FROM by_members b JOIN reach USING (post)
+            WHERE b.k >= {PUSHED_SHARE} * reach.n
+            GROUP BY 1, 2 HAVING count(*) >= {MIN_REPOSTS}
+            """
+        ).fetchall()
+    pushed: list[set[str]] = [set() for _ in groups]
+    for index, author in rows:
+        pushed[index].add(author)
+    return pushed
+
+
+def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: list[Edge],
+                   pushed: set[str] = frozenset()) -> list[str]:
     """The members of a group that the group only amplifies: every tie they have inside
     it is an amplification edge on which they are the author, never the amplifier (their
     own reposts of that partner, if any, are not beyond chance: a person reposting
@@ -210,12 +278,15 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
     a tie made of the team's reposts of them says nothing about what they do. The
     operator's own account is amplified too, but by a good part of the team (everyone
     reposts what it posts): an account amplified by at least ``OPERATOR_SHARE`` of the
-    other members stays. Unless the team amplifies a community: an operation runs
+    other members stays, and so does one whose posts the group pushes (``pushed``, the
+    authors of ``pushed_authors``): a slow drip's seed account is reposted by a fifth to
+    a third of a large team each time, too few reposts per member for many ties, but by
+    hardly anyone else. Unless the team amplifies a community: an operation runs
     many accounts to push a few of its own, while a team that blends into a community
-    amplifies many of its people. When the accounts a group only amplifies, inside it
-    or out, are at least as many as the members that act with it, they are a
-    community, and none of them is kept. Reads the table ``amplifying`` of
-    ``amplification_edges``."""
+    amplifies many of its people. When the accounts a group only amplifies or pushes
+    without acting with it, inside it or out, are at least as many as the members that
+    act with it, they are a community, and none of them is kept. Reads the table
+    ``amplifying`` of ``amplification_edges``."""
     inside = set(members)
     ties: dict[str, list[Edge]] = {}  # every account tied to a member: its ties to members
     for e in edges:
@@ -239,6 +310,8 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str],
     only_amplified = {m: es for m, es in hopeful.items()
                       if all((m, partner(m, e)) not in directed for e in es)}
     acting = len(members) - sum(1 for m in only_amplified if m in inside)
-    community = len(only_amplified) >= acting
+    passive = set(only_amplified) | {a for a in pushed if a not in inside}
+    community = len(passive) >= acting
     return sorted(m for m, es in only_amplified.items() if m in inside
-                  and (community or len(es) < OPERATOR_SHARE * (len(members) - 1)))
+                  and (community or (len(es) < OPERATOR_SHARE * (len(members) - 1)
+                                     and m not in pushed)))

@@ -22,11 +22,11 @@ from sockscope.detect.amplification import (
     amplification_evidence,
     amplified_only,
     attach_to_groups,
+    pushed_authors,
 )
 from sockscope.detect.audience import (
     crowd_followers,
     describe_audiences,
-    reposting_the_public,
     split_audiences,
     split_readerships,
 )
@@ -259,14 +259,10 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
     hypotheses = 0
     notes.append(_quiet_note(con))
     if params.amplification:
-        attached_edges, hypotheses, attached, audience = _attach(con, groups, edges, params)
+        attached_edges, hypotheses, attached = _attach(con, groups, params)
         if attached:
-            notes.append(f"{attached:,} accounts attached to groups whose own posts "
-                         "they amplify far beyond chance")
-        if audience:
-            notes.append(f"{audience:,} accounts that amplify groups' posts far beyond "
-                         "chance, but posts that mostly accounts outside the groups "
-                         "repost, are a popular member's audience, not attached")
+            notes.append(f"{attached:,} accounts attached to groups whose pushed posts "
+                         "they repost far more than the public does")
     if persona is not None:
         for group in groups:
             add_persona_evidence(group, group_signals(persona, group.members,
@@ -282,7 +278,8 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
 def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
                      by_pair: dict[tuple[str, str], list[Edge]], member_q: float
                      ) -> tuple[list[Group], int, int, int]:
-    """The groups without the accounts they only amplify (``amplified_only``) and
+    """The groups without the accounts they only amplify (``amplified_only``; an account
+    whose posts a group pushes, ``pushed_authors``, is its own, not a target) and
     without their members' audiences (``crowd_followers``), pruned again to their firm
     members (an account whose ties ran to those alone is tied to nothing in the group)
     and described anew. Pruning can leave a member tied to one other alone, so the
@@ -290,8 +287,9 @@ def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges:
     numbers of targets, of followers and of accounts that went with them."""
     work: list[tuple[Group, list[str]]] = []  # each group, and its members left
     targets = followers = loose = 0
-    for group in groups:
-        amplified = set(amplified_only(con, group.members, edges))
+    pushed = pushed_authors(con, [group.members for group in groups])
+    for group, authors in zip(groups, pushed, strict=True):
+        amplified = set(amplified_only(con, group.members, edges, authors))
         targets += len(amplified)
         work.append((group, [m for m in group.members if m not in amplified]))
     kept: list[Group] = []
@@ -346,17 +344,14 @@ def _signal_seed(params: DetectParams, accounts: list[str]) -> int:
     return params.seed * 1_000_003 + zlib.crc32("\x1f".join(sorted(accounts)).encode())
 
 
-def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
-            params: DetectParams) -> tuple[list[Edge], int, int, int]:
+def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
+            params: DetectParams) -> tuple[list[Edge], int, int]:
     """Rounds of the attachment test: accounts attached in one round (often the team's
-    other main accounts) widen the set of group-authored posts the next round tests
-    against. Then an account attached by reposting what the public reposts of the
-    group (``reposting_the_public``: a popular member's audience) is taken back out.
-    Returns the new edges, the hypotheses tested, and the accounts attached and taken
-    back out."""
+    other main accounts) widen the set of posts the group pushes that the next round
+    tests against. Returns the new edges, the hypotheses tested, and the number of
+    accounts attached."""
     new_edges: list[Edge] = []
-    hypotheses = 0
-    joined_by_group: dict[int, list[str]] = {}
+    hypotheses = attached = 0
     for _ in range(params.attach_rounds):
         round_edges, joined, tests = attach_to_groups(con, groups, params.fdr)
         hypotheses += tests
@@ -364,22 +359,9 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edg
             break
         for index, accounts in joined.items():
             groups[index].members.extend(accounts)
-            joined_by_group.setdefault(index, []).extend(accounts)
+            attached += len(accounts)
         new_edges = merge_edges(new_edges, round_edges)
-    reposted: dict[str, list[str]] = {}  # each attached account: its group's own members
-    for index, accounts in joined_by_group.items():
-        joined = set(accounts)
-        authors = [m for m in groups[index].members if m not in joined]
-        reposted.update((account, authors) for account in accounts)
-    # one query for every group: an account is attached to one group at most
-    audience = set(reposting_the_public(con, sorted({m for g in groups for m in g.members}),
-                                        reposted))
-    for index in joined_by_group:
-        groups[index].members[:] = [m for m in groups[index].members if m not in audience]
-    attached = sum(len(accounts) for accounts in joined_by_group.values()) - len(audience)
-    new_edges = [e for e in new_edges
-                 if e.account_a not in audience and e.account_b not in audience]
-    return new_edges, hypotheses, attached, len(audience)
+    return new_edges, hypotheses, attached
 
 
 def merge_edges(first: list[Edge], second: list[Edge]) -> list[Edge]:
