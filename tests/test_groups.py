@@ -244,3 +244,28 @@ def test_a_seed_account_reposted_by_few_members_each_stays(con):
     [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
                                              MEMBER_Q)
     assert targets == 1 and kept.members == sorted([*team, "lead"])
+
+
+def test_people_a_few_members_push_are_targets_in_a_larger_group(con):
+    # Leiden can merge teams: four batching accounts (t20..t23) sit in one group with a
+    # twenty-account team. Their community's people (v0..v2), whose posts only those
+    # four repost, are pushed by a sixth of the group, not by a good part of it: targets
+    team, edges = _team(24)
+    batchers = team[20:]
+    rows: list[dict] = []
+    for v in ("v0", "v1", "v2"):
+        for k in range(5):
+            rows.append(post(f"{v}-{k}", v, 3_600.0 * k))
+            for member in batchers:
+                _repost(rows, member, f"{v}-{k}", v, 3_600.0 * k + 900)
+    insert(con, rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
+                    [[m, v] for m in batchers for v in ("v0", "v1", "v2")])
+    _run_tables(con)
+    edges += [_edge(m, v, STRONG, AMPLIFICATION) for m in batchers for v in ("v0", "v1", "v2")]
+    group = firm_group([*team, "v0", "v1", "v2"], edges_by_pair(edges), MEMBER_Q)
+    assert group is not None and {"v0", "v1", "v2"} <= set(group.members)
+    [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
+                                             MEMBER_Q)
+    assert targets == 3 and kept.members == sorted(team)

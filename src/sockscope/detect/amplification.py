@@ -233,12 +233,14 @@ def amplification_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge],
         )
 
 
-def pushed_authors(con: duckdb.DuckDBPyConnection, groups: list[list[str]]) -> list[set[str]]:
-    """For each group (its members), the authors of the posts it pushes: posts that two
-    or more members reposted and whose reposters are at least ``PUSHED_SHARE``
-    members. A slow drip's seed account and a desk's persona are such authors, and so
-    are the people of a community whose posts a batching team reposts; a popular
-    account that some members also repost, among its public, is not."""
+def pushed_authors(con: duckdb.DuckDBPyConnection,
+                   groups: list[list[str]]) -> list[dict[str, int]]:
+    """For each group (its members), the authors of the posts it pushes, with how many
+    members reposted them: posts that two or more members reposted and whose reposters
+    are at least ``PUSHED_SHARE`` members, ``MIN_REPOSTS`` of them or more per author.
+    A slow drip's seed account and a desk's persona are such authors, and so are the
+    people of a community whose posts a batching team reposts; a popular account that
+    some members also repost, among its public, is not."""
     with arrow_view(con, {"group_index": [i for i, g in enumerate(groups) for _ in g],
                           "account_id": [m for g in groups for m in g]}) as view:
         rows = con.execute(
@@ -248,26 +250,32 @@ def pushed_authors(con: duckdb.DuckDBPyConnection, groups: list[list[str]]) -> l
                 FROM posts
                 WHERE kind = 'repost' AND repost_of_account IS NOT NULL
                   AND repost_of_account <> account_id
+            ), by_member AS (
+                SELECT g.group_index, r.post, r.author, r.account_id
+                FROM reposts r JOIN {view} g USING (account_id)
             ), by_members AS (
-                SELECT g.group_index, r.post, any_value(r.author) AS author, count(*) AS k
-                FROM reposts r JOIN {view} g USING (account_id) GROUP BY 1, 2 HAVING count(*) >= 2
+                SELECT group_index, post, count(*) AS k FROM by_member
+                GROUP BY 1, 2 HAVING count(*) >= 2
             ), reach AS (
                 SELECT post, count(*) AS n FROM reposts SEMI JOIN by_members USING (post)
                 GROUP BY 1
+            ), pushed AS (
+                SELECT b.group_index, b.post FROM by_members b JOIN reach USING (post)
+                WHERE b.k >= {PUSHED_SHARE} * reach.n
             )
-            SELECT b.group_index, b.author FROM by_members b JOIN reach USING (post)
-            WHERE b.k >= {PUSHED_SHARE} * reach.n
-            GROUP BY 1, 2 HAVING count(*) >= {MIN_REPOSTS}
+            SELECT m.group_index, m.author, count(DISTINCT m.account_id)
+            FROM pushed p JOIN by_member m USING (group_index, post)
+            GROUP BY 1, 2 HAVING count(DISTINCT m.post) >= {MIN_REPOSTS}
             """
         ).fetchall()
-    pushed: list[set[str]] = [set() for _ in groups]
-    for index, author in rows:
-        pushed[index].add(author)
+    pushed: list[dict[str, int]] = [{} for _ in groups]
+    for index, author, pushers in rows:
+        pushed[index][author] = int(pushers)
     return pushed
 
 
 def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: list[Edge],
-                   pushed: set[str] = frozenset()) -> list[str]:
+                   pushed: dict[str, int] | None = None) -> list[str]:
     """The members of a group that the group only amplifies: every tie they have inside
     it is an amplification edge on which they are the author, never the amplifier (their
     own reposts of that partner, if any, are not beyond chance: a person reposting
@@ -278,10 +286,11 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: li
     a tie made of the team's reposts of them says nothing about what they do. The
     operator's own account is amplified too, but by a good part of the team (everyone
     reposts what it posts): an account amplified by at least ``OPERATOR_SHARE`` of the
-    other members stays, and so does one whose posts the group pushes (``pushed``, the
-    authors of ``pushed_authors``): a slow drip's seed account is reposted by a fifth to
-    a third of a large team each time, too few reposts per member for many ties, but by
-    hardly anyone else. Unless the team amplifies a community: an operation runs
+    other members stays, and so does one whose posts the group pushes that many members
+    repost (``pushed``: ``pushed_authors``, the members who reposted them): a slow
+    drip's seed account is reposted by a fifth to a third of a large team each time,
+    too few reposts per member for many ties, but nearly every member reposts some of
+    its posts, and hardly anyone else does. Unless the team amplifies a community: an operation runs
     many accounts to push a few of its own, while a team that blends into a community
     amplifies many of its people. When the accounts a group only amplifies or pushes
     without acting with it, inside it or out, are at least as many as the members that
@@ -310,8 +319,9 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: li
     only_amplified = {m: es for m, es in hopeful.items()
                       if all((m, partner(m, e)) not in directed for e in es)}
     acting = len(members) - sum(1 for m in only_amplified if m in inside)
+    pushed = pushed or {}
     passive = set(only_amplified) | {a for a in pushed if a not in inside}
     community = len(passive) >= acting
+    share = OPERATOR_SHARE * (len(members) - 1)
     return sorted(m for m, es in only_amplified.items() if m in inside
-                  and (community or (len(es) < OPERATOR_SHARE * (len(members) - 1)
-                                     and m not in pushed)))
+                  and (community or (len(es) < share and pushed.get(m, 0) < share)))
