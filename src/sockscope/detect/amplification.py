@@ -100,31 +100,62 @@ def _edge(account: str, author: str, reposts: int, p_value: float, q_value: floa
 
 def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: float,
                      min_reposts: int = MIN_REPOSTS
-                     ) -> tuple[list[Edge], dict[int, list[str]], int]:
-    """Attach outside accounts that repost what a group pushes far more than the public.
+                     ) -> tuple[list[Edge], dict[int, list[str]], int, set[str]]:
+    """Attach outside accounts that amplify a group far beyond chance, by either of two
+    tests (Benjamini-Hochberg over both, every (reposting account, group) twice).
 
     A slow-drip team is found by its core (members tied to the accounts they push);
-    the rest of the team reposts the team's posts too, a few each, and its heaviest
-    accounts bury them among hundreds of ordinary reposts. What the team pushes are its
-    members' posts that the team reposts and the public hardly does: posts at least
-    ``PUSHED_SHARE`` of whose reposters are members. For account x (in no group) and
-    group G: c = x's reposts of posts G pushes; lambda = max(d_x, mean d) * R / T,
-    where R is how often accounts outside G reposted those posts (x's own reposts
-    aside) and T all reposts by accounts outside G: the public's rate, never the
-    team's own (a team reposting its own posts would make them look popular and
-    explain its hidden members away). c ~ Poisson(lambda); Benjamini-Hochberg over
-    every (reposting account, group). A popular member's audience reposts the
-    member's public posts, not what the group pushes, and is not attached.
+    the rest of the team reposts posts written by several core members, a few each.
+    1. *The group's posts*: c = x's reposts of posts authored by G's members, lambda =
+       max(d_x, mean d) * R_G / T (R_G: all reposts of G-authored posts, T: all
+       reposts). It finds the team while the group holds only part of it, but it counts
+       a popular member's public posts as much as the team's seeds: the caller takes
+       back an account this test alone attached whose reposts of the group were the
+       public's (``audience.reposting_the_public``).
+    2. *What the group pushes*: its members' posts that the team reposts and the public
+       hardly does, at least ``PUSHED_SHARE`` of whose reposters are members. c = x's
+       reposts of them, lambda = max(d_x, mean d) * R / T, where R is how often accounts
+       outside G reposted them (x's own aside) and T all reposts by accounts outside G:
+       the public's rate, never the team's own. A camouflaged slow drip's heaviest
+       members bury 10-20 seed reposts among hundreds of reposts of popular accounts,
+       the team's own among them; test 1 weighs them all, this test the seeds alone.
     Returns the new edges (x to the member it reposted most), the accounts to add per
-    group (by position in ``groups``), and the number of hypotheses.
+    group (by position in ``groups``), the number of hypotheses, and the accounts
+    attached by test 2. Reads the table ``amplified`` of ``amplification_edges``.
     """
     if not groups:
-        return [], {}, 0
+        return [], {}, 0, set()
     with arrow_view(con, {
         "group_index": [i for i, g in enumerate(groups) for _ in g.members],
         "account_id": [m for g in groups for m in g.members],
     }) as members:
-        rows = con.execute(
+        rows = [(*row, False) for row in con.execute(
+            f"""
+            WITH reposts AS (SELECT account_id, author, c, first_t, last_t FROM {AMPLIFIED}),
+            degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
+            mean AS (SELECT avg(d) AS m, sum(d) AS total FROM degree),
+            reach AS (
+                SELECT g.group_index, sum(r.c) AS r FROM reposts r
+                JOIN {members} g ON g.account_id = r.author GROUP BY 1
+            ), attached AS (
+                SELECT g.group_index, r.account_id, sum(r.c) AS c,
+                       first(r.author ORDER BY r.c DESC, r.author) AS top_author,
+                       min(r.first_t) AS first_t, max(r.last_t) AS last_t
+                FROM reposts r JOIN {members} g ON g.account_id = r.author
+                WHERE NOT EXISTS (SELECT 1 FROM {members} m
+                                  WHERE m.account_id = r.account_id)
+                GROUP BY ALL
+            )
+            SELECT a.group_index, a.account_id, a.c,
+                   greatest(d.d, mean.m) * reach.r / mean.total,
+                   a.top_author, a.first_t, a.last_t
+            FROM attached a JOIN degree d USING (account_id) JOIN reach USING (group_index), mean
+            WHERE a.c >= ?
+            ORDER BY a.group_index, a.account_id
+            """,
+            [min_reposts],
+        ).fetchall()]
+        rows += [(*row, True) for row in con.execute(
             f"""
             WITH reposts AS (  -- one per account and reposted post, as in {AMPLIFIED}
                 SELECT account_id, repost_of_post AS post,
@@ -176,20 +207,23 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
             ORDER BY a.group_index, a.account_id
             """,
             [min_reposts],
-        ).fetchall()
+        ).fetchall()]
     reposters = con.execute(
         "SELECT count(DISTINCT account_id) FROM posts WHERE kind = 'repost'").fetchall()[0][0]
-    hypotheses = int(reposters) * len(groups)
+    hypotheses = 2 * int(reposters) * len(groups)
     if not rows:
-        return [], {}, hypotheses
+        return [], {}, hypotheses, set()
     p, q = poisson_tests(np.array([r[2] for r in rows]), np.array([r[3] for r in rows]),
                          hypotheses)
     # an account amplifying several groups joins the one it is most significantly tied to
     best: dict[str, tuple[float, int, Edge]] = {}
-    for (group_index, account, count, _lam, author, first_t, last_t), p_value, q_value in zip(
-            rows, p, q, strict=True):
+    pushes: set[tuple[str, int]] = set()  # (account, group) significant on test 2
+    for (group_index, account, count, _lam, author, first_t, last_t, pushed), p_value, \
+            q_value in zip(rows, p, q, strict=True):
         if q_value > fdr:
             continue
+        if pushed:
+            pushes.add((account, int(group_index)))
         edge = _edge(account, author, count, p_value, q_value, first_t, last_t)
         if account not in best or (q_value, group_index) < best[account][:2]:
             best[account] = (float(q_value), int(group_index), edge)
@@ -197,7 +231,9 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
     for account, (_, group_index, _) in sorted(best.items()):
         joined.setdefault(group_index, []).append(account)
     edges = [edge for _, (_, _, edge) in sorted(best.items())]
-    return edges, joined, hypotheses
+    by_pushes = {account for account, (_, group_index, _) in best.items()
+                 if (account, group_index) in pushes}
+    return edges, joined, hypotheses, by_pushes
 
 
 def amplification_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge],
@@ -292,9 +328,9 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: li
     too few reposts per member for many ties, but nearly every member reposts some of
     its posts, and hardly anyone else does. Unless the team amplifies a community: an operation runs
     many accounts to push a few of its own, while a team that blends into a community
-    amplifies many of its people. When the accounts a group only amplifies or pushes
-    without acting with it, inside it or out, are at least as many as the members that
-    act with it, they are a community, and none of them is kept. Reads the table
+    amplifies many of its people. When the accounts a group only amplifies, or pushes
+    by a good part of it without acting with it, inside it or out, are at least as many
+    as the members that act with it, they are a community, and none of them is kept. Reads the table
     ``amplifying`` of ``amplification_edges``."""
     inside = set(members)
     ties: dict[str, list[Edge]] = {}  # every account tied to a member: its ties to members
@@ -319,9 +355,12 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: li
     only_amplified = {m: es for m, es in hopeful.items()
                       if all((m, partner(m, e)) not in directed for e in es)}
     acting = len(members) - sum(1 for m in only_amplified if m in inside)
-    pushed = pushed or {}
-    passive = set(only_amplified) | {a for a in pushed if a not in inside}
-    community = len(passive) >= acting
     share = OPERATOR_SHARE * (len(members) - 1)
+    # accounts outside the group that a good part of it pushes (a handful of heavy
+    # members reposting the same rare post of a stranger is chance, not a push)
+    pushed = pushed or {}
+    passive = set(only_amplified) | {a for a, pushers in pushed.items()
+                                     if a not in inside and pushers >= share}
+    community = len(passive) >= acting
     return sorted(m for m, es in only_amplified.items() if m in inside
                   and (community or (len(es) < share and pushed.get(m, 0) < share)))

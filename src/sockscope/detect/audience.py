@@ -246,10 +246,10 @@ def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
             ORDER BY 1
             """
         ).fetchall()
-    return _reposting_the_public(con, flagged, {m: [author] for m, author in follows})
+    return reposting_the_public(con, flagged, {m: [author] for m, author in follows})
 
 
-def _reposting_the_public(con: duckdb.DuckDBPyConnection, flagged: list[str],
+def reposting_the_public(con: duckdb.DuckDBPyConnection, flagged: list[str],
                          reposted: dict[str, list[str]]) -> list[str]:
     """The accounts of ``reposted`` (account: the authors whose posts it reposted) whose
     reposts of those authors were of the public's posts, not the groups': less than

@@ -27,6 +27,7 @@ from sockscope.detect.amplification import (
 from sockscope.detect.audience import (
     crowd_followers,
     describe_audiences,
+    reposting_the_public,
     split_audiences,
     split_readerships,
 )
@@ -259,10 +260,14 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
     hypotheses = 0
     notes.append(_quiet_note(con))
     if params.amplification:
-        attached_edges, hypotheses, attached = _attach(con, groups, params)
+        attached_edges, hypotheses, attached, audience = _attach(con, groups, params)
         if attached:
-            notes.append(f"{attached:,} accounts attached to groups whose pushed posts "
-                         "they repost far more than the public does")
+            notes.append(f"{attached:,} accounts attached to groups whose own posts "
+                         "they amplify far beyond chance")
+        if audience:
+            notes.append(f"{audience:,} accounts that amplify groups' posts far beyond "
+                         "chance, but posts that mostly accounts outside the groups "
+                         "repost, are a popular member's audience, not attached")
     if persona is not None:
         for group in groups:
             add_persona_evidence(group, group_signals(persona, group.members,
@@ -345,23 +350,43 @@ def _signal_seed(params: DetectParams, accounts: list[str]) -> int:
 
 
 def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
-            params: DetectParams) -> tuple[list[Edge], int, int]:
-    """Rounds of the attachment test: accounts attached in one round (often the team's
-    other main accounts) widen the set of posts the group pushes that the next round
-    tests against. Returns the new edges, the hypotheses tested, and the number of
-    accounts attached."""
+            params: DetectParams) -> tuple[list[Edge], int, int, int]:
+    """Rounds of the attachment tests: accounts attached in one round (often the team's
+    other main accounts) widen the set of group-authored posts the next round tests
+    against. Then an account that only the test on all the group's posts attached, by
+    reposting what the public reposts of the group (``reposting_the_public``: a
+    popular member's audience), is taken back out; one that reposts what the group
+    pushes stays. Returns the new edges, the hypotheses tested, and the accounts
+    attached and taken back out."""
     new_edges: list[Edge] = []
-    hypotheses = attached = 0
+    hypotheses = 0
+    joined_by_group: dict[int, list[str]] = {}
+    by_pushes: set[str] = set()
     for _ in range(params.attach_rounds):
-        round_edges, joined, tests = attach_to_groups(con, groups, params.fdr)
+        round_edges, joined, tests, pushing = attach_to_groups(con, groups, params.fdr)
         hypotheses += tests
+        by_pushes |= pushing
         if not joined:
             break
         for index, accounts in joined.items():
             groups[index].members.extend(accounts)
-            attached += len(accounts)
+            joined_by_group.setdefault(index, []).extend(accounts)
         new_edges = merge_edges(new_edges, round_edges)
-    return new_edges, hypotheses, attached
+    reposted: dict[str, list[str]] = {}  # each account to check: its group's own members
+    for index, accounts in joined_by_group.items():
+        joined = set(accounts)
+        authors = [m for m in groups[index].members if m not in joined]
+        reposted.update((account, authors) for account in accounts
+                        if account not in by_pushes)
+    # one query for every group: an account is attached to one group at most
+    audience = set(reposting_the_public(con, sorted({m for g in groups for m in g.members}),
+                                        reposted))
+    for index in joined_by_group:
+        groups[index].members[:] = [m for m in groups[index].members if m not in audience]
+    attached = sum(len(accounts) for accounts in joined_by_group.values()) - len(audience)
+    new_edges = [e for e in new_edges
+                 if e.account_a not in audience and e.account_b not in audience]
+    return new_edges, hypotheses, attached, len(audience)
 
 
 def merge_edges(first: list[Edge], second: list[Edge]) -> list[Edge]:
