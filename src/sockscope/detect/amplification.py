@@ -322,16 +322,17 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: li
     a tie made of the team's reposts of them says nothing about what they do. The
     operator's own account is amplified too, but by a good part of the team (everyone
     reposts what it posts): an account amplified by at least ``OPERATOR_SHARE`` of the
-    other members stays, and so does one whose posts the group pushes that many members
-    repost (``pushed``: ``pushed_authors``, the members who reposted them): a slow
-    drip's seed account is reposted by a fifth to a third of a large team each time,
-    too few reposts per member for many ties, but nearly every member reposts some of
-    its posts, and hardly anyone else does. Unless the team amplifies a community: an operation runs
-    many accounts to push a few of its own, while a team that blends into a community
-    amplifies many of its people. When the accounts a group only amplifies, or pushes
-    by a good part of it without acting with it, inside it or out, are at least as many
-    as the members that act with it, they are a community, and none of them is kept. Reads the table
-    ``amplifying`` of ``amplification_edges``."""
+    other members stays, and so does one whose pushed posts as many members repost
+    (``pushed``: ``pushed_authors``, the members who reposted them): a slow drip's
+    seed account is reposted by a fifth to a third of a large team each time, too few
+    reposts per member for many ties, but nearly every member reposts some of its
+    posts, and hardly anyone else does. Unless the team amplifies a community: an
+    operation runs many accounts to push a few of its own, while a team that blends
+    into a community amplifies many of its people. When the accounts a group only
+    amplifies, or that a good part of it pushes without their acting with it, inside
+    it or out, are at least as many as the members that act with it, they are a
+    community, and none of them is kept. Reads the table ``amplifying`` of
+    ``amplification_edges``."""
     inside = set(members)
     ties: dict[str, list[Edge]] = {}  # every account tied to a member: its ties to members
     for e in edges:
