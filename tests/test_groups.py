@@ -77,7 +77,12 @@ def test_an_amplifier_of_a_target_leaves_with_the_target(con):
 
 def _run_tables(con) -> None:
     """The run's tables the membership rules read besides ``amplifying``: the reposts
-    per (account, author) and the co-actions behind the edges (none here)."""
+    per account and post and per (account, author), and the co-actions behind the
+    edges (none here)."""
+    con.execute("""CREATE OR REPLACE TEMP TABLE reposted AS
+                   SELECT account_id, repost_of_post AS post, repost_of_account AS author,
+                          min(epoch(created_at)) AS first_t, max(epoch(created_at)) AS last_t
+                   FROM posts WHERE kind = 'repost' GROUP BY ALL""")
     con.execute("""CREATE OR REPLACE TEMP TABLE amplified AS
                    SELECT account_id, repost_of_account AS author,
                           count(DISTINCT repost_of_post) AS c

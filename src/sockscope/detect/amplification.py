@@ -30,6 +30,9 @@ MIN_REPOSTS = 3  # reposts of one author before an (account, author) pair is tes
 OPERATOR_SHARE = 0.2
 # a post a group pushes: at least this share of the accounts that reposted it are members
 PUSHED_SHARE = 0.5
+# one row per account and post it reposted (another's), with the post's author and the
+# account's first and last repost of it; built once, read by every repost count below
+REPOSTED = "reposted"
 AMPLIFIED = "amplified"  # the table of (account, author) repost counts this stage builds
 # the (account, author) pairs among them whose test is significant: who amplifies whom
 AMPLIFYING = "amplifying"
@@ -38,21 +41,30 @@ AMPLIFYING = "amplifying"
 def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Edge], int]:
     """Significant account -> author ties as edges, and the number of hypotheses.
 
-    Builds the tables ``amplified`` (reposts per account and author), which
-    ``attach_to_groups`` reads, and ``amplifying`` (the significant (account, author)
-    pairs, in that direction), which ``amplified_only`` reads."""
+    Builds the tables ``reposted`` (each account's reposts of others' posts, one row
+    per post), which ``pushed_authors`` and ``attach_to_groups`` read, ``amplified``
+    (reposts per account and author), which ``attach_to_groups`` reads, and
+    ``amplifying`` (the significant (account, author) pairs, in that direction), which
+    ``amplified_only`` reads."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {AMPLIFYING} (account_id VARCHAR, "
                 "author VARCHAR)")
     con.execute(
         f"""
-        CREATE OR REPLACE TEMP TABLE {AMPLIFIED} AS
-        SELECT account_id, repost_of_account AS author, count(DISTINCT repost_of_post) AS c,
-               min(epoch(created_at)) AS first_t, max(epoch(created_at)) AS last_t,
-               list(DISTINCT repost_of_post ORDER BY repost_of_post)[1:3] AS example_keys
+        CREATE OR REPLACE TEMP TABLE {REPOSTED} AS
+        SELECT account_id, repost_of_post AS post, repost_of_account AS author,
+               min(epoch(created_at)) AS first_t, max(epoch(created_at)) AS last_t
         FROM posts
         WHERE kind = 'repost' AND repost_of_account IS NOT NULL
           AND repost_of_account <> account_id
         GROUP BY ALL
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE {AMPLIFIED} AS
+        SELECT account_id, author, count(*) AS c, min(first_t) AS first_t,
+               max(last_t) AS last_t, list(post ORDER BY post)[1:3] AS example_keys
+        FROM {REPOSTED} GROUP BY ALL
         """
     )
     totals = con.execute(
@@ -121,7 +133,8 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
        the team's own among them; test 1 weighs them all, this test the seeds alone.
     Returns the new edges (x to the member it reposted most), the accounts to add per
     group (by position in ``groups``), the number of hypotheses, and the accounts
-    attached by test 2. Reads the table ``amplified`` of ``amplification_edges``.
+    attached by test 2. Reads the tables ``reposted`` and ``amplified`` of
+    ``amplification_edges``.
     """
     if not groups:
         return [], {}, 0, set()
@@ -157,14 +170,8 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
         ).fetchall()]
         rows += [(*row, True) for row in con.execute(
             f"""
-            WITH reposts AS (  -- one per account and reposted post, as in {AMPLIFIED}
-                SELECT account_id, repost_of_post AS post,
-                       any_value(repost_of_account) AS author, min(epoch(created_at)) AS t
-                FROM posts
-                WHERE kind = 'repost' AND repost_of_account IS NOT NULL
-                  AND repost_of_account <> account_id
-                GROUP BY 1, 2
-            ), degree AS (SELECT account_id, count(*) AS d FROM reposts GROUP BY 1),
+            WITH reposts AS (SELECT account_id, post, author, first_t AS t FROM {REPOSTED}),
+            degree AS (SELECT account_id, count(*) AS d FROM reposts GROUP BY 1),
             mean AS (SELECT avg(d) AS m, sum(d) AS total FROM degree),
             outside AS (  -- reposts made by accounts outside each group
                 SELECT g.group_index, any_value(mean.total) - sum(d.d) AS reposts
@@ -276,17 +283,14 @@ def pushed_authors(con: duckdb.DuckDBPyConnection,
     are at least ``PUSHED_SHARE`` members, ``MIN_REPOSTS`` of them or more per author.
     A slow drip's seed account and a desk's persona are such authors, and so are the
     people of a community whose posts a batching team reposts; a popular account that
-    some members also repost, among its public, is not."""
+    some members also repost, among its public, is not. Reads the table ``reposted`` of
+    ``amplification_edges``."""
     with arrow_view(con, {"group_index": [i for i, g in enumerate(groups) for _ in g],
                           "account_id": [m for g in groups for m in g]}) as view:
         rows = con.execute(
             f"""
-            WITH reposts AS (
-                SELECT DISTINCT account_id, repost_of_post AS post, repost_of_account AS author
-                FROM posts
-                WHERE kind = 'repost' AND repost_of_account IS NOT NULL
-                  AND repost_of_account <> account_id
-            ), by_member AS (
+            WITH reposts AS (SELECT account_id, post, author FROM {REPOSTED}),
+            by_member AS (
                 SELECT g.group_index, r.post, r.author, r.account_id
                 FROM reposts r JOIN {view} g USING (account_id)
             ), by_members AS (
