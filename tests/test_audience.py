@@ -155,3 +155,20 @@ def test_a_target_reposting_the_team_now_and_then_is_still_a_target(con):
 def test_a_team_amplifying_a_few_accounts_of_its_own_keeps_them(con):
     members, edges = _team_and_amplified(con, team_size=12, amplified=3)
     assert amplified_only(con, members, edges) == []
+
+
+def test_people_a_team_amplifies_stay_targets_when_they_share_links_among_themselves(con):
+    # the community a team works shares news among itself: co-url ties between two of
+    # its people (x00, x01), or to a neighbour the team never amplifies, tied to nothing
+    # else in the group (y, to x02; z, to x03 and x04). None of that is acting with the
+    # team; x05, who shares links with a member, does act with it
+    members, edges = _team_and_amplified(con, team_size=12, amplified=20)
+
+    def edge(a: str, b: str) -> Edge:
+        a, b = sorted((a, b))
+        return Edge(a, b, "co-url", 5, 1.0, 1e-9, 1e-6, 0.0, 0.0, 0.0, 0.0)
+
+    edges += [edge("x00", "x01"), edge("x02", "y"), edge("x03", "z"), edge("x04", "z"),
+              edge("x05", "t05")]
+    targets = amplified_only(con, [*members, "y", "z"], edges)
+    assert targets == [f"x{i:02d}" for i in range(20) if i != 5]

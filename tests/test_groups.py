@@ -275,3 +275,31 @@ def test_people_a_few_members_push_are_targets_in_a_larger_group(con):
     [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
                                              MEMBER_Q)
     assert targets == 3 and kept.members == sorted(team)
+
+
+def test_a_popular_account_a_few_of_whose_posts_only_the_team_reposts_is_a_target(con):
+    # a camouflaged team reposts popular people as the public does: most of star's
+    # posts are reposted by the public and by three members each, a few by the members
+    # alone. The group pushes those few, but most of star's reposts are the public's:
+    # a target, not the team's own. lead's posts only the team reposts: its own
+    team, edges = _team(12)
+    rows: list[dict] = []
+    for k in range(12):
+        for author in ("lead", "star"):
+            rows.append(post(f"{author}{k}", author, 3_600.0 * k))
+            for member in (team[0], team[1], team[2 + k % 10]):
+                _repost(rows, member, f"{author}{k}", author, 3_600.0 * k + 1_800)
+        for i in range(10 if k < 8 else 0):
+            _repost(rows, f"public{(10 * k + i) % 40}", f"star{k}", "star",
+                    3_600.0 * k + 2_000)
+    insert(con, rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
+                    [[m, a] for m in team[:2] for a in ("lead", "star")])
+    _run_tables(con)
+    edges += [_edge(m, a, STRONG, AMPLIFICATION) for m in team[:2] for a in ("lead", "star")]
+    group = firm_group([*team, "lead", "star"], edges_by_pair(edges), MEMBER_Q)
+    assert group is not None and {"lead", "star"} <= set(group.members)
+    [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
+                                             MEMBER_Q)
+    assert targets == 1 and kept.members == sorted([*team, "lead"])

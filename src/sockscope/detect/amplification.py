@@ -280,10 +280,12 @@ def pushed_authors(con: duckdb.DuckDBPyConnection,
                    groups: list[list[str]]) -> list[dict[str, int]]:
     """For each group (its members), the authors of the posts it pushes, with how many
     members reposted them: posts that two or more members reposted and whose reposters
-    are at least ``PUSHED_SHARE`` members, ``MIN_REPOSTS`` of them or more per author.
-    A slow drip's seed account and a desk's persona are such authors, and so are the
-    people of a community whose posts a batching team reposts; a popular account that
-    some members also repost, among its public, is not. Reads the table ``reposted`` of
+    are at least ``PUSHED_SHARE`` members, ``MIN_REPOSTS`` of them or more per author,
+    of an author whose reposts are at least ``PUSHED_SHARE`` the group's. A slow drip's
+    seed account and a desk's persona are such authors, and so are the people of a
+    community whose posts a batching team reposts; a popular account that members
+    repost among its public is not, though a few of its many posts may have been
+    reposted by members alone. Reads the table ``reposted`` of
     ``amplification_edges``."""
     with arrow_view(con, {"group_index": [i for i, g in enumerate(groups) for _ in g],
                           "account_id": [m for g in groups for m in g]}) as view:
@@ -303,9 +305,21 @@ def pushed_authors(con: duckdb.DuckDBPyConnection,
                 SELECT b.group_index, b.post FROM by_members b JOIN reach USING (post)
                 WHERE b.k >= {PUSHED_SHARE} * reach.n
             )
-            SELECT m.group_index, m.author, count(DISTINCT m.account_id)
-            FROM pushed p JOIN by_member m USING (group_index, post)
-            GROUP BY 1, 2 HAVING count(DISTINCT m.post) >= {MIN_REPOSTS}
+            , pushers AS (
+                SELECT m.group_index, m.author, count(DISTINCT m.account_id) AS pushers
+                FROM pushed p JOIN by_member m USING (group_index, post)
+                GROUP BY 1, 2 HAVING count(DISTINCT m.post) >= {MIN_REPOSTS}
+            ), by_group AS (
+                SELECT group_index, author, count(*) AS k FROM by_member
+                SEMI JOIN pushers USING (group_index, author) GROUP BY 1, 2
+            ), audience AS (
+                SELECT author, count(*) AS n FROM reposts
+                WHERE author IN (SELECT author FROM pushers) GROUP BY 1
+            )
+            SELECT p.group_index, p.author, p.pushers
+            FROM pushers p JOIN by_group g USING (group_index, author)
+                 JOIN audience a USING (author)
+            WHERE g.k >= {PUSHED_SHARE} * a.n
             """
         ).fetchall()
     pushed: list[dict[str, int]] = [{} for _ in groups]
@@ -314,12 +328,49 @@ def pushed_authors(con: duckdb.DuckDBPyConnection,
     return pushed
 
 
+def _only_amplified(inside: set[str], ties: dict[str, list[Edge]],
+                    directed: set[tuple[str, str]]) -> dict[str, list[Edge]]:
+    """The accounts tied to the group (``inside``; ``ties``: each account's ties to its
+    members) that its members amplify (``directed``: who amplifies whom) but that do
+    not act with it, with their amplification ties. Acting is amplifying a member;
+    being a member the group does not amplify that shares another behaviour with
+    another such member; or sharing one with an account that acts, step by step. So a
+    tie between two accounts the group amplifies is not acting, nor one to an account
+    whose only ties run to them: the people a team targets are a community and share
+    news, links and hashtags among themselves (the communities Linvill & Warren's Left
+    and Right Trolls posed in), which says nothing of what the team does."""
+    def partner(m: str, e: Edge) -> str:
+        return e.account_b if e.account_a == m else e.account_a
+
+    amplified = {m for m, es in ties.items()
+                 if any((partner(m, e), m) in directed for e in es)}
+    others: dict[str, list[str]] = {}  # account -> accounts it shares a behaviour with
+    for m, es in ties.items():
+        for e in es:
+            if e.behaviour != AMPLIFICATION:
+                others.setdefault(m, []).append(partner(m, e))
+                others.setdefault(partner(m, e), []).append(m)
+    acting = {m for m, es in ties.items()
+              if any((m, partner(m, e)) in directed for e in es)
+              or (m in inside and m not in amplified
+                  and any(p in inside and p not in amplified for p in others.get(m, [])))}
+    reached = sorted(acting)
+    while reached:
+        for m in others.get(reached.pop(), []):
+            if m not in acting:
+                acting.add(m)
+                reached.append(m)
+    return {m: [e for e in ties[m] if e.behaviour == AMPLIFICATION]
+            for m in sorted(amplified - acting)}
+
+
 def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: list[Edge],
                    pushed: dict[str, int] | None = None) -> list[str]:
-    """The members of a group that the group only amplifies: every tie they have inside
-    it is an amplification edge on which they are the author, never the amplifier (their
-    own reposts of that partner, if any, are not beyond chance: a person reposting
-    now and then a troll who poses in their community is what the troll is for).
+    """The members of a group that the group only amplifies: it amplifies them and they
+    do not act with it (``_only_amplified``): their own reposts of members, if any, are
+    not beyond chance (a person reposting now and then a troll who poses in their
+    community is what the troll is for), and what they share with others they share
+    with the people the group amplifies.
 
     Troll teams amplify real people of the community they target (Linvill & Warren's
     Left/Right Trolls); those people are the operation's targets, not its members, and
@@ -343,9 +394,7 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: li
         for one, other in ((e.account_a, e.account_b), (e.account_b, e.account_a)):
             if other in inside and one != other:
                 ties.setdefault(one, []).append(e)
-    hopeful = {m: es for m, es in ties.items()
-               if all(e.behaviour == AMPLIFICATION for e in es)}
-    if not any(m in inside for m in hopeful):
+    if not any(e.behaviour == AMPLIFICATION for es in ties.values() for e in es):
         return []
     with arrow_view(con, {"account_id": members}) as group:
         directed = set(con.execute(
@@ -353,12 +402,7 @@ def amplified_only(con: duckdb.DuckDBPyConnection, members: list[str], edges: li
                 WHERE (a.account_id IN (SELECT account_id FROM {group})
                        OR a.author IN (SELECT account_id FROM {group}))
             """).fetchall())
-
-    def partner(m: str, e: Edge) -> str:
-        return e.account_b if e.account_a == m else e.account_a
-
-    only_amplified = {m: es for m, es in hopeful.items()
-                      if all((m, partner(m, e)) not in directed for e in es)}
+    only_amplified = _only_amplified(inside, ties, directed)
     acting = len(members) - sum(1 for m in only_amplified if m in inside)
     share = OPERATOR_SHARE * (len(members) - 1)
     # accounts outside the group that a good part of it pushes (a handful of heavy
