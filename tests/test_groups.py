@@ -223,30 +223,40 @@ def test_a_heavy_teammate_is_attached_by_the_seeds_it_reposts(con):
     assert (attached, audience) == (1, 1) and group.members == [*team, "sock"]
 
 
+def _lead_and_other(con, other: str, public: Callable[[int], int]
+                    ) -> tuple[list[str], list[Edge], Group]:
+    """A twelve-account team; "lead" and ``other`` post twelve posts each, one an hour,
+    each reposted by members t0, t1 and a third in turn (t0 and t1 tied to both),
+    and ``public(k)`` accounts of a public of 40 repost ``other``'s k-th post too.
+    Returns the team, the edges and the group of all fourteen."""
+    team, edges = _team(12)
+    rows: list[dict] = []
+    for k in range(12):
+        for author in ("lead", other):
+            rows.append(post(f"{author}{k}", author, 3_600.0 * k))
+            for member in (team[0], team[1], team[2 + k % 10]):
+                _repost(rows, member, f"{author}{k}", author, 3_600.0 * k + 1_800)
+        for i in range(public(k)):
+            _repost(rows, f"public{(public(k) * k + i) % 40}", f"{other}{k}", other,
+                    3_600.0 * k + 2_000)
+    insert(con, rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
+                    [[m, a] for m in team[:2] for a in ("lead", other)])
+    _run_tables(con)
+    edges += [_edge(m, a, STRONG, AMPLIFICATION) for m in team[:2] for a in ("lead", other)]
+    group = firm_group([*team, "lead", other], edges_by_pair(edges), MEMBER_Q)
+    assert group is not None and {"lead", other} <= set(group.members)
+    return team, edges, group
+
+
 def test_a_seed_account_reposted_by_few_members_each_stays(con):
     # a slow drip: "lead" posts 12 seeds, each reposted by three of a twelve-account
     # team in turn, so only two members repost it often enough for a tie (less than the
     # operator's share of the team). Nobody else reposts the seeds: the group pushes
     # lead's posts, and lead is its own, not a target. "person" is amplified the same
     # way, but the public reposts its posts as much as the team: a target
-    team, edges = _team(12)
-    rows: list[dict] = []
-    for k in range(12):
-        for author in ("lead", "person"):
-            rows.append(post(f"{author}{k}", author, 3_600.0 * k))
-            for member in (team[0], team[1], team[2 + k % 10]):
-                _repost(rows, member, f"{author}{k}", author, 3_600.0 * k + 1_800)
-        for i in range(6):
-            _repost(rows, f"public{(6 * k + i) % 40}", f"person{k}", "person",
-                    3_600.0 * k + 2_000)
-    insert(con, rows)
-    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
-    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
-                    [[m, a] for m in team[:2] for a in ("lead", "person")])
-    _run_tables(con)
-    edges += [_edge(m, a, STRONG, AMPLIFICATION) for m in team[:2] for a in ("lead", "person")]
-    group = firm_group([*team, "lead", "person"], edges_by_pair(edges), MEMBER_Q)
-    assert group is not None and {"lead", "person"} <= set(group.members)
+    team, edges, group = _lead_and_other(con, "person", lambda k: 6)
     [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
                                              MEMBER_Q)
     assert targets == 1 and kept.members == sorted([*team, "lead"])
@@ -282,24 +292,45 @@ def test_a_popular_account_a_few_of_whose_posts_only_the_team_reposts_is_a_targe
     # posts are reposted by the public and by three members each, a few by the members
     # alone. The group pushes those few, but most of star's reposts are the public's:
     # a target, not the team's own. lead's posts only the team reposts: its own
-    team, edges = _team(12)
-    rows: list[dict] = []
-    for k in range(12):
-        for author in ("lead", "star"):
-            rows.append(post(f"{author}{k}", author, 3_600.0 * k))
-            for member in (team[0], team[1], team[2 + k % 10]):
-                _repost(rows, member, f"{author}{k}", author, 3_600.0 * k + 1_800)
-        for i in range(10 if k < 8 else 0):
-            _repost(rows, f"public{(10 * k + i) % 40}", f"star{k}", "star",
-                    3_600.0 * k + 2_000)
-    insert(con, rows)
-    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
-    con.executemany("INSERT INTO amplifying VALUES (?, ?)",
-                    [[m, a] for m in team[:2] for a in ("lead", "star")])
-    _run_tables(con)
-    edges += [_edge(m, a, STRONG, AMPLIFICATION) for m in team[:2] for a in ("lead", "star")]
-    group = firm_group([*team, "lead", "star"], edges_by_pair(edges), MEMBER_Q)
-    assert group is not None and {"lead", "star"} <= set(group.members)
+    team, edges, group = _lead_and_other(con, "star", lambda k: 10 if k < 8 else 0)
     [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
                                              MEMBER_Q)
     assert targets == 1 and kept.members == sorted([*team, "lead"])
+
+
+def test_unfound_members_are_attached_by_seeds_a_ring_s_public_posts_would_drown(con):
+    # a six-account team runs a ring (100 posts, each reposted by the other members and
+    # six of a public of 200) and a slow drip: 20 seeds, each reposted by the other
+    # members and three of six members not found yet (u0..u5, ten seeds each, among
+    # a hundred reposts of the public). Counted with the ring's posts, the public's
+    # 600 reposts of them set the rate and ten seeds are nothing; by reach, the seeds
+    # that nobody but the team reposts are tested on their own
+    team, _ = _team()
+    unfound = [f"u{i}" for i in range(6)]
+    rows: list[dict] = []
+    for k in range(100):
+        author = team[k % 6]
+        rows.append(post(f"ring{k}", author, 600.0 * k))
+        for reposter in [m for m in team if m != author]:
+            _repost(rows, reposter, f"ring{k}", author, 600.0 * k + 60)
+        for i in range(6):
+            _repost(rows, f"public{(6 * k + i) % 200}", f"ring{k}", author, 600.0 * k + 300)
+    for k in range(20):
+        author = team[k % 6]
+        rows.append(post(f"seed{k}", author, 3_000.0 * k + 7))
+        for reposter in [*(m for m in team if m != author), *(unfound[(k + j) % 6]
+                                                             for j in range(3))]:
+            _repost(rows, reposter, f"seed{k}", author, 3_000.0 * k + 900)
+    for i in range(200):
+        rows.append(post(f"own{i}", f"public{i}", 50.0 * i))
+        for j in range(1, 40):
+            _repost(rows, f"public{(i + j) % 200}", f"own{i}", f"public{i}", 50.0 * i + 60 * j)
+    for n, account in enumerate(unfound):
+        for j in range(100):
+            i = (37 * n + 11 * j) % 200
+            _repost(rows, account, f"own{i}", f"public{i}", 50.0 * i + 30)
+    insert(con, rows)
+    amplification_edges(con, 0.01)
+    group = Group("", list(team), 1.0, 1e-6, [], BASE, BASE)
+    _, _, attached, _ = _attach(con, [group], DetectParams())
+    assert attached == 6 and group.members == sorted([*team, *unfound])

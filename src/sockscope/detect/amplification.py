@@ -20,7 +20,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from sockscope.detect.significance import poisson_tests
+from sockscope.detect.significance import poisson_survival, poisson_tests
+from sockscope.fdr import benjamini_hochberg
 from sockscope.model.detection import AMPLIFICATION, Edge, Group
 from sockscope.store.database import arrow_view
 
@@ -114,7 +115,8 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
                      min_reposts: int = MIN_REPOSTS
                      ) -> tuple[list[Edge], dict[int, list[str]], int, set[str]]:
     """Attach outside accounts that amplify a group far beyond chance, by either of two
-    tests (Benjamini-Hochberg over both, every (reposting account, group) twice).
+    tests, the second run two ways (Benjamini-Hochberg over all three, every
+    (reposting account, group) three times).
 
     A slow-drip team is found by its core (members tied to the accounts they push);
     the rest of the team reposts posts written by several core members, a few each.
@@ -131,6 +133,12 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
        the public's rate, never the team's own. A camouflaged slow drip's heaviest
        members bury 10-20 seed reposts among hundreds of reposts of popular accounts,
        the team's own among them; test 1 weighs them all, this test the seeds alone.
+       It runs twice: on all the pushed posts, and by reach, the posts split by how
+       many outsiders reposted them (log4 strata, as the pair tests split keys by
+       popularity), the smallest stratum p-value times the number of strata kept. A
+       ring's posts that dozens of outsiders also repost drown, pooled, the seeds that
+       only the team's unfound members repost; split, a few seed reposts spread over
+       every reach lose what pooling gave them. Both count as hypotheses.
     Returns the new edges (x to the member it reposted most), the accounts to add per
     group (by position in ``groups``), the number of hypotheses, and the accounts
     attached by test 2. Reads the tables ``reposted`` and ``amplified`` of
@@ -168,7 +176,7 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
             """,
             [min_reposts],
         ).fetchall()]
-        rows += [(*row, True) for row in con.execute(
+        strata = con.execute(
             f"""
             WITH reposts AS (SELECT account_id, post, author, first_t AS t FROM {REPOSTED}),
             degree AS (SELECT account_id, count(*) AS d FROM reposts GROUP BY 1),
@@ -186,42 +194,58 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
                 SELECT group_index, post, count(*) AS n,
                        count(*) FILTER (WHERE by_member) AS by_members
                 FROM group_reposts GROUP BY ALL
-            ), pushed AS (  -- outsiders' reposts of posts the group pushes
-                SELECT r.group_index, r.account_id, r.author, r.t
+            ), pushed AS (  -- outsiders' reposts of posts the group pushes, by reach
+                SELECT r.group_index, r.account_id, r.author, r.t,
+                       floor(log(4, reach.n - reach.by_members))::INTEGER AS stratum
                 FROM group_reposts r JOIN reach USING (group_index, post)
                 WHERE NOT r.by_member AND reach.n > 1
                   AND reach.by_members >= {PUSHED_SHARE} * (reach.n - 1)
-            ), public AS (SELECT group_index, count(*) AS r FROM pushed GROUP BY 1),
-            by_author AS (
-                SELECT group_index, account_id, author, count(*) AS c,
+            ), public AS (  -- outsiders' reposts of the pushed posts of each reach, all
+                SELECT group_index, stratum, count(*) AS r,
+                       sum(count(*)) OVER (PARTITION BY group_index) AS r_all
+                FROM pushed GROUP BY group_index, stratum
+            ), by_author AS (
+                SELECT group_index, account_id, stratum, author, count(*) AS c,
                        min(t) AS first_t, max(t) AS last_t
                 FROM pushed
                 WHERE NOT EXISTS (SELECT 1 FROM {members} m
                                   WHERE m.account_id = pushed.account_id)
                 GROUP BY ALL
+            ), top AS (  -- the member each account reposted most, at every reach
+                SELECT group_index, account_id,
+                       first(author ORDER BY c DESC, author) AS top_author
+                FROM (SELECT group_index, account_id, author, sum(c) AS c
+                      FROM by_author GROUP BY ALL)
+                GROUP BY ALL
             ), attached AS (
-                SELECT group_index, account_id, sum(c) AS c,
-                       first(author ORDER BY c DESC, author) AS top_author,
+                SELECT group_index, account_id, stratum, sum(c) AS c,
+                       sum(sum(c)) OVER (PARTITION BY group_index, account_id) AS total,
                        min(first_t) AS first_t, max(last_t) AS last_t
-                FROM by_author GROUP BY ALL
+                FROM by_author GROUP BY group_index, account_id, stratum
             )
             SELECT a.group_index, a.account_id, a.c,
                    greatest(d.d, mean.m) * (public.r - a.c) / o.reposts,
-                   a.top_author, a.first_t, a.last_t
-            FROM attached a JOIN degree d USING (account_id) JOIN public USING (group_index)
-            JOIN outside o USING (group_index), mean
-            WHERE a.c >= ?
-            ORDER BY a.group_index, a.account_id
+                   t.top_author, a.first_t, a.last_t, a.total,
+                   greatest(d.d, mean.m) * (public.r_all - a.total) / o.reposts
+            FROM attached a JOIN top t USING (group_index, account_id)
+            JOIN degree d USING (account_id)
+            JOIN public USING (group_index, stratum) JOIN outside o USING (group_index), mean
+            WHERE a.total >= ?
+            ORDER BY a.group_index, a.account_id, a.stratum
             """,
             [min_reposts],
-        ).fetchall()]
+        ).fetchall()
+        rows += _pushes_tests(strata)
     reposters = con.execute(
         "SELECT count(DISTINCT account_id) FROM posts WHERE kind = 'repost'").fetchall()[0][0]
-    hypotheses = 2 * int(reposters) * len(groups)
+    hypotheses = 3 * int(reposters) * len(groups)
     if not rows:
         return [], {}, hypotheses, set()
-    p, q = poisson_tests(np.array([r[2] for r in rows]), np.array([r[3] for r in rows]),
-                         hypotheses)
+    p = np.array([r[3] if r[-1] else 1.0 for r in rows])
+    tests = [i for i, r in enumerate(rows) if not r[-1]]
+    p[tests] = poisson_survival(np.array([rows[i][2] for i in tests]),
+                                np.array([rows[i][3] for i in tests]))
+    q = benjamini_hochberg(p, hypotheses)
     # an account amplifying several groups joins the one it is most significantly tied to
     best: dict[str, tuple[float, int, Edge]] = {}
     pushes: set[tuple[str, int]] = set()  # (account, group) significant on test 2
@@ -241,6 +265,31 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
     by_pushes = {account for account, (_, group_index, _) in best.items()
                  if (account, group_index) in pushes}
     return edges, joined, hypotheses, by_pushes
+
+
+def _pushes_tests(strata: list[tuple]) -> list[tuple]:
+    """Test 2's rows from its rows per stratum of reach (ordered by group and account):
+    for each (group, account), the pooled test (all the account's reposts of pushed
+    posts against the public's reposts of them all) and the test by reach (the
+    smallest stratum p-value times the number of strata the account reposted in,
+    Bonferroni), each with its p-value in the place of lambda. Marked True (test 2)."""
+    if not strata:
+        return []
+    p = poisson_survival(np.array([r[2] for r in strata]), np.array([r[3] for r in strata]))
+    tests: list[tuple] = []
+    start = 0
+    for end in range(1, len(strata) + 1):
+        if end < len(strata) and strata[end][:2] == strata[start][:2]:
+            continue
+        block = strata[start:end]
+        group_index, account, _, _, author, _, _, total, pooled_lam = block[0]
+        first_t, last_t = min(r[5] for r in block), max(r[6] for r in block)
+        pooled = float(poisson_survival(np.array([total]), np.array([pooled_lam]))[0])
+        by_reach = min(1.0, float(p[start:end].min()) * len(block))
+        tests += [(group_index, account, total, pooled, author, first_t, last_t, True),
+                  (group_index, account, total, by_reach, author, first_t, last_t, True)]
+        start = end
+    return tests
 
 
 def amplification_evidence(con: duckdb.DuckDBPyConnection, edges: list[Edge],
