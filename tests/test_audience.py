@@ -172,3 +172,21 @@ def test_people_a_team_amplifies_stay_targets_when_they_share_links_among_themse
               edge("x05", "t05")]
     targets = amplified_only(con, [*members, "y", "z"], edges)
     assert targets == [f"x{i:02d}" for i in range(20) if i != 5]
+
+
+def test_a_team_a_lone_booster_amplifies_is_no_target(con):
+    # a co-reposting team, amplifying nobody, whose every member one booster account
+    # amplifies: the team acts together, the booster shares nothing else with it, so
+    # nobody here is a target (read as the people a team amplifies, the whole team
+    # would go)
+    team = [f"t{i:02d}" for i in range(12)]
+    con.execute("CREATE OR REPLACE TEMP TABLE amplifying (account_id VARCHAR, author VARCHAR)")
+    con.executemany("INSERT INTO amplifying VALUES (?, ?)", [["booster", m] for m in team])
+
+    def edge(a: str, b: str, behaviour: str) -> Edge:
+        a, b = sorted((a, b))
+        return Edge(a, b, behaviour, 5, 1.0, 1e-9, 1e-6, 0.0, 0.0, 0.0, 0.0)
+
+    edges = [edge(a, b, "co-repost") for i, a in enumerate(team) for b in team[i + 1:]]
+    edges += [edge("booster", m, AMPLIFICATION) for m in team]
+    assert amplified_only(con, [*team, "booster"], edges) == []

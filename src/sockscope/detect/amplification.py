@@ -382,27 +382,32 @@ def _only_amplified(inside: set[str], ties: dict[str, list[Edge]],
     """The accounts tied to the group (``inside``; ``ties``: each account's ties to its
     members) that its members amplify (``directed``: who amplifies whom) but that do
     not act with it, with their amplification ties. Acting is amplifying a member;
-    being a member the group does not amplify that shares another behaviour with
-    another such member; or sharing one with an account that acts, step by step. So a
-    tie between two accounts the group amplifies is not acting, nor one to an account
-    whose only ties run to them: the people a team targets are a community and share
-    news, links and hashtags among themselves (the communities Linvill & Warren's Left
-    and Right Trolls posed in), which says nothing of what the team does."""
+    sharing another behaviour with a member, both of them outside what the team
+    amplifies; or sharing one with an account that acts, step by step. What the team
+    amplifies is what its amplifiers that share another behaviour with a member
+    amplify. So a tie between two accounts the team amplifies is not acting, nor one
+    to an account whose only ties run to them: the people a team targets are a
+    community and share news, links and hashtags among themselves (the communities
+    Linvill & Warren's Left and Right Trolls posed in), which says nothing of what the
+    team does. A team that a lone booster amplifies still acts: the booster shares
+    nothing else with it."""
     def partner(m: str, e: Edge) -> str:
         return e.account_b if e.account_a == m else e.account_a
 
-    amplified = {m for m, es in ties.items()
-                 if any((partner(m, e), m) in directed for e in es)}
     others: dict[str, list[str]] = {}  # account -> accounts it shares a behaviour with
     for m, es in ties.items():
         for e in es:
             if e.behaviour != AMPLIFICATION:
                 others.setdefault(m, []).append(partner(m, e))
                 others.setdefault(partner(m, e), []).append(m)
-    acting = {m for m, es in ties.items()
-              if any((m, partner(m, e)) in directed for e in es)
-              or (m in inside and m not in amplified
-                  and any(p in inside and p not in amplified for p in others.get(m, [])))}
+    amplifiers = {m for m, es in ties.items() if any((m, partner(m, e)) in directed for e in es)}
+    team = {m for m in amplifiers if m in others}
+    amplified = {m for m, es in ties.items()
+                 if any((partner(m, e), m) in directed for e in es)}
+    by_team = {m for m in amplified if any((partner(m, e), m) in directed
+                                             and partner(m, e) in team for e in ties[m])}
+    acting = amplifiers | {m for m in inside - by_team
+                           if any(p in inside and p not in by_team for p in others.get(m, []))}
     reached = sorted(acting)
     while reached:
         for m in others.get(reached.pop(), []):
