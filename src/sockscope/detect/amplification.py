@@ -150,7 +150,7 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
         "group_index": [i for i, g in enumerate(groups) for _ in g.members],
         "account_id": [m for g in groups for m in g.members],
     }) as members:
-        rows = [(*row, False) for row in con.execute(
+        first = con.execute(
             f"""
             WITH reposts AS (SELECT account_id, author, c, first_t, last_t FROM {AMPLIFIED}),
             degree AS (SELECT account_id, sum(c) AS d FROM reposts GROUP BY 1),
@@ -175,7 +175,7 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
             ORDER BY a.group_index, a.account_id
             """,
             [min_reposts],
-        ).fetchall()]
+        ).fetchall()
         strata = con.execute(
             f"""
             WITH reposts AS (SELECT account_id, post, author, first_t AS t FROM {REPOSTED}),
@@ -235,21 +235,20 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
             """,
             [min_reposts],
         ).fetchall()
-        rows += _pushes_tests(strata)
+    p_first = poisson_survival(np.array([r[2] for r in first]), np.array([r[3] for r in first]))
+    rows = [(*row[:3], float(p_value), *row[4:], False)
+            for row, p_value in zip(first, p_first, strict=True)] + _pushes_tests(strata)
     reposters = con.execute(
         "SELECT count(DISTINCT account_id) FROM posts WHERE kind = 'repost'").fetchall()[0][0]
     hypotheses = 3 * int(reposters) * len(groups)
     if not rows:
         return [], {}, hypotheses, set()
-    p = np.array([r[3] if r[-1] else 1.0 for r in rows])
-    tests = [i for i, r in enumerate(rows) if not r[-1]]
-    p[tests] = poisson_survival(np.array([rows[i][2] for i in tests]),
-                                np.array([rows[i][3] for i in tests]))
+    p = np.array([r[3] for r in rows])
     q = benjamini_hochberg(p, hypotheses)
     # an account amplifying several groups joins the one it is most significantly tied to
     best: dict[str, tuple[float, int, Edge]] = {}
     pushes: set[tuple[str, int]] = set()  # (account, group) significant on test 2
-    for (group_index, account, count, _lam, author, first_t, last_t, pushed), p_value, \
+    for (group_index, account, count, _p, author, first_t, last_t, pushed), p_value, \
             q_value in zip(rows, p, q, strict=True):
         if q_value > fdr:
             continue
@@ -272,23 +271,23 @@ def _pushes_tests(strata: list[tuple]) -> list[tuple]:
     for each (group, account), the pooled test (all the account's reposts of pushed
     posts against the public's reposts of them all) and the test by reach (the
     smallest stratum p-value times the number of strata the account reposted in,
-    Bonferroni), each with its p-value in the place of lambda. Marked True (test 2)."""
+    Bonferroni), each with its p-value, in the layout of test 1's rows. Marked True
+    (test 2)."""
     if not strata:
         return []
-    p = poisson_survival(np.array([r[2] for r in strata]), np.array([r[3] for r in strata]))
+    columns = list(zip(*strata, strict=True))
+    p = poisson_survival(np.array(columns[2]), np.array(columns[3]))
+    starts = [0] + [i for i in range(1, len(strata)) if strata[i][:2] != strata[i - 1][:2]]
+    by_reach = np.minimum(np.minimum.reduceat(p, starts) * np.diff([*starts, len(strata)]), 1.0)
+    pooled = poisson_survival(np.array(columns[7])[starts], np.array(columns[8])[starts])
+    first_t = np.minimum.reduceat(np.array(columns[5]), starts)
+    last_t = np.maximum.reduceat(np.array(columns[6]), starts)
     tests: list[tuple] = []
-    start = 0
-    for end in range(1, len(strata) + 1):
-        if end < len(strata) and strata[end][:2] == strata[start][:2]:
-            continue
-        block = strata[start:end]
-        group_index, account, _, _, author, _, _, total, pooled_lam = block[0]
-        first_t, last_t = min(r[5] for r in block), max(r[6] for r in block)
-        pooled = float(poisson_survival(np.array([total]), np.array([pooled_lam]))[0])
-        by_reach = min(1.0, float(p[start:end].min()) * len(block))
-        tests += [(group_index, account, total, pooled, author, first_t, last_t, True),
-                  (group_index, account, total, by_reach, author, first_t, last_t, True)]
-        start = end
+    for k, start in enumerate(starts):
+        group_index, account, _, _, author, _, _, total, _ = strata[start]
+        for p_value in (pooled[k], by_reach[k]):
+            tests.append((group_index, account, total, float(p_value), author,
+                          first_t[k].item(), last_t[k].item(), True))
     return tests
 
 

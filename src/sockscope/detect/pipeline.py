@@ -374,8 +374,8 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
         new_edges = merge_edges(new_edges, round_edges)
     reposted: dict[str, list[str]] = {}  # each account to check: its group's own members
     for index, accounts in joined_by_group.items():
-        joined = set(accounts)
-        authors = [m for m in groups[index].members if m not in joined]
+        newcomers = set(accounts)
+        authors = [m for m in groups[index].members if m not in newcomers]
         reposted.update((account, authors) for account in accounts
                         if account not in by_pushes)
     # one query for every group: an account is attached to one group at most
