@@ -64,6 +64,41 @@ def test_text_distortion_is_the_per_word_substitution(text, keep):
     assert len(distort(text, keep)) == len(text)
 
 
+def _reference_counts(text: str) -> dict[int, int]:
+    """The hashed character 2-5-gram counts, one n-gram at a time in Python integers:
+    the lower-cased text with runs of white space folded, each n-gram's code points
+    hashed multiplicatively from n, mixed, and kept modulo the number of buckets."""
+    import re
+
+    from sockscope.authorship.ngrams import HASH_BUCKETS
+
+    mask, multiplier = (1 << 64) - 1, 0x9E3779B97F4A7C15
+    folded = [ord(c) for c in re.sub(r"\s\s+", " ", text.lower())]
+    counts: dict[int, int] = {}
+    for n in range(2, 6):
+        for start in range(len(folded) - n + 1):
+            value = n
+            for code in folded[start:start + n]:
+                value = ((value * multiplier) & mask) ^ code
+            value ^= value >> 29
+            value = (value * multiplier) & mask
+            value ^= value >> 32
+            bucket = value & (HASH_BUCKETS - 1)
+            counts[bucket] = counts.get(bucket, 0) + 1
+    return counts
+
+
+@given(st.text(st.sampled_from("aAbéΣς \t\n\u200c'.,1漢"), max_size=40))
+def test_character_ngram_counts_are_each_ngram_hashed_and_counted(text):
+    """The vectorised counting (every n-gram's hash as array operations, buckets sorted
+    as 32-bit integers) gives each bucket the count of the n-grams hashed into it."""
+    from sockscope.authorship.ngrams import char_counts
+
+    row = char_counts(text)
+    assert dict(zip(row.indices.tolist(), row.data.astype(int).tolist(),
+                    strict=True)) == _reference_counts(text)
+
+
 def _writer(seed: int, topic_seed: int = 0):
     """A writer: a personal set of function-word habits and punctuation, and topics."""
     rng = np.random.default_rng(seed)

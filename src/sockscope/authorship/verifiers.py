@@ -43,9 +43,11 @@ IMPOSTORS_PER_ITERATION = 10
 IMPOSTOR_CACHE = 20_000  # unknowns whose impostor similarities are kept (4 KB each)
 FEATURE_SHARE = 0.5
 ZDICT_BYTES = 32_768  # zlib's window: the known texts' last 32 KiB are the dictionary
-# zlib level 6: level 9's exhaustive lazy matching costs ten times as much on prose for
-# outputs 3 % smaller, and a ratio of two sizes at one level measures the same thing
-COMPRESSION_LEVEL = 6
+# zlib level 3 (greedy matching, chains of 32): a ratio of two sizes at one level
+# measures the same thing at every level, and the lazy matching of levels 4-9 costs
+# 2.5 times (level 6) to 25 times (level 9) as much on prose; on PAN 2014 the
+# compression verifier ranks pairs as well at level 3 as at 6 (docs/authorship.md)
+COMPRESSION_LEVEL = 3
 
 
 class Verifier:
