@@ -70,12 +70,13 @@ def _reference_counts(text: str) -> dict[int, int]:
     hashed multiplicatively from n, mixed, and kept modulo the number of buckets."""
     import re
 
+    from sockscope.authorship.features import CHAR_NGRAMS
     from sockscope.authorship.ngrams import HASH_BUCKETS
 
     mask, multiplier = (1 << 64) - 1, 0x9E3779B97F4A7C15
     folded = [ord(c) for c in re.sub(r"\s\s+", " ", text.lower())]
     counts: dict[int, int] = {}
-    for n in range(2, 6):
+    for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
         for start in range(len(folded) - n + 1):
             value = n
             for code in folded[start:start + n]:
