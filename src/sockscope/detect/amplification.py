@@ -243,13 +243,12 @@ def attach_to_groups(con: duckdb.DuckDBPyConnection, groups: list[Group], fdr: f
     hypotheses = 3 * int(reposters) * len(groups)
     if not rows:
         return [], {}, hypotheses, set()
-    p = np.array([r[3] for r in rows])
-    q = benjamini_hochberg(p, hypotheses)
+    q = benjamini_hochberg(np.array([r[3] for r in rows]), hypotheses)
     # an account amplifying several groups joins the one it is most significantly tied to
     best: dict[str, tuple[float, int, Edge]] = {}
     pushes: set[tuple[str, int]] = set()  # (account, group) significant on test 2
-    for (group_index, account, count, _p, author, first_t, last_t, pushed), p_value, \
-            q_value in zip(rows, p, q, strict=True):
+    for (group_index, account, count, p_value, author, first_t, last_t, pushed), q_value \
+            in zip(rows, q, strict=True):
         if q_value > fdr:
             continue
         if pushed:
