@@ -335,9 +335,11 @@ def write_bylines(result: BylineResult, out: Path, manifest: dict, force: bool =
 def verify(known: Sequence[str], unknown: str, *, background: str | Path | None = None,
            seed: int = 0) -> Decision:
     """Did the writer of the ``known`` texts also write ``unknown``? A calibrated
-    probability and a decision ("same", "different" or "no answer") when ``background``
-    (a PAN-layout corpus of other writers) is given; without one, the raw scores and
-    "no answer".
+    probability and a decision ("same", "different" or "no answer"), calibrated on
+    ``background`` (a PAN-layout corpus of other writers) when given, else on the
+    shipped set of public-domain English prose cut to the question's shape; texts in
+    another language without a background get the raw scores and "no answer".
+    ``Decision.calibration`` says which calibration was used.
 
     >>> sockscope.verify([column_a, column_b], letter).decision        # doctest: +SKIP
     """

@@ -792,7 +792,8 @@ def verify(
     known: Annotated[list[Path], typer.Option(help="Text file(s) by the known writer.")],
     unknown: Annotated[Path, typer.Option(help="The text whose writer is in question.")],
     background: Annotated[Path | None, typer.Option(
-        help="A PAN-layout corpus of other writers to fit and calibrate on.")] = None,
+        help="A PAN-layout corpus of other writers to fit and calibrate on (default: "
+             "the shipped English calibration set).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Did the writer of the known texts also write the unknown one?"""
@@ -821,10 +822,9 @@ def verify(
                      f"disagreeing: {', '.join(decision.disagreeing) or 'none'}")
     if decision.outside:
         stdout.print(f"beyond every calibration pair: {', '.join(decision.outside)} (the "
-                     "background's problems do not look like this one, e.g. in the number "
+                     "calibration problems do not look like this one, e.g. in the number "
                      "or length of known texts; the probability is extrapolated)")
-    if background is None:
-        stdout.print("  (no --background corpus: scores are uncalibrated, so no answer)")
+    stdout.print(f"calibration: {decision.calibration}")
 
 
 @app.command()

@@ -150,25 +150,13 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
     verifiers, each one's calibration, the fused verifier and which calibration it was."""
     corpus = [t for ts in texts.values() for t in ts]
     names = sorted(b for b, ts in texts.items() if len(ts) >= 2)
-    if len(names) < 3 and background is None:
-        raise SockscopeError("calibrating on the corpus itself needs at least three bylines "
-                             "with two or more articles; give --background")
+    if len(names) < 3:  # nothing to calibrate on here: a background, or the shipped set
+        return _calibrated_elsewhere(texts, corpus, background, seed, notes)
     extra = problems = None
     if background is not None:
-        from sockscope.authorship.pan import answered_problems, labelled_pairs, texts_of
+        from sockscope.authorship.pan import answered_problems, labelled_pairs
 
         problems = answered_problems(background)
-        if len(names) < 3:  # nothing to calibrate on here: the background alone
-            verifiers = [v.fit([*corpus, *texts_of(problems)])
-                         for v in default_verifiers(seed)]
-            raw, truth = labelled_pairs(problems, verifiers)
-            single = [Calibrated().fit(raw[:, i], truth) for i in range(len(verifiers))]
-            fused = Fused([v.name for v in verifiers]).fit(raw, truth, seed)
-            notes.append(f"calibrated on the background corpus {background} alone "
-                         f"({len(truth)} labelled problems): fewer than three bylines here "
-                         "have two or more articles")
-            notes.append(fused.describe())
-            return verifiers, single, fused, f"background: {background}"
     verifiers = [v.fit(corpus) for v in default_verifiers(seed)]
     if problems is not None:
         extra = labelled_pairs(problems, verifiers)
@@ -205,6 +193,48 @@ def _calibrated_verifiers(texts: dict[str, list[str]], background: Path | None, 
             truth, keep = np.r_[truth[keep], extra[1]], np.ones(len(raw), bool)
             calibration = f"self + background: {background}"
     single = [Calibrated().fit(raw[keep, i], truth[keep]) for i in range(len(verifiers))]
+    return verifiers, single, fused, calibration
+
+
+def _calibrated_elsewhere(texts: dict[str, list[str]], corpus: list[str],
+                          background: Path | None, seed: int, notes: list[str]):
+    """Too few bylines to calibrate on the corpus itself: verifiers fitted on the corpus
+    and the calibration problems' texts, calibrated on the background's labelled
+    problems, or without one on the shipped calibration set cut to a byline half's
+    shape (the shipped set is English: other languages need a background)."""
+    from sockscope.authorship.calibration_set import (
+        MAX_KNOWN_TEXTS,
+        Shape,
+        covers,
+        description,
+        language_share,
+        length_class,
+    )
+    from sockscope.authorship.pan import answered_problems, fit_on_problems, shipped_as_problems
+
+    why = "fewer than three bylines here have two or more articles"
+    if background is not None:
+        problems, calibration = answered_problems(background), f"background: {background}"
+        source = f"the background corpus {background}"
+    else:
+        share = language_share(corpus)
+        if not covers(share):
+            raise SockscopeError(f"{why}, so the corpus cannot calibrate itself, and the "
+                                 f"shipped calibration set is English ({share:.0%} of these "
+                                 "texts' words are among its 100 most frequent); give "
+                                 "--background")
+        # a byline half against another: the median half's articles, each of the
+        # median article's length, against as many words in one piece
+        half = int(np.median([max(1, len(ts) // 2) for ts in texts.values()]))
+        article = float(np.median([len(t.split()) for t in corpus]))
+        shape = Shape(min(half, MAX_KNOWN_TEXTS), length_class(article),
+                      length_class(article * half))
+        problems, source = shipped_as_problems(shape, seed), "the shipped calibration set"
+    verifiers, single, fused = fit_on_problems(problems, seed, also=corpus)
+    if background is None:
+        calibration = description(shape, fused.temperature_)
+    notes.append(f"calibrated on {source} alone ({len(problems)} labelled problems): {why}")
+    notes.append(fused.describe())
     return verifiers, single, fused, calibration
 
 

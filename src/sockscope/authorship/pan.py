@@ -11,7 +11,9 @@ problems. The writers of held-out problems are thus never used to fit or calibra
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +23,13 @@ from sockscope.authorship.calibration import (
     Calibrated,
     Decision,
     Fused,
+    Tempered,
     decide,
     pan_metrics,
     reliability,
 )
+from sockscope.authorship.calibration_set import Shape, covers, description, language_share
+from sockscope.authorship.calibration_set import problems as shipped_problems
 from sockscope.authorship.features import word_count
 from sockscope.authorship.verifiers import default_verifiers
 from sockscope.errors import SockscopeError
@@ -38,6 +43,7 @@ class Problem:
     known: list[str]
     unknown: str
     same: bool | None  # the answer, when known
+    genre: str = ""  # where the problem comes from, when it comes from several
 
 
 def _read(path: Path) -> str:
@@ -139,30 +145,65 @@ def labelled_pairs(problems: list[Problem], verifiers) -> tuple[np.ndarray, np.n
     return _scores(verifiers, problems), np.array([p.same for p in problems])
 
 
-def fit_on_corpus(folder: Path, seed: int = 0) -> tuple[list, list[Calibrated], Fused]:
-    """Verifiers fitted on the answered problems' texts of a PAN-layout corpus and
-    calibrated on their answers (``sockscope verify --background``)."""
-    problems = answered_problems(folder)
-    verifiers = [v.fit(texts_of(problems)) for v in default_verifiers(seed)]
+def fit_on_problems(problems: list[Problem], seed: int = 0, also: Sequence[str] = ()
+                    ) -> tuple[list, list[Calibrated], Fused | Tempered]:
+    """Verifiers fitted on the problems' texts and ``also`` (vocabulary, IDF, impostors)
+    and calibrated on the problems' answers: each verifier alone, and fused. Problems
+    from several genres (the shipped set) temper the fused verifier for a change of
+    genre (``calibration.Tempered``): the question judged is from none of them."""
+    verifiers = [v.fit([*also, *texts_of(problems)]) for v in default_verifiers(seed)]
     scores, truth = labelled_pairs(problems, verifiers)
     single = [Calibrated().fit(scores[:, i], truth) for i in range(len(verifiers))]
-    return verifiers, single, Fused([v.name for v in verifiers]).fit(scores, truth, seed)
+    names = [v.name for v in verifiers]
+    genres = [p.genre for p in problems]
+    if len(set(genres)) > 1:
+        return verifiers, single, Tempered(names).fit(scores, truth, genres, seed)
+    return verifiers, single, Fused(names).fit(scores, truth, seed)
+
+
+@lru_cache(maxsize=16)
+def fit_on_shipped(shape: Shape, seed: int = 0) -> tuple[list, list[Calibrated], Tempered]:
+    """``fit_on_problems`` on the shipped set's problems of ``shape`` (kept: questions
+    of one shape share them)."""
+    return fit_on_problems(shipped_as_problems(shape, seed), seed)
+
+
+def shipped_as_problems(shape: Shape, seed: int = 0) -> list[Problem]:
+    """The shipped calibration set's problems of ``shape``, each with its genre (the
+    collection it was cut from)."""
+    return [Problem(f"shipped-{i:03d}", known, unknown, same, collection)
+            for i, (known, unknown, same, collection)
+            in enumerate(shipped_problems(shape, seed))]
 
 
 def verify(known: list[str], unknown: str, background: Path | None, seed: int = 0) -> Decision:
-    """One question: did the writer of ``known`` also write ``unknown``? Calibrated on a
-    background corpus when one is given; without one the scores are reported and the
-    answer is "no answer" (there is nothing to calibrate them against)."""
+    """One question: did the writer of ``known`` also write ``unknown``? Calibrated on
+    a background corpus when one is given, else on the shipped calibration set cut to
+    the question's shape (``calibration_set``). The shipped set is English prose: for
+    texts in another language (``calibration_set.covers``) the scores are reported and
+    the answer is "no answer"."""
     words_known, words_unknown = word_count(" ".join(known)), word_count(unknown)
-    if background is None:
-        verifiers = [v.fit([*known, unknown]) for v in default_verifiers(seed)]
-        scores = {v.name: round(float(v.score(known, unknown)), 4) for v in verifiers}
-        if min(words_known, words_unknown) < MIN_WORDS:
-            return decide(0.5, words_known, words_unknown, scores)
-        return Decision(0.5, "no answer", words_known, words_unknown, scores)
-    verifiers, single, fused = fit_on_corpus(background, seed)
+    if background is not None:
+        verifiers, single, fused = fit_on_problems(answered_problems(background), seed)
+        calibration = f"background: {background}"
+    else:
+        share = language_share([*known, unknown])
+        if not covers(share):
+            verifiers = [v.fit([*known, unknown]) for v in default_verifiers(seed)]
+            scores = {v.name: round(float(v.score(known, unknown)), 4) for v in verifiers}
+            calibration = (f"none: {share:.0%} of the words are among the shipped English "
+                           f"set's 100 most frequent (English prose: about half); give "
+                           f"--background in the texts' language")
+            if min(words_known, words_unknown) < MIN_WORDS:
+                return decide(0.5, words_known, words_unknown, scores,
+                              calibration=calibration)
+            return Decision(0.5, "no answer", words_known, words_unknown, scores,
+                            calibration=calibration)
+        shape = Shape.of(known, unknown)
+        verifiers, single, fused = fit_on_shipped(shape, seed)
+        calibration = description(shape, fused.temperature_)
     raw = np.array([[v.score(known, unknown) for v in verifiers]])
     scores = {v.name: round(float(model.predict_proba(raw[:, i])[0]), 4)
               for i, (v, model) in enumerate(zip(verifiers, single, strict=True))}
     return decide(float(fused.predict_proba(raw)[0]), words_known, words_unknown, scores,
-                  outside=fused.outside(raw))
+                  outside=fused.outside(raw), calibration=calibration)
