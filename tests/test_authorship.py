@@ -15,6 +15,7 @@ from sockscope import api
 from sockscope.authorship.calibration import (
     Band,
     Calibrated,
+    Fused,
     Tempered,
     c_at_1,
     decide,
@@ -176,19 +177,44 @@ def _genres(shift: float, rng: np.random.Generator):
 
 def test_tempering_measures_how_much_a_change_of_genre_costs():
     rng = np.random.default_rng(3)
-    alike = Tempered(["a", "b"]).fit(*_genres(0.0, rng))
-    unlike = Tempered(["a", "b"]).fit(*_genres(3.0, rng))
+    alike = Tempered.fused(["a", "b"]).fit(*_genres(0.0, rng))
+    unlike = Tempered.fused(["a", "b"]).fit(*_genres(3.0, rng))
     # genres that separate pairs alike need no tempering; unlike ones do
     assert alike.temperature_ < 1.2 < 1.5 < unlike.temperature_
     # the hardest move between genres sets it
     assert unlike.temperature_ == max(unlike.by_genre_.values())
     assert set(unlike.by_genre_) == {"g0", "g1", "g2"}
     scores = rng.normal(0, 2, (50, 2))
-    tempered, fused = unlike.probability(scores), unlike.fused_.probability(scores)
+    tempered, fused = unlike.probability(scores), unlike.model_.probability(scores)
     # less certain on both sides, and the order of pairs unchanged
     assert (np.abs(tempered - 0.5) <= np.abs(fused - 0.5) + 1e-12).all()
     assert (np.argsort(tempered, kind="stable") == np.argsort(fused, kind="stable")).all()
     assert "tempered for another genre" in unlike.describe()
+    # one verifier's own calibration is tempered the same way
+    one = Tempered.single().fit(*(lambda x, y, g: (x[:, 0], y, g))(*_genres(3.0, rng)))
+    assert one.temperature_ > 1.5
+    assert (np.abs(one.probability(scores[:, 0]) - 0.5)
+            <= np.abs(one.model_.probability(scores[:, 0]) - 0.5) + 1e-12).all()
+
+
+def test_fusion_chosen_across_genres_keeps_what_holds_in_a_genre_not_fitted_on():
+    # verifier a separates pairs a little in every genre; b a lot in two genres and the
+    # wrong way round in the third. Random folds see b's two good genres in every
+    # training fold and keep stacking; holding each genre out shows b failing in one
+    rng = np.random.default_rng(7)
+    scores, truth, genres = [], [], []
+    for g, gap_b in enumerate([2.5, 2.5, -2.5]):
+        same = np.arange(100) % 2 == 0
+        a = rng.normal(0, 1, 100) + np.where(same, 1.0, 0)
+        b = rng.normal(0, 1, 100) + np.where(same, gap_b, 0)
+        scores.append(np.c_[a, b])
+        truth.append(same)
+        genres += [f"g{g}"] * 100
+    scores, truth = np.vstack(scores), np.concatenate(truth)
+    assert Fused(["a", "b"]).fit(scores, truth).choice_ == "stacked"
+    across = Fused(["a", "b"]).fit(scores, truth, genres=genres)
+    assert across.choice_ == "a"
+    assert across.cv_auc_[("a", False)] > across.cv_auc_[("stacked", False)]
 
 
 def test_no_answer_band_is_exactly_one_half():

@@ -23,8 +23,9 @@ fused verifier.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -142,9 +143,14 @@ class Fused:
         return scores[:, self.names.index(candidate)]
 
     def fit(self, scores: np.ndarray, truth: np.ndarray, seed: int = 0,
-            extra: tuple[np.ndarray, np.ndarray] | None = None) -> Fused:
+            extra: tuple[np.ndarray, np.ndarray] | None = None,
+            genres: Sequence[str] | None = None) -> Fused:
+        """``genres`` (problems from several): the candidates are judged on each genre
+        held out in turn instead of random folds, so the one kept is the one that ranks
+        pairs of a genre it was not fitted on (leave-one-domain-out model selection,
+        Gulrajani & Lopez-Paz 2021): the question judged is from yet another."""
         from sklearn.metrics import roc_auc_score
-        from sklearn.model_selection import StratifiedKFold
+        from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
 
         scores = np.asarray(scores, dtype=np.float64).reshape(len(truth), -1)
         truth = np.asarray(truth).astype(bool)
@@ -157,11 +163,14 @@ class Fused:
                       ([False, True] if len(extra_truth) else [False])
                       for c in ["mean", "stacked", *self.names]]
         folds = min(FUSION_FOLDS, int(truth.sum()), int((~truth).sum()))
+        by_genre = genres is not None and len(set(genres)) >= 2
         self.cv_auc_: dict[tuple[str, bool], float] = {}
         if folds >= 2:
             held_out = {c: np.zeros(len(truth)) for c in candidates}
-            split = StratifiedKFold(folds, shuffle=True, random_state=seed)
-            for train, test in split.split(scores, truth):
+            split = (LeaveOneGroupOut().split(scores, truth, np.asarray(genres)) if by_genre
+                     else StratifiedKFold(folds, shuffle=True, random_state=seed
+                                          ).split(scores, truth))
+            for train, test in split:
                 for name, with_extra in candidates:
                     x, y = scores[train], truth[train]
                     if with_extra:
@@ -220,31 +229,42 @@ def _temper(p: np.ndarray, temperature: float) -> np.ndarray:
 
 
 class Tempered:
-    """A fused verifier whose probabilities are tempered for a change of genre:
-    log-odds divided by a temperature ≥ 1, learned by calibrating on all but one genre
-    of the calibration problems and judging the one left out, in turn (``fit``): the
-    largest of the genres' own best temperatures. A calibration fitted on essays and
-    applied to novels is overconfident by as much as genres differ; leaving a genre out
-    measures by how much, on the genres at hand, so that the answers to a question from
-    yet another genre are not more certain than the hardest such move supports. The
-    order of pairs (every AUC) is unchanged."""
+    """A calibrated model (the fused verifier, or one verifier's Platt curve) whose
+    probabilities are tempered for a change of genre: log-odds divided by a temperature
+    ≥ 1, learned by fitting the model on all but one genre of the calibration problems
+    and judging the one left out, in turn (``fit``): the largest of the genres' own best
+    temperatures. A calibration fitted on essays and applied to novels is overconfident
+    by as much as genres differ; leaving a genre out measures by how much, on the genres
+    at hand, so that the answers to a question from yet another genre are not more
+    certain than the hardest such move supports. The order of pairs (every AUC) is
+    unchanged."""
 
-    def __init__(self, names: list[str]) -> None:
-        self.names = list(names)
+    def __init__(self, fit_model: Callable[[np.ndarray, np.ndarray, np.ndarray], Any],
+                 ) -> None:
+        self.fit_model = fit_model  # (scores, truth, genres) -> a fitted model
 
-    def fit(self, scores: np.ndarray, truth: np.ndarray, genres: Sequence[str],
-            seed: int = 0) -> Tempered:
+    @classmethod
+    def fused(cls, names: list[str], seed: int = 0) -> Tempered:
+        """The fused verifier, its candidates judged on held-out genres too."""
+        return cls(lambda x, y, g: Fused(names).fit(x, y, seed, genres=g))
+
+    @classmethod
+    def single(cls) -> Tempered:
+        """One verifier's Platt curve."""
+        return cls(lambda x, y, g: Calibrated().fit(x, y))
+
+    def fit(self, scores: np.ndarray, truth: np.ndarray, genres: Sequence[str]) -> Tempered:
         from scipy.optimize import minimize_scalar
 
-        scores = np.asarray(scores, dtype=np.float64).reshape(len(truth), -1)
+        scores = np.asarray(scores, dtype=np.float64)
         truth, genres = np.asarray(truth).astype(bool), np.asarray(genres)
-        self.fused_ = Fused(self.names).fit(scores, truth, seed)
+        self.model_ = self.fit_model(scores, truth, genres)
         held_out = np.full(len(truth), np.nan)
         for genre in sorted(set(genres)):
             out = genres == genre
             if len(set(truth[~out])) == 2:
-                held_out[out] = Fused(self.names).fit(scores[~out], truth[~out], seed
-                                                      ).probability(scores[out])
+                held_out[out] = self.fit_model(scores[~out], truth[~out], genres[~out]
+                                               ).probability(scores[out])
         known = ~np.isnan(held_out)
 
         def fitted(where: np.ndarray) -> float:
@@ -271,17 +291,17 @@ class Tempered:
         return self
 
     def probability(self, scores: np.ndarray) -> np.ndarray:
-        return _temper(self.fused_.probability(scores), self.temperature_)
+        return _temper(self.model_.probability(scores), self.temperature_)
 
     def predict_proba(self, scores: np.ndarray) -> np.ndarray:
         return self.band_.apply(self.probability(scores))
 
     def outside(self, scores: np.ndarray) -> list[str]:
-        return self.fused_.outside(scores)
+        return self.model_.outside(scores)
 
     def describe(self) -> str:
-        return (f"{self.fused_.describe()}; tempered for another genre: log-odds divided "
-                f"by {self.temperature_:.2f} (calibrated on all genres but one, in turn)")
+        return (f"{self.model_.describe()}; tempered for another genre: log-odds divided "
+                f"by {self.temperature_:.2f} (fitted on all genres but one, in turn)")
 
 
 BOOTSTRAPS = 200

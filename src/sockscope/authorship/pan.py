@@ -146,23 +146,26 @@ def labelled_pairs(problems: list[Problem], verifiers) -> tuple[np.ndarray, np.n
 
 
 def fit_on_problems(problems: list[Problem], seed: int = 0, also: Sequence[str] = ()
-                    ) -> tuple[list, list[Calibrated], Fused | Tempered]:
+                    ) -> tuple[list, list[Calibrated] | list[Tempered], Fused | Tempered]:
     """Verifiers fitted on the problems' texts and ``also`` (vocabulary, IDF, impostors)
     and calibrated on the problems' answers: each verifier alone, and fused. Problems
-    from several genres (the shipped set) temper the fused verifier for a change of
-    genre (``calibration.Tempered``): the question judged is from none of them."""
+    from several genres (the shipped set) temper every calibration for a change of
+    genre and judge the fusion candidates on held-out genres (``calibration.Tempered``):
+    the question judged is from none of them."""
     verifiers = [v.fit([*also, *texts_of(problems)]) for v in default_verifiers(seed)]
     scores, truth = labelled_pairs(problems, verifiers)
-    single = [Calibrated().fit(scores[:, i], truth) for i in range(len(verifiers))]
     names = [v.name for v in verifiers]
     genres = [p.genre for p in problems]
     if len(set(genres)) > 1:
-        return verifiers, single, Tempered(names).fit(scores, truth, genres, seed)
+        single = [Tempered.single().fit(scores[:, i], truth, genres)
+                  for i in range(len(verifiers))]
+        return verifiers, single, Tempered.fused(names, seed).fit(scores, truth, genres)
+    single = [Calibrated().fit(scores[:, i], truth) for i in range(len(verifiers))]
     return verifiers, single, Fused(names).fit(scores, truth, seed)
 
 
 @lru_cache(maxsize=16)
-def fit_on_shipped(shape: Shape, seed: int = 0) -> tuple[list, list[Calibrated], Tempered]:
+def fit_on_shipped(shape: Shape, seed: int = 0) -> tuple[list, list[Tempered], Tempered]:
     """``fit_on_problems`` on the shipped set's problems of ``shape`` (kept: questions
     of one shape share them)."""
     return fit_on_problems(shipped_as_problems(shape, seed), seed)
