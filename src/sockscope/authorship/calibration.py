@@ -14,7 +14,12 @@ fused verifier.
   standardised scores (equal weights, nothing to overfit), unless stacking (a logistic
   regression over all scores, which can also learn that a topic-driven verifier counts
   against) or one verifier alone ranks the held-out pairs better in 95 % of bootstrap
-  resamples (``_clearly_better``).
+  resamples (``_clearly_better``). Calibration problems from several genres (the
+  shipped set) are held out a genre at a time instead of in random folds.
+- **Tempering for another genre** (``Tempered``, the shipped set): log-odds divided by
+  the largest temperature that calibrating on all genres but one asks of the one left
+  out, so that a question from yet another genre gets no more certainty than such a
+  move supports.
 - **Agreement**: every decision names the verifiers whose own calibrated probability
   falls on the side of the fused decision, and those on the other side.
 - **Too little text**: a decision resting on fewer than ``MIN_WORDS`` words of the
