@@ -50,6 +50,7 @@ from sockscope.detect.groups import (
     rank_groups,
 )
 from sockscope.detect.scratch import Scratch
+from sockscope.detect.sessions import session_attachment
 from sockscope.detect.significance import (
     PAIR_TESTS_SCHEMA,
     keep_candidates,
@@ -139,7 +140,7 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
                 notes.extend(describe_desks(desks))
         with clock.stage("groups"):
             groups, attached_edges, audiences, attach_tests, attach_notes = _groups(
-                con, edges, params, persona, desks)
+                scratch, edges, params, persona, desks, windows)
             hypotheses += attach_tests
             notes.extend(attach_notes)
             notes.extend(describe_audiences(audiences))
@@ -217,12 +218,13 @@ def _test_traces(scratch: Scratch, params: DetectParams,
     return windows, notes, hypotheses
 
 
-def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectParams,
-            persona: Persona | None, desks: list[Desk]
+def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
+            persona: Persona | None, desks: list[Desk], windows: dict[str, int]
             ) -> tuple[list[Group], list[Edge], list[Audience], int, list[str]]:
     """Leiden groups (without the clocks' coincidences around feed desks), audiences set
-    apart, small groups dropped, slow-drip members attached, persona signals; numbered at
-    the end."""
+    apart, small groups dropped, slow-drip members and those who joined a group's
+    sessions attached, persona signals; numbered at the end."""
+    con = scratch.con
     coincidences = clock_coincidences(edges, desks)
     notes: list[str] = []
     if coincidences:
@@ -268,6 +270,17 @@ def _groups(con: duckdb.DuckDBPyConnection, edges: list[Edge], params: DetectPar
             notes.append(f"{audience:,} accounts that amplify groups' posts far beyond "
                          "chance, but posts that mostly accounts outside the groups "
                          "repost, are a popular member's audience, not attached")
+    sessions = session_attachment(scratch, groups, edges, params.traces, windows,
+                                  params.fdr, "candidate_evidence")
+    hypotheses += sessions.hypotheses
+    for index, accounts in sessions.joined.items():
+        groups[index].members.extend(accounts)
+    attached_edges = merge_edges(attached_edges, sessions.edges)
+    if sessions.joined:
+        joined = sum(len(accounts) for accounts in sessions.joined.values())
+        notes.append(f"{joined:,} account{'s' if joined != 1 else ''} attached to groups "
+                     f"whose sessions {'they' if joined != 1 else 'it'} joined far beyond "
+                     "chance (the same keys within the groups' own hours)")
     if persona is not None:
         for group in groups:
             add_persona_evidence(group, group_signals(persona, group.members,
