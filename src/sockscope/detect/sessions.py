@@ -21,8 +21,10 @@ account is expected in fewer than the average one (the floor of the pair tests,
 ``significance.py``). Chances are summed over all the group's sessions of the trace,
 joined or not: taking part at all is evidence, as it is for the pair tests. The
 p-value is the exact Poisson-binomial tail for up to ``EXACT_SESSIONS`` sessions and
-the Poisson tail of the same mean beyond, which is the larger above the mean plus one
-(Hoeffding 1956; Anderson & Samuels 1967): conservative wherever a test can pass.
+beyond, the Poisson tail of mean min(sessions, Σ q_e max(d, m) / m), at least the sum
+of the chances: the Poisson tail of a mean is the larger above that mean plus one
+(Hoeffding 1956; Anderson & Samuels 1967), so conservative wherever a test can pass
+(and no table of accounts × sessions is built for a group with many sessions).
 Every (group, trace, outside active account) is a hypothesis, tested or not (fewer
 than ``MIN_SESSIONS`` sessions joined is not worth a test); Benjamini-Hochberg runs
 over all of them, and an account joins the group it is most significantly tied to.
@@ -93,7 +95,7 @@ class _Test:
     trace: str
     tables: _Tables
     sessions_joined: int
-    expected: float  # sessions the account is expected to join
+    expected: float  # sessions the account is expected to join (at most; see above)
     # its chance of joining each of the group's sessions, when they are few enough for
     # the exact tail (``EXACT_SESSIONS``)
     chances: np.ndarray | None
@@ -203,20 +205,28 @@ def _tests(con, trace: str, tables: _Tables, member_view: str) -> list[_Test]:
                    count(j.account_id)::DOUBLE / any_value(mean.n) AS q
             FROM {tables.sessions} s LEFT JOIN joined j USING (group_index, key, t0), mean
             GROUP BY ALL
-        ), sized AS (
-            SELECT *, count(*) OVER (PARTITION BY group_index) AS sessions FROM share
+        ), per_group AS (
+            SELECT group_index, count(*) AS sessions, sum(q) AS total_q FROM share
+            GROUP BY 1
         ), counted AS (
             SELECT group_index, account_id, count(*) AS c FROM joined
             GROUP BY ALL HAVING count(*) >= {MIN_SESSIONS}
-        ), chance AS (
-            SELECT c.group_index, c.account_id, c.c, s.key, s.t0, s.sessions,
-                   least(1.0, s.q * greatest(o.d, mean.m) / mean.m) AS chance
-            FROM counted c JOIN sized s USING (group_index)
+        ), tested AS (
+            SELECT c.group_index, c.account_id, c.c, g.sessions, g.total_q,
+                   greatest(o.d, mean.m) / mean.m AS r
+            FROM counted c JOIN per_group g USING (group_index)
             JOIN outside o USING (account_id), mean
+        ), exact AS (  -- each session's chance, where the sessions are few
+            SELECT t.group_index, t.account_id,
+                   list(least(1.0, s.q * t.r) ORDER BY s.key, s.t0) AS chances
+            FROM tested t JOIN share s USING (group_index)
+            WHERE t.sessions <= {EXACT_SESSIONS}
+            GROUP BY ALL
         )
-        SELECT group_index, account_id, c, sum(chance),
-               list(chance ORDER BY key, t0) FILTER (WHERE sessions <= {EXACT_SESSIONS})
-        FROM chance GROUP BY ALL ORDER BY group_index, account_id
+        SELECT t.group_index, t.account_id, t.c, least(t.sessions, t.r * t.total_q),
+               e.chances
+        FROM tested t LEFT JOIN exact e USING (group_index, account_id)
+        ORDER BY t.group_index, t.account_id
         """).fetchall()
     return [_Test(int(g), account, trace, tables, int(c), float(mean),
                   None if chances is None else np.asarray(chances, dtype=np.float64))
