@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sockscope.detect.coaction import first_actions_sql
+from sockscope.detect.coaction import stage_actions
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import poisson_survival
 from sockscope.fdr import benjamini_hochberg
@@ -67,7 +67,7 @@ class SessionAttachment:
 @dataclass(frozen=True)
 class _Tables:
     """One trace's working tables: the groups' sessions, the actions on their keys, and
-    each account's activity in the trace."""
+    the activity in the trace of each account outside every group."""
 
     number: int
 
@@ -149,8 +149,8 @@ def session_attachment(scratch: Scratch, groups: Sequence[Group], edges: Sequenc
                 staged += tables.all
                 if not _stage(scratch, name, windows[name], tables, member_view, tie_view):
                     continue
-                tests += _tests(con, name, tables, member_view)
-                result.hypotheses += _hypotheses(con, tables, member_view)
+                tests += _tests(con, name, tables)
+                result.hypotheses += _hypotheses(con, tables)
             if tests:
                 _attach(con, tests, result, fdr, member_view, evidence_table)
     finally:
@@ -177,24 +177,24 @@ def _stage(scratch: Scratch, trace: str, window: int, tables: _Tables, member_vi
         """, [trace])
     if not con.execute(f"SELECT count(*) FROM {tables.sessions}").fetchall()[0][0]:
         return False
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {tables.actions} AS "
-                f"{first_actions_sql(TRACES[trace], scratch)}")
+    stage_actions(scratch, TRACES[trace], tables.actions)
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {tables.activity} AS
-                    SELECT account_id, count(*) AS d FROM {tables.actions} GROUP BY 1""")
+                    SELECT account_id, count(*) AS d FROM {tables.actions} a
+                    WHERE NOT EXISTS (SELECT 1 FROM {member_view} m
+                                      WHERE m.account_id = a.account_id)
+                    GROUP BY 1""")
     con.execute(f"""DELETE FROM {tables.actions} WHERE key NOT IN
                     (SELECT key FROM {tables.sessions})""")
     return True
 
 
-def _tests(con, trace: str, tables: _Tables, member_view: str) -> list[_Test]:
+def _tests(con, trace: str, tables: _Tables) -> list[_Test]:
     """This trace's (group, outside account) tests worth running: the account joined at
     least ``MIN_SESSIONS`` of the group's sessions."""
     rows = con.execute(
         f"""
-        WITH outside AS (
-            SELECT account_id, d FROM {tables.activity} a
-            WHERE NOT EXISTS (SELECT 1 FROM {member_view} m WHERE m.account_id = a.account_id)
-        ), mean AS (SELECT avg(d) AS m, count(*) AS n FROM outside),
+        WITH outside AS (SELECT account_id, d FROM {tables.activity}),
+        mean AS (SELECT avg(d) AS m, count(*) AS n FROM outside),
         joined AS (
             SELECT s.group_index, s.key, s.t0, o.account_id
             FROM {tables.sessions} s JOIN {tables.actions} a USING (key)
@@ -233,15 +233,12 @@ def _tests(con, trace: str, tables: _Tables, member_view: str) -> list[_Test]:
             for g, account, c, mean, chances in rows]
 
 
-def _hypotheses(con, tables: _Tables, member_view: str) -> int:
+def _hypotheses(con, tables: _Tables) -> int:
     """Outside accounts active in the trace, times the groups with sessions in it."""
-    outside, with_sessions = con.execute(
-        f"""SELECT (SELECT count(*) FROM {tables.activity} a
-                    WHERE NOT EXISTS (SELECT 1 FROM {member_view} m
-                                      WHERE m.account_id = a.account_id)),
-                   (SELECT count(DISTINCT group_index) FROM {tables.sessions})"""
-    ).fetchall()[0]
-    return int(outside) * int(with_sessions)
+    return int(con.execute(
+        f"""SELECT (SELECT count(*) FROM {tables.activity})
+                   * (SELECT count(DISTINCT group_index) FROM {tables.sessions})"""
+    ).fetchall()[0][0])
 
 
 def _attach(con, tests: list[_Test], result: SessionAttachment, fdr: float,
