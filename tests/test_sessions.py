@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from datetime import datetime
 
 import numpy as np
@@ -119,3 +120,41 @@ def test_joined_at_least_is_the_poisson_binomial_tail(chances, count):
     # makes it the conservative stand-in for many sessions)
     if count >= sum(chances) + 1:
         assert tail <= poisson.sf(count - 1, sum(chances)) + 1e-12
+
+
+def test_the_sessions_joined_are_not_counted_as_the_accounts_own_activity(con, monkeypatch):
+    # two accounts post five other hashtags each; one joins ten of the team's twelve
+    # sessions, the other four. What is tested is the sessions joined, so they must not
+    # count as activity too: both are given the average account's chance of each session
+    # (counted, the first would be expected in 1.7 times as many), and the first is
+    # attached
+    _game_world(con)
+    times = dict(con.execute("SELECT key, min(least(time_a, time_b)) FROM evidence "
+                             "GROUP BY 1").fetchall())
+    rows = [post(f"{account}-misc{i}", account, 600.0 * i, hashtags=[f"misc{i}"])
+            for account in ("devoted", "dabbler") for i in range(5)]
+    for day in range(GAMES):
+        seconds = times[f"game{day}"] - _epoch(0.0) + 60.0
+        if day < 10:
+            rows.append(post(f"devoted-{day}", "devoted", seconds, hashtags=[f"game{day}"]))
+        if day < 4:
+            rows.append(post(f"dabbler-{day}", "dabbler", seconds, hashtags=[f"game{day}"]))
+    insert(con, rows)
+    sessions = sys.modules["sockscope.detect.sessions"]
+    tests: dict[str, object] = {}
+    attach = sessions._attach
+
+    def spy(con, found_tests, *rest):
+        tests.update((test.account, test) for test in found_tests)
+        return attach(con, found_tests, *rest)
+
+    monkeypatch.setattr(sessions, "_attach", spy)
+    groups, edges = _core(7_200)
+    with Scratch(con) as scratch:
+        found = session_attachment(scratch, groups, edges, ["co-hashtag"], WINDOW, 0.01,
+                                   "candidate_evidence")
+    devoted, dabbler = tests["devoted"], tests["dabbler"]
+    assert (devoted.sessions_joined, dabbler.sessions_joined) == (10, 4)
+    assert np.array_equal(devoted.chances, dabbler.chances)
+    assert devoted.expected == dabbler.expected < 12
+    assert "devoted" in found.joined[0]

@@ -15,11 +15,16 @@ span), each session one event however many members were there.
 
 Null model. Per session e, q_e is the share of the accounts outside every group that
 are active in the trace and acted on e's key inside e's span. An account of activity
-d (its keys in the trace) joins e with chance min(1, q_e max(d, m) / m), m the
-outside accounts' mean activity: a heavy account is expected in more sessions, and no
-account is expected in fewer than the average one (the floor of the pair tests,
-``significance.py``). Chances are summed over all the group's sessions of the trace,
-joined or not: taking part at all is evidence, as it is for the pair tests. The
+d joins e with chance min(1, q_e max(d, m) / m), m the outside accounts' mean
+activity: a heavy account is expected in more sessions, and no account is expected in
+fewer than the average one (the floor of the pair tests, ``significance.py``).
+Activity is the account's keys in the trace outside the group's sessions, and m its
+mean (the trace's mean less the sessions' Σ q_e): the sessions joined are what is
+tested, and counted as activity too, each one joined would raise the account's own
+expectation (a player of five of seven games with two other hashtags would be
+expected in 1.9 times as many as the average account). Chances are summed over all
+the group's sessions of the trace, joined or not: taking part at all is evidence, as it
+is for the pair tests. The
 p-value is the exact Poisson-binomial tail for up to ``EXACT_SESSIONS`` sessions and
 beyond, the Poisson tail of mean min(sessions, Σ q_e max(d, m) / m), at least the sum
 of the chances: the Poisson tail of a mean is the larger above that mean plus one
@@ -205,17 +210,19 @@ def _tests(con, trace: str, tables: _Tables) -> list[_Test]:
                    count(j.account_id)::DOUBLE / any_value(mean.n) AS q
             FROM {tables.sessions} s LEFT JOIN joined j USING (group_index, key, t0), mean
             GROUP BY ALL
-        ), per_group AS (
-            SELECT group_index, count(*) AS sessions, sum(q) AS total_q FROM share
-            GROUP BY 1
+        ), per_group AS (  -- m_rest: the mean activity outside the group's sessions
+            SELECT group_index, count(*) AS sessions, sum(q) AS total_q,
+                   any_value(mean.m) - sum(q) AS m_rest
+            FROM share, mean GROUP BY 1
         ), counted AS (
             SELECT group_index, account_id, count(*) AS c FROM joined
             GROUP BY ALL HAVING count(*) >= {MIN_SESSIONS}
         ), tested AS (
             SELECT c.group_index, c.account_id, c.c, g.sessions, g.total_q,
-                   greatest(o.d, mean.m) / mean.m AS r
+                   CASE WHEN g.m_rest > 0
+                        THEN greatest(o.d - c.c, g.m_rest) / g.m_rest ELSE 1.0 END AS r
             FROM counted c JOIN per_group g USING (group_index)
-            JOIN outside o USING (account_id), mean
+            JOIN outside o USING (account_id)
         ), exact AS (  -- each session's chance, where the sessions are few
             SELECT t.group_index, t.account_id,
                    list(least(1.0, s.q * t.r) ORDER BY s.key, s.t0) AS chances
@@ -234,10 +241,12 @@ def _tests(con, trace: str, tables: _Tables) -> list[_Test]:
 
 
 def _hypotheses(con, tables: _Tables) -> int:
-    """Outside accounts active in the trace, times the groups with sessions in it."""
+    """Outside accounts active in the trace, times the groups with enough sessions in it
+    for a test (with fewer than ``MIN_SESSIONS`` no account can be tested)."""
     return int(con.execute(
         f"""SELECT (SELECT count(*) FROM {tables.activity})
-                   * (SELECT count(DISTINCT group_index) FROM {tables.sessions})"""
+                   * (SELECT count(*) FROM (SELECT group_index FROM {tables.sessions}
+                                           GROUP BY 1 HAVING count(*) >= {MIN_SESSIONS}))"""
     ).fetchall()[0][0])
 
 
