@@ -158,3 +158,30 @@ def test_the_sessions_joined_are_not_counted_as_the_accounts_own_activity(con, m
     assert np.array_equal(devoted.chances, dabbler.chances)
     assert devoted.expected == dabbler.expected < 12
     assert "devoted" in found.joined[0]
+
+
+def test_an_account_that_posted_the_games_tag_earlier_still_joined_the_session(con):
+    # a player posts each game's tag three hours before the team, then again with it:
+    # its first action on the key is outside the session, but it was there
+    _game_world(con)
+    times = dict(con.execute("SELECT key, min(least(time_a, time_b)) FROM evidence "
+                             "GROUP BY 1").fetchall())
+    rows = []
+    for day in range(GAMES):
+        seconds = times[f"game{day}"] - _epoch(0.0)
+        rows.append(post(f"early-{day}-a", "early", seconds - 10_800,
+                         hashtags=[f"game{day}"]))
+        if day < 9:
+            rows.append(post(f"early-{day}-b", "early", seconds + 60.0,
+                             hashtags=[f"game{day}"]))
+    insert(con, rows)
+    groups, edges = _core(7_200)
+    with Scratch(con) as scratch:
+        found = session_attachment(scratch, groups, edges, ["co-hashtag"], WINDOW, 0.01,
+                                   "candidate_evidence")
+    assert "early" in found.joined[0]
+    # its evidence is the post inside each session, one per session, not the early one
+    posts = [row[0] for row in con.execute(
+        "SELECT CASE WHEN account_a = 'early' THEN post_a ELSE post_b END "
+        "FROM candidate_evidence WHERE 'early' IN (account_a, account_b)").fetchall()]
+    assert sorted(posts) == sorted(f"early-{day}-b" for day in range(9))

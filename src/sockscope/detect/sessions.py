@@ -10,22 +10,24 @@ members' timed co-actions (``evidence`` of its internal edges with a window): pe
 trace and key, the span from the first to the last member action, padded by the
 trace's window. Window-free ties (the same rare posts weeks apart) say what a team
 shares, not when it works, and give no session. An outside account's evidence is how
-many of the group's sessions it acted in (its first action on the key inside the
-span), each session one event however many members were there.
+many of the group's sessions it acted in (any of its actions on the key inside the
+span: a player that posted the game's tag hours before and again with the team joined
+the session), each session one event however many members were there or however many
+times it acted in it.
 
 Null model. Per session e, q_e is the share of the accounts outside every group that
 are active in the trace and acted on e's key inside e's span. An account of activity
 d joins e with chance min(1, q_e max(d, m) / m), m the outside accounts' mean
 activity: a heavy account is expected in more sessions, and no account is expected in
 fewer than the average one (the floor of the pair tests, ``significance.py``).
-Activity is the account's keys in the trace outside the group's sessions, and m its
-mean (the trace's mean less the sessions' Σ q_e): the sessions joined are what is
-tested, and counted as activity too, each one joined would raise the account's own
-expectation (a player of five of seven games with two other hashtags would be
-expected in 1.9 times as many as the average account). Chances are summed over all
-the group's sessions of the trace, joined or not: taking part at all is evidence, as it
-is for the pair tests. The
-p-value is the exact Poisson-binomial tail for up to ``EXACT_SESSIONS`` sessions and
+Activity is the account's actions in the trace outside the group's sessions, and m
+its mean: the sessions joined are what is tested, and counted as activity too, each
+one joined would raise the account's own expectation (a player of five of seven
+games with two other hashtags would be expected in 1.9 times as many as the average
+account). Actions, not keys: an account that posts a tag ten times a day has ten
+chances to fall inside a session. Chances are summed over all the group's sessions of
+the trace, joined or not: taking part at all is evidence, as it is for the pair
+tests. The p-value is the exact Poisson-binomial tail for up to ``EXACT_SESSIONS`` sessions and
 beyond, the Poisson tail of mean min(sessions, Σ q_e max(d, m) / m), at least the sum
 of the chances: the Poisson tail of a mean is the larger above that mean plus one
 (Hoeffding 1956; Anderson & Samuels 1967), so conservative wherever a test can pass
@@ -46,7 +48,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sockscope.detect.coaction import stage_actions
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import poisson_survival
 from sockscope.fdr import benjamini_hochberg
@@ -182,7 +183,9 @@ def _stage(scratch: Scratch, trace: str, window: int, tables: _Tables, member_vi
         """, [trace])
     if not con.execute(f"SELECT count(*) FROM {tables.sessions}").fetchall()[0][0]:
         return False
-    stage_actions(scratch, TRACES[trace], tables.actions)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE {tables.actions} AS
+                    SELECT account_id, key, t, post_id FROM ({TRACES[trace].actions(scratch)})
+                    WHERE key IS NOT NULL AND account_id IS NOT NULL""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {tables.activity} AS
                     SELECT account_id, count(*) AS d FROM {tables.actions} a
                     WHERE NOT EXISTS (SELECT 1 FROM {member_view} m
@@ -200,32 +203,38 @@ def _tests(con, trace: str, tables: _Tables) -> list[_Test]:
         f"""
         WITH outside AS (SELECT account_id, d FROM {tables.activity}),
         mean AS (SELECT avg(d) AS m, count(*) AS n FROM outside),
-        joined AS (
-            SELECT s.group_index, s.key, s.t0, o.account_id
+        inside AS (  -- every outside action inside one of a group's sessions
+            SELECT s.group_index, s.key, o.account_id
             FROM {tables.sessions} s JOIN {tables.actions} a USING (key)
             JOIN outside o USING (account_id)
             WHERE a.t BETWEEN s.t0 AND s.t1
-        ), share AS (
-            SELECT s.group_index, s.key, s.t0,
+        ), joined AS (SELECT DISTINCT group_index, key, account_id FROM inside),
+        share AS (
+            SELECT s.group_index, s.key,
                    count(j.account_id)::DOUBLE / any_value(mean.n) AS q
-            FROM {tables.sessions} s LEFT JOIN joined j USING (group_index, key, t0), mean
+            FROM {tables.sessions} s LEFT JOIN joined j USING (group_index, key), mean
             GROUP BY ALL
-        ), per_group AS (  -- m_rest: the mean activity outside the group's sessions
-            SELECT group_index, count(*) AS sessions, sum(q) AS total_q,
-                   any_value(mean.m) - sum(q) AS m_rest
-            FROM share, mean GROUP BY 1
+        ), per_group AS (
+            SELECT group_index, count(*) AS sessions, sum(q) AS total_q FROM share
+            GROUP BY 1
+        ), spent AS (  -- each account's actions inside the group's sessions
+            SELECT group_index, account_id, count(*) AS a FROM inside GROUP BY ALL
+        ), rest AS (  -- the mean activity outside the group's sessions
+            SELECT group_index, any_value(mean.m) - sum(a) / any_value(mean.n) AS m_rest
+            FROM spent, mean GROUP BY 1
         ), counted AS (
             SELECT group_index, account_id, count(*) AS c FROM joined
             GROUP BY ALL HAVING count(*) >= {MIN_SESSIONS}
         ), tested AS (
             SELECT c.group_index, c.account_id, c.c, g.sessions, g.total_q,
-                   CASE WHEN g.m_rest > 0
-                        THEN greatest(o.d - c.c, g.m_rest) / g.m_rest ELSE 1.0 END AS r
+                   CASE WHEN r.m_rest > 0
+                        THEN greatest(o.d - sp.a, r.m_rest) / r.m_rest ELSE 1.0 END AS r
             FROM counted c JOIN per_group g USING (group_index)
+            JOIN spent sp USING (group_index, account_id) JOIN rest r USING (group_index)
             JOIN outside o USING (account_id)
         ), exact AS (  -- each session's chance, where the sessions are few
             SELECT t.group_index, t.account_id,
-                   list(least(1.0, s.q * t.r) ORDER BY s.key, s.t0) AS chances
+                   list(least(1.0, s.q * t.r) ORDER BY s.key) AS chances
             FROM tested t JOIN share s USING (group_index)
             WHERE t.sessions <= {EXACT_SESSIONS}
             GROUP BY ALL
@@ -281,15 +290,14 @@ def _ties(con, test: _Test, p_value: float, q_value: float, member_view: str,
             JOIN {tables.actions} a USING (key)
             WHERE s.group_index = $1 AND a.account_id = $2 AND a.t BETWEEN s.t0 AND s.t1
         )
-        SELECT mine.key, mine.post_id, mine.t,
-               arg_min(b.account_id, (abs(b.t - mine.t), b.account_id)) AS member,
-               arg_min(b.post_id, (abs(b.t - mine.t), b.account_id)) AS member_post,
-               arg_min(b.t, (abs(b.t - mine.t), b.account_id)) AS member_t,
-               any_value(mine.t1 - mine.t0) AS span
+        SELECT mine.key, mine.post_id, mine.t, b.account_id AS member,
+               b.post_id AS member_post, b.t AS member_t, mine.t1 - mine.t0 AS span
         FROM mine JOIN {tables.actions} b USING (key)
         JOIN {member_view} g ON g.account_id = b.account_id AND g.group_index = $1
         WHERE b.t BETWEEN mine.t0 AND mine.t1
-        GROUP BY ALL ORDER BY member, mine.key
+        QUALIFY row_number() OVER (PARTITION BY mine.key ORDER BY abs(b.t - mine.t),
+                                   b.account_id, b.post_id, mine.post_id) = 1
+        ORDER BY member, mine.key
         """, [test.group_index, test.account]).fetchall()
     if not rows:
         return []
