@@ -290,6 +290,13 @@ def test_eval_pan_and_verify_commands(tmp_path, problems):
                                       str(tmp_path / "u.txt"), "--background",
                                       str(tmp_path / "corpus"), "--json"])
     assert result.exit_code == 0, result.output
+    # one flag before several files, as a shell glob gives them, is the same question
+    globbed = CliRunner().invoke(app, ["verify", "--known", str(tmp_path / "k1.txt"),
+                                       str(tmp_path / "k2.txt"), "--unknown",
+                                       str(tmp_path / "u.txt"), "--background",
+                                       str(tmp_path / "corpus"), "--json"])
+    assert globbed.exit_code == 0, globbed.output
+    assert globbed.output == result.output
     decision = json.loads(result.output)
     assert {"same_writer", "decision", "words_known", "words_unknown", "cosine_delta",
             "char_ngrams", "impostors", "compression"} <= set(decision)

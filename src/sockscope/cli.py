@@ -789,8 +789,13 @@ def eval_pan(
 
 @app.command()
 def verify(
-    known: Annotated[list[Path], typer.Option(help="Text file(s) by the known writer.")],
     unknown: Annotated[Path, typer.Option(help="The text whose writer is in question.")],
+    known: Annotated[list[Path] | None, typer.Option(
+        help="Text file(s) by the known writer: --known a.txt b.txt, or the flag before "
+             "each.")] = None,
+    more_known: Annotated[list[Path] | None, typer.Argument(
+        help="More known texts (what a shell glob after --known gives).",
+        show_default=False, metavar="KNOWN")] = None,
     background: Annotated[Path | None, typer.Option(
         help="A PAN-layout corpus of other writers to fit and calibrate on (default: "
              "the shipped English calibration set).")] = None,
@@ -799,6 +804,9 @@ def verify(
     """Did the writer of the known texts also write the unknown one?"""
     from sockscope.api import verify as run_verify
 
+    known = [*(known or []), *(more_known or [])]
+    if not known:
+        raise _fail(SockscopeError("verify: no known text; give one or more with --known"))
     for path in [*known, unknown]:
         if not path.is_file():
             raise _fail(SockscopeError(f"{path}: no such file"))
