@@ -124,11 +124,18 @@ class Coactions:
 PAIR_BASE = 1 << 32
 
 
+def actions_sql(trace: Trace, scratch: Scratch) -> str:
+    """A SELECT of every action of ``trace`` (``account_id, key, t, post_id``) that has
+    both an account and a key."""
+    return f"""SELECT account_id, key, t, post_id FROM ({trace.actions(scratch)})
+               WHERE key IS NOT NULL AND account_id IS NOT NULL"""
+
+
 def first_actions_sql(trace: Trace, scratch: Scratch) -> str:
     """A SELECT of each account's first action on each key of ``trace``."""
     return f"""
         SELECT account_id, key, min(t) AS t, first(post_id ORDER BY t, post_id) AS post_id
-        FROM ({trace.actions(scratch)}) WHERE key IS NOT NULL AND account_id IS NOT NULL
+        FROM ({actions_sql(trace, scratch)})
         GROUP BY account_id, key
         """
 

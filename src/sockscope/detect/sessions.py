@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sockscope.detect.coaction import actions_sql
 from sockscope.detect.scratch import Scratch
 from sockscope.detect.significance import poisson_survival
 from sockscope.fdr import benjamini_hochberg
@@ -184,8 +185,7 @@ def _stage(scratch: Scratch, trace: str, window: int, tables: _Tables, member_vi
     if not con.execute(f"SELECT count(*) FROM {tables.sessions}").fetchall()[0][0]:
         return False
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {tables.actions} AS
-                    SELECT account_id, key, t, post_id FROM ({TRACES[trace].actions(scratch)})
-                    WHERE key IS NOT NULL AND account_id IS NOT NULL""")
+                    {actions_sql(TRACES[trace], scratch)}""")
     con.execute(f"""CREATE OR REPLACE TEMP TABLE {tables.activity} AS
                     SELECT account_id, count(*) AS d FROM {tables.actions} a
                     WHERE NOT EXISTS (SELECT 1 FROM {member_view} m
