@@ -14,6 +14,7 @@ from sockscope.cli import app
 from sockscope.operators.analyse import fuse
 from sockscope.operators.names import stem, words
 from sockscope.operators.nulls import upper_tail
+from sockscope.operators.writing import reference_sample
 from tests.posts_factory import insert, post
 
 DAY = 86_400
@@ -263,3 +264,20 @@ def test_the_extrapolated_tail_is_empirical_below_and_conservative_beyond():
     for alpha in (1e-3, 1e-4, 1e-5):  # valid: no more small p-values than alpha allows
         assert (p <= alpha).mean() <= 1.2 * alpha
     assert extrapolated_tail(null, np.array([8.0]))[0] < 1e-9  # and it can tell beyond 1/N
+
+
+@given(st.sets(st.text(min_size=1, max_size=8), min_size=1, max_size=60),
+       st.integers(min_value=0, max_value=2**31), st.integers(min_value=1, max_value=30))
+def test_the_writing_reference_moves_by_one_account_when_one_account_leaves(
+        accounts, seed, size):
+    # the writing null's reference accounts are those outside coordinated groups; a
+    # group gaining one member must not redraw the whole sample (a draw over the list
+    # did, and the null's tail moved with it)
+    ordered = sorted(accounts)
+    sample = reference_sample(ordered, seed, size)
+    assert sample == sorted(sample) and len(sample) == min(size, len(ordered))
+    assert set(sample) <= accounts
+    assert reference_sample(list(reversed(ordered)), seed, size) == sample
+    for gone in ordered[:5]:
+        left = reference_sample([a for a in ordered if a != gone], seed, size)
+        assert len(set(sample) - set(left)) <= 1

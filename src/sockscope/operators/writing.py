@@ -41,6 +41,8 @@ evidence (``analyse.py``).
 
 from __future__ import annotations
 
+import hashlib
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -57,6 +59,16 @@ SIGNATURE_CAP = 200
 MIN_SIGNATURE_SHARED = 3
 WORD = r"[\pL\pN_]{2,}"
 TEMPLATE_ACCOUNTS = 5  # a text (digits aside) this many accounts post is boilerplate
+
+
+def reference_sample(accounts: list[str], seed: int, size: int) -> list[str]:
+    """``size`` of ``accounts`` drawn at random: those whose seeded hash is smallest
+    (bottom-k sampling). Each account's draw is its own, so one account more or less in
+    the coordinated groups changes at most one account of the sample, where a draw over
+    the list shifts the whole sample (and the null's tail with it)."""
+    key = seed.to_bytes(8, "little", signed=True)
+    return sorted(sorted(accounts, key=lambda a: (
+        hashlib.blake2b(a.encode(), digest_size=8, key=key).digest(), a))[:size])
 
 
 class Writing:
@@ -100,10 +112,8 @@ class Writing:
             (counts["n"].astype(np.float64),
              (counts["row"].astype(np.int64), counts["h"].astype(np.int64))),
             shape=(len(self.accounts), WORD_BUCKETS)))
-        rng = np.random.default_rng(seed)
-        usable = [a for a in self.accounts if a not in coordinated]
-        self.reference = sorted(rng.choice(usable, size=min(REFERENCE_ACCOUNTS, len(usable)),
-                                           replace=False).tolist()) if usable else []
+        self.reference = reference_sample(
+            [a for a in self.accounts if a not in coordinated], seed, REFERENCE_ACCOUNTS)
 
     def neighbours(self) -> set[tuple[str, str]]:
         """Pairs of accounts sharing ``MIN_SIGNATURE_SHARED`` signature words."""
