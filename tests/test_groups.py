@@ -4,17 +4,21 @@ by one strong tie, after every account that leaves the group has left."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from sockscope.detect.amplification import amplification_edges
-from sockscope.detect.groups import edges_by_pair, find_groups, firm_group
+from sockscope.detect.groups import SingleTies, TieTests, edges_by_pair, find_groups, firm_group
 from sockscope.detect.pipeline import EVIDENCE_DDL, _attach, _without_targets
 from sockscope.model.detection import AMPLIFICATION, Edge, Group
 from sockscope.model.params import DetectParams
 
 from .posts_factory import BASE, insert, post
 
-MEMBER_Q = 0.001
-STRONG, WEAK = 1e-6, 0.005  # q-values: a tie that holds a member alone, and one that does not
+# q-values: a tie that holds a member alone, and one that does not (p = q / 100, and
+# 1,000 tests touching the core: 1e-5 and 0.05 null ties expected as strong)
+STRONG, WEAK = 1e-6, 0.005
+PAIR_TESTS = (TieTests(1000, 1000),)
+TIES = SingleTies(other=PAIR_TESTS, core=1, limit=0.001)
 
 
 def _edge(a: str, b: str, q: float, behaviour: str = "co-repost", weight: float = 1.0
@@ -34,22 +38,48 @@ def test_an_account_tied_only_to_a_pruned_account_is_pruned_too():
     # is out, x hangs on one weak tie: out as well
     team, edges = _team()
     edges += [_edge("t0", "x", WEAK), _edge("x", "y", WEAK)]
-    group = firm_group([*team, "x", "y"], edges_by_pair(edges), MEMBER_Q)
+    group = firm_group([*team, "x", "y"], edges_by_pair(edges), TIES)
     assert group is not None and group.members == team
     # with a second tie to the team, x stays (two partners), y does not
     edges.append(_edge("t1", "x", WEAK))
-    group = firm_group([*team, "x", "y"], edges_by_pair(edges), MEMBER_Q)
+    group = firm_group([*team, "x", "y"], edges_by_pair(edges), TIES)
     assert group is not None and group.members == [*team, "x"]
 
 
 def test_find_groups_reports_only_firm_members():
     team, edges = _team()
     edges += [_edge("t0", "x", WEAK), _edge("x", "y", WEAK), _edge("t2", "z", STRONG)]
-    [group] = find_groups(edges, seed=1, member_q=MEMBER_Q)
+    [group], _ = find_groups(edges, seed=1, ties=SingleTies(other=PAIR_TESTS), fdr=0.01)
     assert group.members == sorted([*team, "z"])
     # the description is of the members' own edges
     assert group.q_value == STRONG
     assert group.score == round((15 * 5.0 + 1.0) / 7, 4)
+
+
+def test_one_tie_makes_a_member_only_if_ties_as_strong_are_rare_among_null_tests():
+    # a stranger is made by a null test touching one of the accounts tied to two others
+    # (the core: the team of six): 6 x 3,000 of a 3,000-account trace's pair tests.
+    # A tie at p = 3e-5 is one of 0.54 expected among them: a stranger, though its q
+    # (3e-4, where a campaign's ties are thousands) passed the old rule, q <= fdr / 10.
+    # An amplification tie at p = 1e-9 (2e-5 expected) makes a member
+    team, edges = _team()
+    stranger = Edge("stranger", "t0", "co-repost", 5, 1.0, 3e-5, 3e-4, 0.0, 0.0, 0.0, 0.0)
+    sock = Edge("sock", "t1", AMPLIFICATION, 5, 1.0, 1e-9, 1e-5, 0.0, 0.0, 0.0, 0.0)
+    rule = SingleTies({AMPLIFICATION: (TieTests(2_000_000, 3_000),)},
+                      (TieTests(4_498_500, 3_000),), max_q=0.001)
+    [group], ties = find_groups([*edges, stranger, sock], seed=1, ties=rule, fdr=0.01)
+    assert group.members == sorted([*team, "sock"])
+    assert ties.core == 6 and ties.null_tests("co-repost") == 18_000
+    assert ties.null_tests(AMPLIFICATION) == 18_000
+    # the step-up's limit: one account admitted of the two held by one tie
+    assert ties.limit == 0.01
+    # in a trace of 30 accounts, 6 x 29 tests touch the core (at most 6 x 30): the
+    # same tie (0.0054 expected) makes a member; one as rare but at q above a tenth of
+    # the FDR does not
+    small = replace(rule, other=(TieTests(435, 30),))
+    weak = Edge("weak", "t2", "co-repost", 5, 1.0, 3e-5, 0.005, 0.0, 0.0, 0.0, 0.0)
+    [group], _ = find_groups([*edges, stranger, sock, weak], seed=1, ties=small, fdr=0.01)
+    assert group.members == sorted([*team, "sock", "stranger"])
 
 
 def test_an_amplifier_of_a_target_leaves_with_the_target(con):
@@ -65,10 +95,10 @@ def test_an_amplifier_of_a_target_leaves_with_the_target(con):
     edges = [_edge(a, b, STRONG) for i, a in enumerate(team) for b in team[i + 1:]]
     edges += [_edge(m, x, STRONG, AMPLIFICATION) for m in team for x in pushed]
     edges.append(_edge("fan", "x00", STRONG, AMPLIFICATION))
-    group = firm_group([*team, *pushed, "fan"], edges_by_pair(edges), MEMBER_Q)
+    group = firm_group([*team, *pushed, "fan"], edges_by_pair(edges), TIES)
     assert group is not None and "fan" in group.members
     [kept], targets, followers, loose = _without_targets(
-        con, [group], edges, edges_by_pair(edges), MEMBER_Q)
+        con, [group], edges, edges_by_pair(edges), TIES)
     assert (kept.members, targets, followers, loose) == (team, 20, 0, 1)
     # the group is described by what is left: its team's co-reposts, not the targets
     assert [b for b, _, _ in kept.behaviours] == ["co-repost"]
@@ -128,10 +158,10 @@ def test_a_popular_members_fan_is_its_audience_and_a_teammate_stays(con):
     _run_tables(con)
     edges += [_edge("fan", "t0", STRONG, AMPLIFICATION), _edge("sock", "t1", STRONG,
                                                                 AMPLIFICATION)]
-    group = firm_group([*team, "fan", "sock"], edges_by_pair(edges), MEMBER_Q)
+    group = firm_group([*team, "fan", "sock"], edges_by_pair(edges), TIES)
     assert group is not None and {"fan", "sock"} <= set(group.members)
     [kept], targets, followers, loose = _without_targets(
-        con, [group], edges, edges_by_pair(edges), MEMBER_Q)
+        con, [group], edges, edges_by_pair(edges), TIES)
     assert (kept.members, targets, followers, loose) == (sorted([*team, "sock"]), 0, 1, 0)
     # were t1's seeds reposted by the public as much as by the team, sock would be an
     # audience too
@@ -141,7 +171,7 @@ def test_a_popular_members_fan_is_its_audience_and_a_teammate_stays(con):
             _repost(public_seeds, account, f"seed{k}", "t1", 3_600.0 * k + 5_000)
     insert(con, public_seeds)
     [kept], _, followers, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
-                                               MEMBER_Q)
+                                               TIES)
     assert followers == 2 and kept.members == team
 
 
@@ -166,10 +196,10 @@ def test_a_fan_co_reposting_its_idol_with_the_team_is_its_audience(con):
     _run_tables(con)
     con.executemany("INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
     edges += [_edge(one, other, WEAK) for one in ("cofan", "mate") for other in ("t2", "t3")]
-    group = firm_group([*team, "cofan", "mate"], edges_by_pair(edges), MEMBER_Q)
+    group = firm_group([*team, "cofan", "mate"], edges_by_pair(edges), TIES)
     assert group is not None and {"cofan", "mate"} <= set(group.members)
     [kept], _, followers, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
-                                               MEMBER_Q)
+                                               TIES)
     assert followers == 1 and kept.members == sorted([*team, "mate"])
 
 
@@ -245,7 +275,7 @@ def _lead_and_other(con, other: str, public: Callable[[int], int]
                     [[m, a] for m in team[:2] for a in ("lead", other)])
     _run_tables(con)
     edges += [_edge(m, a, STRONG, AMPLIFICATION) for m in team[:2] for a in ("lead", other)]
-    group = firm_group([*team, "lead", other], edges_by_pair(edges), MEMBER_Q)
+    group = firm_group([*team, "lead", other], edges_by_pair(edges), TIES)
     assert group is not None and {"lead", other} <= set(group.members)
     return team, edges, group
 
@@ -258,7 +288,7 @@ def test_a_seed_account_reposted_by_few_members_each_stays(con):
     # way, but the public reposts its posts as much as the team: a target
     team, edges, group = _lead_and_other(con, "person", lambda k: 6)
     [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
-                                             MEMBER_Q)
+                                             TIES)
     assert targets == 1 and kept.members == sorted([*team, "lead"])
 
 
@@ -280,10 +310,10 @@ def test_people_a_few_members_push_are_targets_in_a_larger_group(con):
                     [[m, v] for m in batchers for v in ("v0", "v1", "v2")])
     _run_tables(con)
     edges += [_edge(m, v, STRONG, AMPLIFICATION) for m in batchers for v in ("v0", "v1", "v2")]
-    group = firm_group([*team, "v0", "v1", "v2"], edges_by_pair(edges), MEMBER_Q)
+    group = firm_group([*team, "v0", "v1", "v2"], edges_by_pair(edges), TIES)
     assert group is not None and {"v0", "v1", "v2"} <= set(group.members)
     [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
-                                             MEMBER_Q)
+                                             TIES)
     assert targets == 3 and kept.members == sorted(team)
 
 
@@ -294,7 +324,7 @@ def test_a_popular_account_a_few_of_whose_posts_only_the_team_reposts_is_a_targe
     # a target, not the team's own. lead's posts only the team reposts: its own
     team, edges, group = _lead_and_other(con, "star", lambda k: 10 if k < 8 else 0)
     [kept], targets, _, _ = _without_targets(con, [group], edges, edges_by_pair(edges),
-                                             MEMBER_Q)
+                                             TIES)
     assert targets == 1 and kept.members == sorted([*team, "lead"])
 
 

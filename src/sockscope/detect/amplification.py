@@ -103,6 +103,12 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
     return edges, hypotheses
 
 
+def tested_accounts(con: duckdb.DuckDBPyConnection) -> int:
+    """The reposters plus the authors that ``amplification_edges`` tested pairs of."""
+    return int(con.execute(f"""SELECT count(DISTINCT account_id) + count(DISTINCT author)
+                               FROM {AMPLIFIED}""").fetchall()[0][0])
+
+
 def _edge(account: str, author: str, reposts: int, p_value: float, q_value: float,
           first_t: float, last_t: float, example_keys: list[str] | tuple[str, ...] = ()
           ) -> Edge:

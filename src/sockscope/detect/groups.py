@@ -3,7 +3,10 @@ them, number them and describe them in a sentence a journalist can read."""
 
 from __future__ import annotations
 
+import math
 import statistics
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import igraph as ig
@@ -18,20 +21,78 @@ SUMMARY_PERSONA = 2  # persona signals named in it (the strongest)
 QUIET_POSTS = 10
 
 
-def find_groups(edges: list[Edge], seed: int, member_q: float = 1.0) -> list[Group]:
-    """Leiden communities on the fused graph of significant edges (not yet numbered).
+@dataclass(frozen=True)
+class TieTests:
+    """Tests over pairs drawn from ``accounts`` accounts: one trace's pair tests, or the
+    amplification tests between reposters and authors (``accounts``: both counted)."""
+
+    tests: int
+    accounts: int
+
+
+@dataclass(frozen=True)
+class SingleTies:
+    """When one tie makes a member on its own: its q-value at most ``max_q`` (a tenth of
+    the FDR: the weakest ties are the likeliest false), and the tie rare among the null
+    tests that could have made a stranger.
+
+    A tie's BH q-value bounds the false share among all the ties as strong, and where a
+    campaign's ties number tens of thousands (a long collection), that share allows
+    tens of false ties with q well under ``max_q``: q says little about one tie taken
+    alone. An account held by one tie hangs on a partner tied to two (else the pair
+    would stand alone), so a stranger is made only by a null test that touches one of
+    the ``core`` accounts tied to two others: at most min(tests, core x accounts) of
+    each test set's tests. p times their number is the expected number of such null
+    tests at least as strong as the tie; it must be at most ``limit``, set by
+    Benjamini-Hochberg's step-up over the accounts the communities hold by one tie
+    (``stepped_up``), so that the expected number of strangers admitted stays within
+    the FDR of those admitted, in each family of tests.
+    """
+
+    families: Mapping[str, tuple[TieTests, ...]] = field(default_factory=dict)
+    other: tuple[TieTests, ...] = ()  # the family of every behaviour not in ``families``
+    max_q: float = 1.0
+    core: int = 0
+    limit: float = 0.0
+
+    def null_tests(self, behaviour: str) -> int:
+        """The tests of ``behaviour``'s family that touch a core account, at most."""
+        return sum(min(s.tests, self.core * s.accounts)
+                   for s in self.families.get(behaviour, self.other))
+
+    def expected_null(self, ties: list[Edge]) -> float:
+        """The expected number of null tests touching the core, as strong as the
+        strongest of ``ties`` at q <= ``max_q`` (infinite if none is)."""
+        return min((e.p_value * self.null_tests(e.behaviour) for e in ties
+                    if e.q_value <= self.max_q), default=math.inf)
+
+    def stepped_up(self, core: int, candidates: list[list[Edge]], fdr: float
+                   ) -> SingleTies:
+        """This rule for ``core`` accounts, its limit set by the step-up over
+        ``candidates``, the ties of each account held by one partner: the largest k
+        with the k-th smallest expected count at most fdr x k gives the limit fdr x k."""
+        rule = replace(self, core=core)
+        expected = sorted(rule.expected_null(ties) for ties in candidates)
+        admitted = max((k for k, e in enumerate(expected, 1) if e <= fdr * k), default=0)
+        return replace(rule, limit=fdr * admitted)
+
+
+def find_groups(edges: list[Edge], seed: int, ties: SingleTies, fdr: float
+                ) -> tuple[list[Group], SingleTies]:
+    """Leiden communities on the fused graph of significant edges (not yet numbered),
+    and the single-tie rule they set.
 
     The fused weight of a pair is the sum over its significant behaviours of the
     popularity-weighted shared keys. A community's members are the accounts tied to at
-    least two others in it, or to one at q <= ``member_q``: Benjamini-Hochberg at the
-    edge level lets a share of false edges in, and they are the weakest ones, so an
-    account hanging on one weak edge is far likelier a stranger than a member (two
-    false edges to the same group are far rarer). The weak edges still shape the
-    communities and back the evidence.
+    least two others in it, or to one by a tie that ``ties`` admits (its limit set here,
+    over every community's accounts held by one tie): Benjamini-Hochberg at the edge
+    level lets a share of false edges in, and an account hanging on one of them is a
+    stranger (two false edges to the same group are far rarer). The weak edges still
+    shape the communities and back the evidence.
     """
     names = sorted({e.account_a for e in edges} | {e.account_b for e in edges})
     if not names:
-        return []
+        return [], ties
     index = {n: i for i, n in enumerate(names)}
     fused: dict[tuple[int, int], float] = {}
     for e in edges:
@@ -44,13 +105,27 @@ def find_groups(edges: list[Edge], seed: int, member_q: float = 1.0) -> list[Gro
                                          weights="weight", seed=seed, n_iterations=-1)
     communities = [sorted(names[v] for v in community) for community in partition
                    if len(community) >= 2]
-    groups: list[Group] = []
     internal = pairs_within(communities, edges_by_pair(edges))
+    partners = [_partners(pairs) for pairs in internal]
+    core = sum(len(tied) >= 2 for accounts in partners for tied in accounts.values())
+    held = [pairs[tied[0]] for pairs, accounts in zip(internal, partners, strict=True)
+            for tied in accounts.values() if len(tied) == 1]
+    ties = ties.stepped_up(core, held, fdr)
+    groups: list[Group] = []
     for community, pairs in zip(communities, internal, strict=True):
-        group = firm_group(community, pairs, member_q)
+        group = firm_group(community, pairs, ties)
         if group is not None:
             groups.append(group)
-    return groups
+    return groups, ties
+
+
+def _partners(internal: dict[tuple[str, str], list[Edge]]) -> dict[str, list[tuple[str, str]]]:
+    """The ``internal`` pairs of each account in them."""
+    partners: dict[str, list[tuple[str, str]]] = {}
+    for pair in internal:
+        for account in pair:
+            partners.setdefault(account, []).append(pair)
+    return partners
 
 
 def pairs_within(account_sets: list[list[str]], by_pair: dict[tuple[str, str], list[Edge]]
@@ -76,7 +151,7 @@ def edges_by_pair(edges: list[Edge]) -> dict[tuple[str, str], list[Edge]]:
 
 
 def firm_group(accounts: list[str], by_pair: dict[tuple[str, str], list[Edge]],
-               member_q: float) -> Group | None:
+               ties: SingleTies) -> Group | None:
     """The group of the firm members among ``accounts``, described by their internal
     edges, or None if no edge is left. Pruning repeats until every member is firm:
     an account whose only ties ran to accounts pruned (or removed from a group for
@@ -87,7 +162,7 @@ def firm_group(accounts: list[str], by_pair: dict[tuple[str, str], list[Edge]],
     while True:
         inside = set(members)
         local = {(a, b): es for (a, b), es in local.items() if a in inside and b in inside}
-        firm = _firm_members(members, local, member_q)
+        firm = _firm_members(members, local, ties)
         if len(firm) == len(members):
             break
         members = firm
@@ -96,17 +171,12 @@ def firm_group(accounts: list[str], by_pair: dict[tuple[str, str], list[Edge]],
 
 
 def _firm_members(members: list[str], internal: dict[tuple[str, str], list[Edge]],
-                  member_q: float) -> list[str]:
-    """The ``members`` tied to two others, or to one at q <= ``member_q``, by the
+                  ties: SingleTies) -> list[str]:
+    """The ``members`` tied to two others, or to one by a tie ``ties`` admits, by the
     ``internal`` pairs (both ends among them)."""
-    partners: dict[str, int] = {}
-    strong: set[str] = set()
-    for (a, b), es in internal.items():
-        for account in (a, b):
-            partners[account] = partners.get(account, 0) + 1
-            if min(e.q_value for e in es) <= member_q:
-                strong.add(account)
-    return [m for m in members if m in strong or partners.get(m, 0) >= 2]
+    partners = _partners(internal)
+    return [m for m in members if len(tied := partners.get(m, [])) >= 2
+            or (tied and ties.expected_null(internal[tied[0]]) <= ties.limit)]
 
 
 def _group(members: list[str], internal: list[Edge]) -> Group:

@@ -23,6 +23,7 @@ from sockscope.detect.amplification import (
     amplified_only,
     attach_to_groups,
     pushed_authors,
+    tested_accounts,
 )
 from sockscope.detect.audience import (
     crowd_followers,
@@ -42,6 +43,8 @@ from sockscope.detect.feeds import (
 )
 from sockscope.detect.groups import (
     QUIET_POSTS,
+    SingleTies,
+    TieTests,
     edges_by_pair,
     find_groups,
     firm_group,
@@ -58,7 +61,7 @@ from sockscope.detect.significance import (
     select_edges,
 )
 from sockscope.detect.window import estimate_window
-from sockscope.model.detection import Audience, Detection, Edge, Group
+from sockscope.model.detection import AMPLIFICATION, SCHEDULE, Audience, Detection, Edge, Group
 from sockscope.model.operators import OperatorResult
 from sockscope.model.params import DetectParams
 from sockscope.output.contract import account_table, evidence_table
@@ -76,8 +79,9 @@ if TYPE_CHECKING:
     from sockscope.detect.engines.spark import SparkEngine
 
 # a group member tied to only one other member needs that tie significant at this share
-# of the FDR (groups.find_groups): with fdr 0.01, at q <= 0.001
-MEMBER_FDR_SHARE = 0.1
+# of the FDR, and rare among the null tests (groups.SingleTies): with fdr 0.01, q <= 0.001
+SINGLE_TIE_FDR_SHARE = 0.1
+
 CANDIDATE_EDGES_DDL = """(behaviour VARCHAR, account_a VARCHAR, account_b VARCHAR,
     shared_keys BIGINT, weight DOUBLE, p_value DOUBLE, min_dt_s DOUBLE, median_dt_s DOUBLE,
     first_t DOUBLE, last_t DOUBLE, example_keys VARCHAR[], window_s BIGINT)"""
@@ -115,7 +119,9 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
     with Scratch(con, engine) as scratch:
         con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_edges {CANDIDATE_EDGES_DDL}")
         con.execute(f"CREATE OR REPLACE TEMP TABLE candidate_evidence {EVIDENCE_DDL}")
-        windows, notes, hypotheses = _test_traces(scratch, params, clock)
+        windows, notes, trace_tests = _test_traces(scratch, params, clock)
+        hypotheses = sum(s.tests for s in trace_tests)
+        families: dict[str, tuple[TieTests, ...]] = {}
         with clock.stage("fdr"):
             edges = select_edges(con, "pair_tests", "candidate_edges", hypotheses, params.fdr)
             with _edge_keys(con, edges) as kept:
@@ -127,6 +133,7 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
                 amplified, tests = amplification_edges(con, params.fdr)
                 edges = merge_edges(edges, amplified)
                 hypotheses += tests
+                families[AMPLIFICATION] = (TieTests(tests, tested_accounts(con)),)
         persona = None
         desks: list[Desk] = []
         if params.persona:
@@ -137,10 +144,12 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
                 edges = merge_edges(edges, desk_edges(desks))
                 desk_evidence(con, desks, "candidate_evidence")
                 hypotheses += tested
+                families[SCHEDULE] = (TieTests(tested, tested),)
                 notes.extend(describe_desks(desks))
         with clock.stage("groups"):
             groups, attached_edges, audiences, attach_tests, attach_notes = _groups(
-                scratch, edges, params, persona, desks, windows)
+                scratch, edges, params, persona, desks, windows,
+                SingleTies(families, tuple(trace_tests), params.fdr * SINGLE_TIE_FDR_SHARE))
             hypotheses += attach_tests
             notes.extend(attach_notes)
             notes.extend(describe_audiences(audiences))
@@ -181,15 +190,15 @@ def _operators(scratch: Scratch, persona: Persona | None, params: DetectParams,
 
 
 def _test_traces(scratch: Scratch, params: DetectParams,
-                 clock: _Clock) -> tuple[dict[str, int], list[str], int]:
+                 clock: _Clock) -> tuple[dict[str, int], list[str], list[TieTests]]:
     """Co-actions and pair tests of every trace; keeps candidate edges and evidence.
-    Returns the windows used, notes, and the number of hypotheses."""
+    Returns the windows used, notes, and each trace's tests."""
     con = scratch.con
     precision = int(con.execute(
         "SELECT coalesce(max(time_precision_s), 1) FROM posts").fetchall()[0][0])
     windows: dict[str, int] = {}
     notes: list[str] = []
-    hypotheses = 0
+    test_sets: list[TieTests] = []
     all_tests: list[pa.Table] = []
     for name in params.traces:
         trace = TRACES[name]
@@ -207,7 +216,7 @@ def _test_traces(scratch: Scratch, params: DetectParams,
             scales = trace_scales(trace, window, params.window_free)
             coactions = build_coactions(scratch, trace, window, params.neighbour_cap, scales,
                                         params.min_shared)
-            hypotheses += coactions.hypotheses
+            test_sets.append(TieTests(coactions.hypotheses, coactions.accounts))
         with clock.stage(f"{name}: significance"):
             tests = pair_tests(con, coactions, params.min_shared, params.fdr)
             keep_candidates(con, coactions, tests, params.fdr, "candidate_edges",
@@ -215,11 +224,12 @@ def _test_traces(scratch: Scratch, params: DetectParams,
             all_tests.append(tests)
     table_from_arrow(con, "pair_tests", pa.concat_tables(all_tests) if all_tests
                      else PAIR_TESTS_SCHEMA.empty_table())
-    return windows, notes, hypotheses
+    return windows, notes, test_sets
 
 
 def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
-            persona: Persona | None, desks: list[Desk], windows: dict[str, int]
+            persona: Persona | None, desks: list[Desk], windows: dict[str, int],
+            single_ties: SingleTies
             ) -> tuple[list[Group], list[Edge], list[Audience], int, list[str]]:
     """Leiden groups (without the clocks' coincidences around feed desks), audiences set
     apart, small groups dropped, slow-drip members and those who joined a group's
@@ -234,8 +244,8 @@ def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
                      "of its layout, without its profile template, make no group: two "
                      "clocks on one minute meet every hour")
     grouped = [e for e in edges if e.key not in coincidences]
-    member_q = params.fdr * MEMBER_FDR_SHARE
-    groups = rank_groups(find_groups(grouped, params.seed, member_q))
+    groups, single_ties = find_groups(grouped, params.seed, single_ties, params.fdr)
+    groups = rank_groups(groups)
     independent = None
     if persona is not None:
         def independent(accounts: list[str]) -> bool:
@@ -246,7 +256,7 @@ def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
     audiences += readers
     if params.amplification:
         groups, targets, followers, loose = _without_targets(
-            con, groups, edges, edges_by_pair(grouped), member_q)
+            con, groups, edges, edges_by_pair(grouped), single_ties)
         if targets:
             notes.append(f"{targets:,} accounts that groups amplify, but that take no part "
                          "in what the groups do, are left out as targets, not members")
@@ -294,7 +304,7 @@ def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
 
 
 def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
-                     by_pair: dict[tuple[str, str], list[Edge]], member_q: float
+                     by_pair: dict[tuple[str, str], list[Edge]], ties: SingleTies
                      ) -> tuple[list[Group], int, int, int]:
     """The groups without the accounts they only amplify (``amplified_only``; an account
     whose posts a group pushes, ``pushed_authors``, is its own, not a target) and
@@ -327,7 +337,7 @@ def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges:
                 continue
             followers += len(crowd)
             left = [m for m in members if m not in crowd]
-            firm = firm_group(left, pairs, member_q)
+            firm = firm_group(left, pairs, ties)
             loose += len(left) - (len(firm.members) if firm is not None else 0)
             if firm is not None and crowd:
                 again.append((firm, firm.members))  # look for audiences once more
