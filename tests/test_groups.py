@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from sockscope.detect.amplification import amplification_edges
-from sockscope.detect.groups import SingleTies, TieTests, edges_by_pair, find_groups, firm_group
+from sockscope.detect.groups import SingleTies, edges_by_pair, find_groups, firm_group
 from sockscope.detect.pipeline import EVIDENCE_DDL, _attach, _without_targets
-from sockscope.model.detection import AMPLIFICATION, Edge, Group
+from sockscope.model.detection import AMPLIFICATION, Edge, Group, TieTests
 from sockscope.model.params import DetectParams
 
 from .posts_factory import BASE, insert, post

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from sockscope.detect.significance import poisson_survival, poisson_tests
 from sockscope.fdr import benjamini_hochberg
-from sockscope.model.detection import AMPLIFICATION, Edge, Group
+from sockscope.model.detection import AMPLIFICATION, Edge, Group, TieTests
 from sockscope.store.database import arrow_view
 
 MIN_REPOSTS = 3  # reposts of one author before an (account, author) pair is tested
@@ -39,8 +39,10 @@ AMPLIFIED = "amplified"  # the table of (account, author) repost counts this sta
 AMPLIFYING = "amplifying"
 
 
-def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[list[Edge], int]:
-    """Significant account -> author ties as edges, and the number of hypotheses.
+def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float
+                        ) -> tuple[list[Edge], TieTests]:
+    """Significant account -> author ties as edges, and the tests: one per reposter and
+    author.
 
     Builds the tables ``reposted`` (each account's reposts of others' posts, one row
     per post), which ``pushed_authors`` and ``attach_to_groups`` read, ``amplified``
@@ -73,7 +75,7 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
     ).fetchall()[0]  # integer sums: exact
     total, reposters, authors = (int(x or 0) for x in totals)
     if total == 0:
-        return [], 0
+        return [], TieTests(0, 0)
     rows = con.execute(
         f"""
         WITH degree AS (SELECT account_id, sum(c) AS d FROM {AMPLIFIED} GROUP BY 1),
@@ -87,8 +89,9 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
         """
     ).fetchall()
     hypotheses = reposters * authors
+    tests = TieTests(hypotheses, reposters + authors)
     if not rows:
-        return [], hypotheses
+        return [], tests
     p, q = poisson_tests(np.array([r[2] for r in rows]), np.array([r[3] for r in rows]),
                          hypotheses)
     significant = [(row, p_value, q_value) for row, p_value, q_value
@@ -100,13 +103,7 @@ def amplification_edges(con: duckdb.DuckDBPyConnection, fdr: float) -> tuple[lis
                           "author": pa.array([r[1] for r, _, _ in significant], pa.string())}
                     ) as pairs:
         con.execute(f"INSERT INTO {AMPLIFYING} SELECT account_id, author FROM {pairs}")
-    return edges, hypotheses
-
-
-def tested_accounts(con: duckdb.DuckDBPyConnection) -> int:
-    """The reposters plus the authors that ``amplification_edges`` tested pairs of."""
-    return int(con.execute(f"""SELECT count(DISTINCT account_id) + count(DISTINCT author)
-                               FROM {AMPLIFIED}""").fetchall()[0][0])
+    return edges, tests
 
 
 def _edge(account: str, author: str, reposts: int, p_value: float, q_value: float,

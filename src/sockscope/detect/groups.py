@@ -12,22 +12,13 @@ from datetime import UTC, datetime
 import igraph as ig
 import leidenalg
 
-from sockscope.model.detection import AMPLIFICATION, SCHEDULE, Edge, Group
+from sockscope.model.detection import AMPLIFICATION, SCHEDULE, Edge, Group, TieTests
 
 SUMMARY_BEHAVIOURS = 3  # behaviours named in a group's one-line summary
 SUMMARY_PERSONA = 2  # persona signals named in it (the strongest)
 # accounts with fewer posts than this in the data are beyond behavioural tests: too few
 # actions for any co-action count to stand out (said per group and overall)
 QUIET_POSTS = 10
-
-
-@dataclass(frozen=True)
-class TieTests:
-    """Tests over pairs drawn from ``accounts`` accounts: one trace's pair tests, or the
-    amplification tests between reposters and authors (``accounts``: both counted)."""
-
-    tests: int
-    accounts: int
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from sockscope.detect.amplification import (
     amplified_only,
     attach_to_groups,
     pushed_authors,
-    tested_accounts,
 )
 from sockscope.detect.audience import (
     crowd_followers,
@@ -44,7 +43,6 @@ from sockscope.detect.feeds import (
 from sockscope.detect.groups import (
     QUIET_POSTS,
     SingleTies,
-    TieTests,
     edges_by_pair,
     find_groups,
     firm_group,
@@ -61,7 +59,15 @@ from sockscope.detect.significance import (
     select_edges,
 )
 from sockscope.detect.window import estimate_window
-from sockscope.model.detection import AMPLIFICATION, SCHEDULE, Audience, Detection, Edge, Group
+from sockscope.model.detection import (
+    AMPLIFICATION,
+    SCHEDULE,
+    Audience,
+    Detection,
+    Edge,
+    Group,
+    TieTests,
+)
 from sockscope.model.operators import OperatorResult
 from sockscope.model.params import DetectParams
 from sockscope.output.contract import account_table, evidence_table
@@ -132,8 +138,8 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
             with clock.stage("amplification"):
                 amplified, tests = amplification_edges(con, params.fdr)
                 edges = merge_edges(edges, amplified)
-                hypotheses += tests
-                families[AMPLIFICATION] = (TieTests(tests, tested_accounts(con)),)
+                hypotheses += tests.tests
+                families[AMPLIFICATION] = (tests,)
         persona = None
         desks: list[Desk] = []
         if params.persona:
@@ -144,6 +150,7 @@ def run_detection(con: duckdb.DuckDBPyConnection, params: DetectParams,
                 edges = merge_edges(edges, desk_edges(desks))
                 desk_evidence(con, desks, "candidate_evidence")
                 hypotheses += tested
+                # a desk's tests are of layouts, not pairs: every one counts
                 families[SCHEDULE] = (TieTests(tested, tested),)
                 notes.extend(describe_desks(desks))
         with clock.stage("groups"):

@@ -48,6 +48,15 @@ class Edge:
         return (self.account_a, self.account_b, self.behaviour)
 
 
+@dataclass(frozen=True)
+class TieTests:
+    """Tests over pairs drawn from ``accounts`` accounts: one trace's pair tests, or the
+    amplification tests between reposters and authors (``accounts``: both counted)."""
+
+    tests: int
+    accounts: int
+
+
 @dataclass
 class Group:
     group_id: str
