@@ -234,6 +234,19 @@ def test_an_account_attached_by_reposting_a_popular_members_public_posts_is_not_
     assert new_edges and all("late" in (e.account_a, e.account_b) for e in new_edges)
 
 
+def test_the_audience_of_an_account_attached_in_an_earlier_round_is_not_kept(con):
+    # the group starts without its popular member t0; t0 reposts the seeds, which only
+    # the team reposts, and joins in the first round. In the second, "heavy" is
+    # attached for reposting t0's posts, which the public reposts: it is t0's audience,
+    # although t0 was not a member when the attachment began
+    team = _popular_member_and_heavy_reposters(con, ["late"])
+    amplification_edges(con, 0.01)
+    group = Group("", team[1:], 1.0, 1e-6, [], BASE, BASE)
+    _, _, attached, audience = _attach(con, [group], DetectParams())
+    assert (attached, audience) == (2, 1)
+    assert sorted(group.members) == sorted([*team, "late"])
+
+
 def test_a_heavy_teammate_is_attached_by_the_seeds_it_reposts(con):
     # "sock" reposts the team's 30 seeds, and also each of t0's public posts and 600
     # posts of the public: its reposts of the group's authors are mostly of t0's public

@@ -384,13 +384,15 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
     """Rounds of the attachment tests: accounts attached in one round (often the team's
     other main accounts) widen the set of group-authored posts the next round tests
     against. Then an account that only the test on all the group's posts attached, by
-    reposting what the public reposts of the group (``reposting_the_public``: a
-    popular member's audience), is taken back out; one that reposts what the group
+    reposting what the public reposts of the group as it was when the account joined
+    (``reposting_the_public``: a popular member's audience, that member possibly
+    attached a round before), is taken back out; one that reposts what the group
     pushes stays. Returns the new edges, the hypotheses tested, and the accounts
     attached and taken back out."""
     new_edges: list[Edge] = []
     hypotheses = 0
     joined_by_group: dict[int, list[str]] = {}
+    tested_on: dict[str, tuple[int, int]] = {}  # account: its group, members when it joined
     by_pushes: set[str] = set()
     for _ in range(params.attach_rounds):
         round_edges, joined, tests, pushing = attach_to_groups(con, groups, params.fdr)
@@ -399,15 +401,16 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
         if not joined:
             break
         for index, accounts in joined.items():
+            tested_on.update((account, (index, len(groups[index].members)))
+                             for account in accounts)
             groups[index].members.extend(accounts)
             joined_by_group.setdefault(index, []).extend(accounts)
         new_edges = merge_edges(new_edges, round_edges)
-    reposted: dict[str, list[str]] = {}  # each account to check: its group's own members
-    for index, accounts in joined_by_group.items():
-        newcomers = set(accounts)
-        authors = [m for m in groups[index].members if m not in newcomers]
-        reposted.update((account, authors) for account in accounts
-                        if account not in by_pushes)
+    # each account to check, with the authors whose posts it was attached for: the
+    # members of its round, those attached in earlier rounds included (a popular
+    # account attached in one round brings its audience in the next)
+    reposted = {account: groups[index].members[:size]
+                for account, (index, size) in tested_on.items() if account not in by_pushes}
     # one query for every group: an account is attached to one group at most
     audience = set(reposting_the_public(con, sorted({m for g in groups for m in g.members}),
                                         reposted))
