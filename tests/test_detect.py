@@ -63,7 +63,8 @@ def test_output_contract_columns_and_types(small_result):
     with open(small_result / "accounts.csv", newline="") as handle:
         accounts = list(csv.DictReader(handle))
     assert list(accounts[0]) == ["account_id", "handle", "flagged", "group_id",
-                                 "operator_group", "score", "behaviours", "signals"]
+                                 "operator_group", "score", "behaviours", "signals",
+                                 "operation_id"]
     assert {a["flagged"] for a in accounts} == {"true", "false"}
     assert all((a["flagged"] == "true") == bool(a["group_id"] or a["operator_group"])
                for a in accounts)

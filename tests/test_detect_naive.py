@@ -24,8 +24,7 @@ def test_simulate_detect_evaluate(tmp_path):
     with open(result / "accounts.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["account_id", "handle", "flagged", "group_id", "operator_group",
-                             "score",
-                             "behaviours", "signals"]
+                             "score", "behaviours", "signals", "operation_id"]
     assert {r["flagged"] for r in rows} <= {"true", "false"}
     assert all((r["flagged"] == "true") == bool(r["group_id"]) for r in rows)
     manifest = json.loads((result / "manifest.json").read_text())

@@ -174,6 +174,15 @@ def test_one_run_over_posts_and_articles_assembles_the_operation(operation_run):
     for name in invented:
         assert bylines[name]["pushed_by"] and bylines[name]["operation_id"] == "O001"
         assert float(bylines[name]["organic_share"]) < 0.5
+    # accounts.csv names each account's operation: its group members, persona accounts
+    # and amplifiers, flagged or not (an amplifier is in no group)
+    of = {r["account_id"]: r for r in _csv(out / "accounts.csv")}
+    expected = {a: o["operation_id"] for o in operations for a in o["accounts"].split(";")}
+    assert {a for a, r in of.items() if r["operation_id"]} == set(expected)
+    assert all(of[a]["operation_id"] == o for a, o in expected.items())
+    for operation in operations:
+        for amplifier in filter(None, operation["amplifiers"].split(";")):
+            assert of[amplifier]["flagged"] == "false" and not of[amplifier]["group_id"]
     desk_group = operations[0]["groups"].split(";")[0]
     pushed = {r["item"] for r in _csv(out / "group_content.csv")
               if r["group_id"] == desk_group and r["kind"] == "byline"}

@@ -257,6 +257,7 @@ def _operations(con: duckdb.DuckDBPyConnection, detection: Detection,
     ``detection`` (a byline analysis that cannot run is a note: the links still can)."""
     from sockscope.authorship.bylines import analyse_bylines
     from sockscope.operations.assemble import assemble_operations
+    from sockscope.output.contract import with_operations
 
     if on_stage is not None:
         on_stage("comparing bylines")
@@ -271,6 +272,7 @@ def _operations(con: duckdb.DuckDBPyConnection, detection: Detection,
         on_stage("operations")
     started = time.perf_counter()
     detection.operations = assemble_operations(con, detection, detection.bylines)
+    detection.accounts = with_operations(detection.accounts, detection.operations.operations)
     detection.notes.extend(detection.operations.notes)
     detection.timings["operations"] = time.perf_counter() - started
 

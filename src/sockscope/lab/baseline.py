@@ -71,7 +71,7 @@ def detect_naive(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, object]
     accounts = seen_accounts(con)
     write_csv(out / "accounts.csv", ACCOUNT_COLUMNS, (
         (acc, handle, acc in group_of, group_of.get(acc, ""), "", strength.get(acc, 0),
-         ";".join(sorted(behaviours.get(acc, ()))), "")
+         ";".join(sorted(behaviours.get(acc, ()))), "", "")
         for acc, handle in accounts))
     group_rows = []
     for number, members in enumerate(components, start=1):

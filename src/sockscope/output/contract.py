@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 ACCOUNT_SCHEMA = pa.schema([
     ("account_id", pa.string()), ("handle", pa.string()), ("flagged", pa.bool_()),
     ("group_id", pa.string()), ("operator_group", pa.string()), ("score", pa.float64()),
-    ("behaviours", pa.string()), ("signals", pa.string())])
+    ("behaviours", pa.string()), ("signals", pa.string()), ("operation_id", pa.string())])
 GROUP_SCHEMA = pa.schema([
     ("group_id", pa.string()), ("size", pa.int64()), ("score", pa.float64()),
     ("q_value", pa.float64()), ("behaviours", pa.string()),
@@ -80,7 +80,25 @@ def account_table(con: duckdb.DuckDBPyConnection, groups: list[Group],
                        for (a, _), f in zip(rows, flagged, strict=True)],
         "signals": ([""] * len(rows) if persona is None else
                     [persona.table["signals"][persona.index[a]].as_py() for a, _ in rows]),
+        "operation_id": [None] * len(rows),  # set once operations are assembled
     }, schema=ACCOUNT_SCHEMA)
+
+
+def with_operations(accounts: pa.Table, operations: pa.Table) -> pa.Table:
+    """The account table with ``operation_id`` filled in from ``operations``
+    (operations.csv's rows): the operations each account is in, as a group member, a
+    persona account or an amplifier, ``;``-joined. An operation's amplifiers and
+    persona accounts need be in no group, so ``flagged`` alone does not show them."""
+    operations_of: dict[str, list[str]] = {}
+    for operation_id, members in zip(operations["operation_id"].to_pylist(),
+                                     operations["accounts"].to_pylist(), strict=True):
+        for account in (members or "").split(";"):
+            if account:
+                operations_of.setdefault(account, []).append(operation_id)
+    column = pa.array([";".join(operations_of[a]) if a in operations_of else None
+                       for a in accounts["account_id"].to_pylist()], pa.string())
+    return accounts.set_column(accounts.schema.get_field_index("operation_id"),
+                               ACCOUNT_SCHEMA.field("operation_id"), column)
 
 
 def evidence_table(con: duckdb.DuckDBPyConnection, select: str) -> pa.Table:

@@ -19,7 +19,7 @@ from sockscope.model.detection import Detection, Edge, Group
 from sockscope.model.operations import OperationResult
 from sockscope.model.operators import OperatorResult
 from sockscope.model.params import DetectParams
-from sockscope.output.contract import edge_table, group_table
+from sockscope.output.contract import ACCOUNT_SCHEMA, edge_table, group_table
 from sockscope.store.database import table_from_arrow
 
 RESULT_TABLES = ("result_accounts", "result_groups", "result_edges", "result_evidence",
@@ -75,6 +75,9 @@ def load_detection(con: duckdb.DuckDBPyConnection) -> Detection:
                              "--db with it")
     manifest = json.loads(con.execute("SELECT json FROM result_manifest").fetchall()[0][0])
     accounts = con.sql("SELECT * FROM result_accounts ORDER BY account_id").to_arrow_table()
+    if "operation_id" not in accounts.column_names:  # stored before operation_id was kept
+        accounts = accounts.append_column(ACCOUNT_SCHEMA.field("operation_id"),
+                                          pa.nulls(accounts.num_rows, pa.string()))
     members: dict[str, list[str]] = {}
     for account, group in con.execute("SELECT account_id, group_id FROM result_accounts "
                                       "WHERE group_id IS NOT NULL ORDER BY account_id"
