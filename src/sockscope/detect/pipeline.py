@@ -391,7 +391,6 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
     attached and taken back out."""
     new_edges: list[Edge] = []
     hypotheses = 0
-    joined_by_group: dict[int, list[str]] = {}
     tested_on: dict[str, tuple[int, int]] = {}  # account: its group, members when it joined
     by_pushes: set[str] = set()
     for _ in range(params.attach_rounds):
@@ -404,7 +403,6 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
             tested_on.update((account, (index, len(groups[index].members)))
                              for account in accounts)
             groups[index].members.extend(accounts)
-            joined_by_group.setdefault(index, []).extend(accounts)
         new_edges = merge_edges(new_edges, round_edges)
     # each account to check, with the authors whose posts it was attached for: the
     # members of its round, those attached in earlier rounds included (a popular
@@ -414,9 +412,9 @@ def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],
     # one query for every group: an account is attached to one group at most
     audience = set(reposting_the_public(con, sorted({m for g in groups for m in g.members}),
                                         reposted))
-    for index in joined_by_group:
+    for index in sorted({index for index, _ in tested_on.values()}):
         groups[index].members[:] = [m for m in groups[index].members if m not in audience]
-    attached = sum(len(accounts) for accounts in joined_by_group.values()) - len(audience)
+    attached = len(tested_on) - len(audience)
     new_edges = [e for e in new_edges
                  if e.account_a not in audience and e.account_b not in audience]
     return new_edges, hypotheses, attached, len(audience)

@@ -42,6 +42,7 @@ evidence (``analyse.py``).
 from __future__ import annotations
 
 import hashlib
+import heapq
 
 import duckdb
 import numpy as np
@@ -67,8 +68,8 @@ def reference_sample(accounts: list[str], seed: int, size: int) -> list[str]:
     the coordinated groups changes at most one account of the sample, where a draw over
     the list shifts the whole sample (and the null's tail with it)."""
     key = seed.to_bytes(8, "little", signed=True)
-    return sorted(sorted(accounts, key=lambda a: (
-        hashlib.blake2b(a.encode(), digest_size=8, key=key).digest(), a))[:size])
+    return sorted(heapq.nsmallest(size, accounts, key=lambda a: (
+        hashlib.blake2b(a.encode(), digest_size=8, key=key).digest(), a)))
 
 
 class Writing:
