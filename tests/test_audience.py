@@ -190,3 +190,60 @@ def test_a_team_a_lone_booster_amplifies_is_no_target(con):
     edges = [edge(a, b, "co-repost") for i, a in enumerate(team) for b in team[i + 1:]]
     edges += [edge("booster", m, AMPLIFICATION) for m in team]
     assert amplified_only(con, [*team, "booster"], edges) == []
+
+
+def _drip(con, people: int, reposts: int, seeds: int, light_seeds: int
+          ) -> tuple[set[str], list[str]]:
+    """A slow drip: the operator posts ``seeds`` times, 12 heavy members repost three
+    quarters of them and 60 light ones ``light_seeds`` each, 1-8 hours after it, and
+    nobody else reposts them; ``people`` people repost one another, ``reposts`` each.
+    Returns the drip's accounts (the operator's included) and the people."""
+    rng = np.random.default_rng(11)
+    public = [f"p{i:04d}" for i in range(people)]
+    heavy = [f"h{i:02d}" for i in range(12)]
+    light = [f"l{i:02d}" for i in range(60)]
+    rows = [post(f"op-{k}", "op", k * 6 * HOUR, text=f"seed {k}") for k in range(seeds)]
+    for account in public:
+        for k in range(4):
+            rows.append(post(f"{account}-{k}", account, float(rng.uniform(0, 20 * 24 * HOUR)),
+                             text=f"post {k} of {account}"))
+
+    def repost(account: str, target: str, at: float) -> None:
+        rows.append(post(f"rt-{account}-{target}", account, at, kind="repost", text="RT",
+                         repost_of_post=target, repost_of_account=target.rsplit("-", 1)[0]))
+
+    for account in public:
+        for target in rng.choice(len(public) * 4, size=reposts, replace=False):
+            author = public[target // 4]
+            if author != account:
+                repost(account, f"{author}-{target % 4}", float(rng.uniform(0, 20 * 24 * HOUR)))
+    for accounts, share in ((heavy, seeds * 3 // 4), (light, light_seeds)):
+        for account in accounts:
+            for k in rng.choice(seeds, size=share, replace=False):
+                repost(account, f"op-{k}", k * 6 * HOUR + float(rng.uniform(HOUR, 8 * HOUR)))
+    insert(con, rows)
+    return {"op", *heavy, *light}, public
+
+
+def test_a_slow_drip_split_over_several_groups_is_no_audience(con):
+    # The co-reposts within hours split the drip into four groups, each a quarter of
+    # the operator's amplifiers: the rest of them are the other groups, not a public
+    drip, public = _drip(con, people=300, reposts=20, seeds=40, light_seeds=10)
+    detection = api.detect(connection=con, operators=False)
+    assert len({detection.membership[m] for m in drip}) > 1
+    assert drip <= set(detection.membership)
+    assert not set(detection.membership) & set(public)
+    assert not [a for a in detection.audiences if a.author == "op"]
+
+
+def test_a_slow_drip_whose_other_members_are_in_no_group_is_no_audience(con):
+    # Light members repost 5 of 100 seeds each: too few for a pair test among 4,000
+    # people, so they are in no group, and the core found is a small part of the
+    # operator's amplifiers. They are no public: the attachment tests add them to the
+    # core's group (their reposts of the seeds far beyond chance), so the core stays
+    drip, public = _drip(con, people=4000, reposts=2, seeds=100, light_seeds=5)
+    detection = api.detect(connection=con, operators=False)
+    [group] = detection.groups
+    assert set(group.members) == drip
+    assert not [a for a in detection.audiences if a.author == "op"]
+    assert any("attached to groups whose own posts" in note for note in detection.notes)

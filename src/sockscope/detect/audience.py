@@ -7,6 +7,9 @@ audience of which the fans are a small part; an operator's accounts are amplifie
 mostly by the team itself. A group whose co-actions are almost all on one author's
 posts (reposts, replies, quotes), and whose members make up less than half of the
 accounts that ever amplified that author, is reported as an audience, not flagged.
+The rest of the amplifiers are the public only if they are in no group and the
+attachment tests would add them to none: a team split over several groups, or whose
+light members no pair test found, is not its own public.
 The acts counted are the co-actions on an author's posts and the reposts behind the
 group's amplification ties: fans who repost at the crowd's pace share no minute with
 one another, and their group is a bare star of ties to the idol.
@@ -14,7 +17,7 @@ one another, and their group is a bare star of ties to the idol.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import duckdb
 import pyarrow as pa
@@ -34,19 +37,24 @@ POST_EXCLUSIVITY = 0.75  # members' share of the amplifiers of the posts they co
 
 
 def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
-                    evidence: str, independent: Callable[[list[str]], bool] | None = None
+                    evidence: str, independent: Callable[[list[str]], bool] | None = None,
+                    unfound: Collection[str] = ()
                     ) -> tuple[list[Group], list[Audience]]:
     """Separate audience-like groups from the others. ``evidence`` names the table of
     co-actions behind the significant edges; ``independent(accounts)`` says whether
-    accounts look like independent people (persona signals), for the second rule."""
+    accounts look like independent people (persona signals), for the second rule.
+    The public a group is measured against is the accounts in no group: a team split
+    over several groups, and its members outside every group that the attachment tests
+    would add to one (``unfound``), are not the public."""
     kept: list[Group] = []
     audiences: list[Audience] = []
     amplifying = None  # built when the first group needs it, dropped at the end
+    teams = sorted({m for g in groups for m in g.members}.union(unfound))
     for group in groups:
         audience = None
         if targeted_share(group, edges) >= TARGETED_SHARE:
             amplifying = amplifying or _amplifying_posts(con)
-            audience = _audience(con, group, edges, evidence, amplifying)
+            audience = _audience(con, group, edges, evidence, amplifying, teams)
         if (audience is not None and audience.focus >= FOCUS_SHARE
                 and audience.share < AUTHOR_EXCLUSIVITY
                 and audience.post_share < POST_EXCLUSIVITY):
@@ -101,16 +109,21 @@ def targeted_share(group: Group, edges: list[Edge],
 
 
 def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
-              evidence: str, amplifying: str) -> Audience | None:
+              evidence: str, amplifying: str, teams: Collection[str] = ()
+              ) -> Audience | None:
     """The author the group's account-targeted acts centre on, and how exclusive the
     group is among its amplifiers. The acts are the co-actions on an author's posts
     (one per pair of posts) and the reposts behind the group's amplification ties (one
     per repost): a fan base whose members react at the crowd's pace has no co-action
-    edge at all, only a star of ties to its idol, and must be tested all the same."""
+    edge at all, only a star of ties to its idol, and must be tested all the same.
+    Exclusivity counts ``teams`` (accounts that are no public: in a group, or to be
+    attached to one) with the group."""
     inside = set(group.members)
     ties = [(e.account_a, e.account_b) for e in edges if e.behaviour == AMPLIFICATION
             and e.account_a in inside and e.account_b in inside]
+    counted = sorted(inside.union(teams))
     with (arrow_view(con, {"account_id": group.members}) as members_view,
+          arrow_view(con, {"account_id": pa.array(counted, pa.string())}) as counted_view,
           arrow_view(con, {"account_a": pa.array([a for a, _ in ties], pa.string()),
                            "account_b": pa.array([b for _, b in ties], pa.string())}) as tied):
         # the reposts behind the ties (the table exists when amplification was tested)
@@ -139,11 +152,13 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
         if not top:
             return None
         author, focus = top[0]
-        amplifiers, members = con.execute(
+        amplifiers, members, counted_members = con.execute(
             f"""
             SELECT count(DISTINCT p.account_id),
                    count(DISTINCT p.account_id) FILTER (
-                       WHERE p.account_id IN (SELECT account_id FROM {members_view}))
+                       WHERE p.account_id IN (SELECT account_id FROM {members_view})),
+                   count(DISTINCT p.account_id) FILTER (
+                       WHERE p.account_id IN (SELECT account_id FROM {counted_view}))
             FROM {amplifying} p
             WHERE p.repost_of_account = $author OR p.reply_to_account = $author
                OR p.quoted_account = $author
@@ -163,14 +178,14 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
             ), amplifiers AS (
                 SELECT DISTINCT account_id FROM amplified SEMI JOIN pushed USING (target)
             )
-            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM {members_view}))
+            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM {counted_view}))
                    / greatest(count(*), 1)
             FROM amplifiers
             """,
             {"author": author},
         ).fetchall()[0][0]
     return Audience(group, str(author), float(focus), int(amplifiers), int(members),
-                    float(post_share or 0.0))
+                    float(post_share or 0.0), others_among_them=int(counted_members - members))
 
 
 def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
@@ -179,7 +194,8 @@ def crowd_followers(con: duckdb.DuckDBPyConnection, flagged: list[str],
     group is repost (amplification ties on which they are the amplifier, co-reposts),
     ``FOCUS_SHARE`` of it one author's posts, and those posts are the public's: less
     than ``POST_EXCLUSIVITY`` of the other accounts that reposted them are in a group
-    (``flagged``: every group's members; a team can be split over several groups).
+    (``flagged``: every group's members, a team can be split over several groups, and
+    the accounts the attachment tests would add to a group).
 
     The audience rule above, for one account instead of a group. Fans of a popular
     account that a team runs, or that a team also reposts, are tied to it just as its
@@ -375,11 +391,14 @@ def describe(audience: Audience) -> str:
                 f"({audience.focus:.0%} of their co-actions) and look like independent people "
                 "(no persona signal: creation dates, handles, apps, bios and schedules as "
                 "in random accounts): an audience for review, not flagged")
+    others = (f" ({audience.members_among_them + audience.others_among_them:,} with other "
+              "groups and the accounts the attachment tests would add to one)"
+              if audience.others_among_them else "")
     return (f"{len(audience.group.members)} accounts amplify account {audience.author} "
             f"({audience.focus:.0%} of their co-actions) but are only "
-            f"{audience.members_among_them:,} of its {audience.amplifiers:,} amplifiers and "
-            f"{audience.post_share:.0%} of those of the posts they amplified together: "
-            "an audience, not flagged")
+            f"{audience.members_among_them:,} of its {audience.amplifiers:,} amplifiers"
+            f"{others} and {audience.post_share:.0%} of those of the posts they amplified "
+            "together: an audience, not flagged")
 
 
 def describe_audiences(audiences: list[Audience]) -> list[str]:

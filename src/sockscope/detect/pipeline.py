@@ -12,6 +12,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -258,12 +259,13 @@ def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
         def independent(accounts: list[str]) -> bool:
             return looks_independent(group_signals(persona, accounts,
                                                    _signal_seed(params, accounts)))
-    groups, audiences = split_audiences(con, groups, edges, "evidence", independent)
+    unfound = _unfound_members(con, groups, params) if params.amplification else set()
+    groups, audiences = split_audiences(con, groups, edges, "evidence", independent, unfound)
     groups, readers = split_readerships(con, groups, edges, "evidence", independent)
     audiences += readers
     if params.amplification:
         groups, targets, followers, loose = _without_targets(
-            con, groups, edges, edges_by_pair(grouped), single_ties)
+            con, groups, edges, edges_by_pair(grouped), single_ties, unfound)
         if targets:
             notes.append(f"{targets:,} accounts that groups amplify, but that take no part "
                          "in what the groups do, are left out as targets, not members")
@@ -311,15 +313,18 @@ def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
 
 
 def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
-                     by_pair: dict[tuple[str, str], list[Edge]], ties: SingleTies
+                     by_pair: dict[tuple[str, str], list[Edge]], ties: SingleTies,
+                     unfound: set[str] | frozenset[str] = frozenset()
                      ) -> tuple[list[Group], int, int, int]:
     """The groups without the accounts they only amplify (``amplified_only``; an account
     whose posts a group pushes, ``pushed_authors``, is its own, not a target) and
     without their members' audiences (``crowd_followers``), pruned again to their firm
     members (an account whose ties ran to those alone is tied to nothing in the group)
     and described anew. Pruning can leave a member tied to one other alone, so the
-    audiences are looked for again until none is left. Returns the groups and the
-    numbers of targets, of followers and of accounts that went with them."""
+    audiences are looked for again until none is left. ``unfound``: accounts outside
+    the groups that the attachment tests would add to one (``_unfound_members``), which
+    count with the groups, not with the public. Returns the groups and the numbers of
+    targets, of followers and of accounts that went with them."""
     work: list[tuple[Group, list[str]]] = []  # each group, and its members left
     targets = followers = loose = 0
     pushed = pushed_authors(con, [group.members for group in groups])
@@ -332,7 +337,7 @@ def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges:
         again: list[tuple[Group, list[str]]] = []
         internal = pairs_within([members for _, members in work], by_pair)
         flagged = sorted({m for _, members in work for m in members}
-                         | {m for g in kept for m in g.members})
+                         | {m for g in kept for m in g.members} | unfound)
         # one query for every group: they are disjoint, so each member's ties stay its own
         audiences = set(crowd_followers(
             con, flagged, {pair: es for pairs in internal for pair, es in pairs.items()},
@@ -377,6 +382,23 @@ def _signal_seed(params: DetectParams, accounts: list[str]) -> int:
     """A seed for a group's random baselines that depends only on the run's seed and
     the accounts (the same group gets the same p-values in every run)."""
     return params.seed * 1_000_003 + zlib.crc32("\x1f".join(sorted(accounts)).encode())
+
+
+def _unfound_members(con: duckdb.DuckDBPyConnection, groups: list[Group],
+                     params: DetectParams) -> set[str]:
+    """The accounts that the attachment tests (``_attach``, on a copy) would add to the
+    groups as found: members not yet found. The audience rules measure a group
+    against the public, the accounts outside the groups that amplify the same author
+    or posts; an account that amplifies the group's posts far beyond chance, and not
+    the posts the public reposts, is none of it. When the pair tests found only the
+    core of a slow drip (its members repost a few seeds each), the rest of the team is
+    outside every group, and without this it passes for the public that makes the core
+    a small part of its author's amplifiers (a 200-account drip in a 6,000-account,
+    21-day world was dropped whole as an audience)."""
+    trial = [replace(group, members=list(group.members)) for group in groups]
+    _attach(con, trial, params)
+    return {m for before, after in zip(groups, trial, strict=True)
+            for m in after.members[len(before.members):]}
 
 
 def _attach(con: duckdb.DuckDBPyConnection, groups: list[Group],

@@ -84,14 +84,20 @@ class Audience:
     focus: float  # share of the group's targeted co-actions on this author
     amplifiers: int  # distinct accounts that amplified the author
     members_among_them: int
-    post_share: float  # members' share of the amplifiers of the co-acted posts
+    # members' share of the amplifiers of the co-acted posts (other teams' with them)
+    post_share: float
     # why it is an audience: "exclusivity" (a small part of the author's amplifiers) or
     # "independent personas" (the author's only amplifiers here, but no persona marks)
     reason: str = "exclusivity"
+    # amplifiers in other groups, or that the attachment tests would add to a group: a
+    # team's, counted with the group rather than with the public
+    others_among_them: int = 0
 
     @property
     def share(self) -> float:
-        return self.members_among_them / self.amplifiers if self.amplifiers else 1.0
+        if not self.amplifiers:
+            return 1.0
+        return (self.members_among_them + self.others_among_them) / self.amplifiers
 
 
 @dataclass
