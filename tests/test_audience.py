@@ -22,6 +22,12 @@ DESK = 15
 HOUR = 3_600
 
 
+def _repost(account: str, target: str, at: float, **fields) -> dict:
+    """``account``'s repost of post ``target`` (``<author>-<k>``), ``at`` seconds in."""
+    return post(f"rt-{account}-{target}", account, at, kind="repost", text="RT",
+                repost_of_post=target, repost_of_account=target.rsplit("-", 1)[0], **fields)
+
+
 def _world(con) -> None:
     """An idol with 2 M followers, 30 fans who each repost about 60 % of its posts at
     the crowd's pace (hours), 400 people who repost one another and the idol now and
@@ -58,9 +64,7 @@ def _world(con) -> None:
                              text=f"post {k} of {account}", client=client(account)))
 
     def repost(account: str, target: str, at: float) -> None:
-        rows.append(post(f"rt-{account}-{target}", account, at, kind="repost", text="RT",
-                         repost_of_post=target, repost_of_account=target.rsplit("-", 1)[0],
-                         client=client(account)))
+        rows.append(_repost(account, target, at, client=client(account)))
 
     for account in public:
         for target in rng.choice(len(public) * 6, size=30, replace=False):
@@ -209,8 +213,7 @@ def _drip(con, people: int, reposts: int, seeds: int, light_seeds: int
                              text=f"post {k} of {account}"))
 
     def repost(account: str, target: str, at: float) -> None:
-        rows.append(post(f"rt-{account}-{target}", account, at, kind="repost", text="RT",
-                         repost_of_post=target, repost_of_account=target.rsplit("-", 1)[0]))
+        rows.append(_repost(account, target, at))
 
     for account in public:
         for target in rng.choice(len(public) * 4, size=reposts, replace=False):

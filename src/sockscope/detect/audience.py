@@ -50,24 +50,25 @@ def split_audiences(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: 
     audiences: list[Audience] = []
     amplifying = None  # built when the first group needs it, dropped at the end
     teams = sorted({m for g in groups for m in g.members}.union(unfound))
-    for group in groups:
-        audience = None
-        if targeted_share(group, edges) >= TARGETED_SHARE:
-            amplifying = amplifying or _amplifying_posts(con)
-            audience = _audience(con, group, edges, evidence, amplifying, teams)
-        if (audience is not None and audience.focus >= FOCUS_SHARE
-                and audience.share < AUTHOR_EXCLUSIVITY
-                and audience.post_share < POST_EXCLUSIVITY):
-            audiences.append(audience)
-        elif (audience is not None and independent is not None
-              and audience.focus >= FOCUS_SHARE
-              and targeted_share(group, edges, REPOSTING) >= TARGETED_SHARE
-              and is_prominent(con, audience.author, group.members)
-              and independent([m for m in group.members if m != audience.author])):
-            audience.reason = "independent personas"
-            audiences.append(audience)
-        else:
-            kept.append(group)
+    with arrow_view(con, {"account_id": pa.array(teams, pa.string())}) as teams_view:
+        for group in groups:
+            audience = None
+            if targeted_share(group, edges) >= TARGETED_SHARE:
+                amplifying = amplifying or _amplifying_posts(con)
+                audience = _audience(con, group, edges, evidence, amplifying, teams_view)
+            if (audience is not None and audience.focus >= FOCUS_SHARE
+                    and audience.share < AUTHOR_EXCLUSIVITY
+                    and audience.post_share < POST_EXCLUSIVITY):
+                audiences.append(audience)
+            elif (audience is not None and independent is not None
+                  and audience.focus >= FOCUS_SHARE
+                  and targeted_share(group, edges, REPOSTING) >= TARGETED_SHARE
+                  and is_prominent(con, audience.author, group.members)
+                  and independent([m for m in group.members if m != audience.author])):
+                audience.reason = "independent personas"
+                audiences.append(audience)
+            else:
+                kept.append(group)
     if amplifying:
         con.execute(f"DROP TABLE {amplifying}")
     return kept, audiences
@@ -109,21 +110,19 @@ def targeted_share(group: Group, edges: list[Edge],
 
 
 def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
-              evidence: str, amplifying: str, teams: Collection[str] = ()
-              ) -> Audience | None:
+              evidence: str, amplifying: str, teams_view: str) -> Audience | None:
     """The author the group's account-targeted acts centre on, and how exclusive the
     group is among its amplifiers. The acts are the co-actions on an author's posts
     (one per pair of posts) and the reposts behind the group's amplification ties (one
     per repost): a fan base whose members react at the crowd's pace has no co-action
     edge at all, only a star of ties to its idol, and must be tested all the same.
-    Exclusivity counts ``teams`` (accounts that are no public: in a group, or to be
-    attached to one) with the group."""
+    Exclusivity counts the accounts of ``teams_view`` (no public: every group's
+    members, this group's among them, and those to be attached to one) with the
+    group."""
     inside = set(group.members)
     ties = [(e.account_a, e.account_b) for e in edges if e.behaviour == AMPLIFICATION
             and e.account_a in inside and e.account_b in inside]
-    counted = sorted(inside.union(teams))
     with (arrow_view(con, {"account_id": group.members}) as members_view,
-          arrow_view(con, {"account_id": pa.array(counted, pa.string())}) as counted_view,
           arrow_view(con, {"account_a": pa.array([a for a, _ in ties], pa.string()),
                            "account_b": pa.array([b for _, b in ties], pa.string())}) as tied):
         # the reposts behind the ties (the table exists when amplification was tested)
@@ -158,7 +157,7 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
                    count(DISTINCT p.account_id) FILTER (
                        WHERE p.account_id IN (SELECT account_id FROM {members_view})),
                    count(DISTINCT p.account_id) FILTER (
-                       WHERE p.account_id IN (SELECT account_id FROM {counted_view}))
+                       WHERE p.account_id IN (SELECT account_id FROM {teams_view}))
             FROM {amplifying} p
             WHERE p.repost_of_account = $author OR p.reply_to_account = $author
                OR p.quoted_account = $author
@@ -178,7 +177,7 @@ def _audience(con: duckdb.DuckDBPyConnection, group: Group, edges: list[Edge],
             ), amplifiers AS (
                 SELECT DISTINCT account_id FROM amplified SEMI JOIN pushed USING (target)
             )
-            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM {counted_view}))
+            SELECT count(*) FILTER (WHERE account_id IN (SELECT account_id FROM {teams_view}))
                    / greatest(count(*), 1)
             FROM amplifiers
             """,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -314,7 +315,7 @@ def _groups(scratch: Scratch, edges: list[Edge], params: DetectParams,
 
 def _without_targets(con: duckdb.DuckDBPyConnection, groups: list[Group], edges: list[Edge],
                      by_pair: dict[tuple[str, str], list[Edge]], ties: SingleTies,
-                     unfound: set[str] | frozenset[str] = frozenset()
+                     unfound: AbstractSet[str] = frozenset()
                      ) -> tuple[list[Group], int, int, int]:
     """The groups without the accounts they only amplify (``amplified_only``; an account
     whose posts a group pushes, ``pushed_authors``, is its own, not a target) and
